@@ -1,0 +1,33 @@
+package dev.portico.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One directive as written: its name, its arguments (unquoted and unescaped, variables kept
+ * verbatim), where it stands, and for a block directive its children ({@code null} for a simple
+ * directive, possibly empty for a block).
+ */
+public record ConfNode(String name, List<String> args, Path file, int line, List<ConfNode> children) {
+
+    public boolean isBlock() {
+        return children != null;
+    }
+
+    public String arg(int i) {
+        return args.get(i);
+    }
+
+    public int argCount() {
+        return args.size();
+    }
+
+    public ConfigException error(String message) {
+        return new ConfigException(message, file, line);
+    }
+
+    /** nginx's wording for a value a directive cannot take. */
+    public ConfigException invalidValue(String value) {
+        return error("invalid value \"" + value + "\" in \"" + name + "\" directive");
+    }
+}

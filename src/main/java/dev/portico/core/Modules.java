@@ -1,0 +1,33 @@
+package dev.portico.core;
+
+import dev.portico.config.directive.Directive;
+import dev.portico.config.directive.DirectiveTable;
+import dev.portico.http.HttpModule;
+import java.util.List;
+
+/**
+ * Every feature package's directive table, in one list. Adding a package is one line here;
+ * adding a directive is one row in its package's table.
+ */
+public final class Modules {
+    private Modules() {
+    }
+
+    private static final List<List<Directive>> ALL = List.of(
+        CoreModule.directives(),
+        HttpModule.directives()
+    );
+
+    private static volatile DirectiveTable table;
+
+    public static DirectiveTable table() {
+        if (table == null) {
+            synchronized (Modules.class) {
+                if (table == null) {
+                    table = new DirectiveTable(ALL);
+                }
+            }
+        }
+        return table;
+    }
+}

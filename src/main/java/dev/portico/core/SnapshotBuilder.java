@@ -1,0 +1,67 @@
+package dev.portico.core;
+
+import dev.portico.config.ConfNode;
+import dev.portico.config.ConfigException;
+import dev.portico.config.ConfigParser;
+import dev.portico.config.directive.Context;
+import dev.portico.config.directive.Dispatcher;
+import dev.portico.config.directive.Level;
+import dev.portico.http.HttpBlock;
+import dev.portico.http.HttpCompiler;
+import dev.portico.http.HttpConf;
+import dev.portico.http.HttpModule;
+import dev.portico.staticfiles.StaticContent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a configuration file (plus {@code -g} directives) into a {@link Snapshot}. Never touches the running server. */
+public final class SnapshotBuilder {
+    private SnapshotBuilder() {
+    }
+
+    public static Snapshot build(Prefix prefix, String globalDirectives) throws ConfigException {
+        ConfigParser parser = new ConfigParser(prefix.confDir());
+        List<ConfNode> nodes = new ArrayList<>(parser.parseFile(prefix.confFile()));
+        if (globalDirectives != null && !globalDirectives.isBlank()) {
+            nodes.addAll(parser.parseText(globalDirectives, Path.of("command line")));
+        }
+        BuildContext build = new BuildContext(prefix);
+        declareVariables(nodes, build);
+        Level main = new Level(Context.MAIN, null, null, build);
+        Dispatcher d = new Dispatcher(Modules.table());
+        d.apply(main, nodes);
+        if (main.getOwn(CoreModule.EVENTS_SEEN) == null) {
+            throw new ConfigException("no \"events\" section in configuration");
+        }
+        build.variables().checkDefined();
+        HttpBlock http = main.getOwn(HttpModule.HTTP_BLOCK);
+        HttpConf httpConf;
+        if (http != null) {
+            httpConf = HttpCompiler.compile(http, build, StaticContent.handler());
+        } else {
+            httpConf = new HttpConf(List.of(), java.util.Map.of(), null, 0);
+        }
+        SnapshotHooks.afterBuild(build);
+        return new Snapshot(prefix, main.resolve(), httpConf, List.copyOf(parser.sources()), build, new SnapshotUsage());
+    }
+
+    /**
+     * nginx knows every variable of the configuration before it resolves any reference, so a
+     * template may name a variable that a later {@code set} or {@code map} defines.
+     */
+    private static void declareVariables(List<ConfNode> nodes, BuildContext build) {
+        for (ConfNode n : nodes) {
+            if (n.name().equals("set") && n.argCount() >= 1 && n.arg(0).startsWith("$")) {
+                build.variables().declareSettable(n.arg(0).substring(1));
+            }
+            if (n.isBlock() && (n.name().equals("map") || n.name().equals("geo") || n.name().equals("split_clients"))
+                && n.argCount() >= 2 && n.arg(n.argCount() - 1).startsWith("$")) {
+                build.variables().announce(n.arg(n.argCount() - 1).substring(1));
+            }
+            if (n.isBlock() && !n.name().equals("map") && !n.name().equals("types")) {
+                declareVariables(n.children(), build);
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.portico.http;
+
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Facts about one client connection that variables and logs read. */
+public final class ClientConnection {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final Channel channel;
+    private final ListenerConf listener;
+    private final AddressConf address;
+    private int requests;
+
+    ClientConnection(Channel channel, ListenerConf listener, AddressConf address) {
+        this.channel = channel;
+        this.listener = listener;
+        this.address = address;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public ListenerConf listener() {
+        return listener;
+    }
+
+    public AddressConf address() {
+        return address;
+    }
+
+    public int requests() {
+        return requests;
+    }
+
+    void countRequest() {
+        requests++;
+    }
+
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    public SocketAddress localAddress() {
+        return channel.localAddress();
+    }
+
+    /** The client's address as text ("unix:" for a unix socket, as nginx). */
+    public String remoteHost() {
+        SocketAddress a = channel.remoteAddress();
+        if (a instanceof InetSocketAddress isa) {
+            return isa.getAddress().getHostAddress();
+        }
+        return "unix:";
+    }
+
+    public int remotePort() {
+        SocketAddress a = channel.remoteAddress();
+        return a instanceof InetSocketAddress isa ? isa.getPort() : 0;
+    }
+
+    public String localHost() {
+        SocketAddress a = channel.localAddress();
+        if (a instanceof InetSocketAddress isa) {
+            return isa.getAddress().getHostAddress();
+        }
+        return "unix:";
+    }
+
+    public int localPort() {
+        SocketAddress a = channel.localAddress();
+        return a instanceof InetSocketAddress isa ? isa.getPort() : 0;
+    }
+
+    public boolean isSecure() {
+        return channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+    }
+}

@@ -1,0 +1,518 @@
+package dev.portico.http;
+
+import dev.portico.config.directive.Settings;
+import dev.portico.core.Snapshot;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+
+/**
+ * One request and its response: what the phases and handlers read and change (URI, location,
+ * variables), the body flow from the client, and the response path back. Lives on the client
+ * connection's event loop; nothing in it is thread-safe.
+ */
+public final class Exchange {
+    private final Snapshot snapshot;
+    private final ClientConnection connection;
+    private final HttpConnectionHandler owner;
+    private final ChannelHandlerContext ctx;
+    private final HttpRequest request;
+    private final String requestUri;
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private final String[] vars;
+
+    private VirtualServer server;
+    private String host = "";
+    private Location location;
+    private String uri;
+    private String args;
+    private String[] captures;
+    private Map<String, String> namedCaptures;
+    private final Map<Class<?>, Object> attachments = new HashMap<>(4);
+    private int redirectsLeft = 11;
+
+    // request body
+    private final boolean hasBody;
+    private boolean bodyComplete;
+    private long bodyBytesReceived;
+    private RequestBodyHandler bodyHandler;
+    private ArrayDeque<HttpContent> pendingBody;
+
+    // response
+    private boolean keepAlive;
+    private HttpResponse responseHead;
+    private int status;
+    private long bodyBytesSent;
+    private long headerBytes;
+    private boolean responseDone;
+    private boolean closed;
+
+    Exchange(Snapshot snapshot, ClientConnection connection, HttpConnectionHandler owner, ChannelHandlerContext ctx,
+             HttpRequest request, String requestUri, String path, String args, boolean hasBody, boolean keepAlive) {
+        this.snapshot = snapshot;
+        this.connection = connection;
+        this.owner = owner;
+        this.ctx = ctx;
+        this.request = request;
+        this.requestUri = requestUri;
+        this.uri = path;
+        this.args = args;
+        this.hasBody = hasBody;
+        this.bodyComplete = !hasBody;
+        this.keepAlive = keepAlive;
+        this.vars = new String[snapshot.http().settableVariables()];
+    }
+
+    // ---- what the request is ----
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    public ClientConnection connection() {
+        return connection;
+    }
+
+    public ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    public HttpRequest request() {
+        return request;
+    }
+
+    public HttpHeaders requestHeaders() {
+        return request.headers();
+    }
+
+    public HttpMethod method() {
+        return request.method();
+    }
+
+    public boolean isHead() {
+        return request.method() == HttpMethod.HEAD;
+    }
+
+    /** The request target exactly as received ({@code $request_uri}). */
+    public String requestUri() {
+        return requestUri;
+    }
+
+    /** The normalised, decoded path, changed by rewrites ({@code $uri}). */
+    public String uri() {
+        return uri;
+    }
+
+    public void uri(String newUri) {
+        this.uri = newUri;
+    }
+
+    /** The query string without "?" ({@code $args}), or {@code null} when none. */
+    public String args() {
+        return args;
+    }
+
+    public void args(String newArgs) {
+        this.args = newArgs;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    void host(String h) {
+        this.host = h;
+    }
+
+    public VirtualServer server() {
+        return server;
+    }
+
+    void server(VirtualServer s) {
+        this.server = s;
+    }
+
+    public Location location() {
+        return location;
+    }
+
+    public void location(Location l) {
+        this.location = l;
+    }
+
+    /** The settings in force: the location's, or the server's before a location is found. */
+    public Settings settings() {
+        return location != null ? location.settings() : server.settings();
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    // ---- variables ----
+
+    public String settableVariable(int i) {
+        return vars[i];
+    }
+
+    public void settableVariable(int i, String value) {
+        vars[i] = value;
+    }
+
+    /** Remembers the groups of the last successful regex match, for {@code $1..$9} and named captures. */
+    public void captures(Matcher m) {
+        if (m == null) {
+            return;
+        }
+        String[] c = new String[m.groupCount() + 1];
+        for (int i = 0; i <= m.groupCount(); i++) {
+            c[i] = m.group(i);
+        }
+        captures = c;
+        String[] names = RegexSupport.groupNames(m.pattern());
+        if (names.length > 0) {
+            if (namedCaptures == null) {
+                namedCaptures = new HashMap<>();
+            }
+            for (String n : names) {
+                namedCaptures.put(n.toLowerCase(), m.group(n));
+            }
+        }
+    }
+
+    public String capture(int n) {
+        return captures != null && n < captures.length ? captures[n] : null;
+    }
+
+    public String namedCapture(String name) {
+        return namedCaptures == null ? null : namedCaptures.get(name.toLowerCase());
+    }
+
+    public boolean hasNamedCapture(String name) {
+        return namedCaptures != null && namedCaptures.containsKey(name.toLowerCase());
+    }
+
+    /** Per-request state of a feature package (e.g. the upstream attempt's timings). */
+    public <T> T attachment(Class<T> type) {
+        return type.cast(attachments.get(type));
+    }
+
+    public <T> void attach(Class<T> type, T value) {
+        attachments.put(type, value);
+    }
+
+    // ---- internal redirects ----
+
+    /** Counts an internal redirect or a {@code rewrite ... last}; false once nginx's limit of 10 is passed. */
+    public boolean countRedirect() {
+        return --redirectsLeft > 0;
+    }
+
+    /** Restarts processing with a new URI, from the server rewrite phase (error_page, try_files, index). */
+    public void internalRedirect(String newUri, String newArgs) {
+        this.uri = newUri;
+        if (newArgs != null) {
+            this.args = newArgs;
+        }
+        RequestProcessor.internalRedirect(this);
+    }
+
+    /** Continues in a named location ({@code @name}). */
+    public void namedRedirect(Location named) {
+        RequestProcessor.namedRedirect(this, named);
+    }
+
+    // ---- client events, for handlers that hold other resources (an upstream connection) ----
+
+    private Runnable closeListener;
+    private java.util.function.Consumer<Boolean> writabilityListener;
+
+    /** Called once if the client connection closes before the exchange ends. */
+    public void onClientClosed(Runnable r) {
+        this.closeListener = r;
+    }
+
+    /** Called when the client connection's writability changes (backpressure from a slow client). */
+    public void onWritabilityChanged(java.util.function.Consumer<Boolean> c) {
+        this.writabilityListener = c;
+    }
+
+    void fireClientClosed() {
+        Runnable r = closeListener;
+        closeListener = null;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    void fireWritability(boolean writable) {
+        if (writabilityListener != null) {
+            writabilityListener.accept(writable);
+        }
+    }
+
+    public boolean clientWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    // ---- request body ----
+
+    public boolean hasBody() {
+        return hasBody;
+    }
+
+    public boolean bodyComplete() {
+        return bodyComplete;
+    }
+
+    public long bodyBytesReceived() {
+        return bodyBytesReceived;
+    }
+
+    /** Routes the body to a handler, first handing it what already arrived. Reads more only on demand. */
+    public void bodyHandler(RequestBodyHandler h) {
+        this.bodyHandler = h;
+        while (pendingBody != null && !pendingBody.isEmpty() && bodyHandler == h) {
+            h.onContent(pendingBody.poll());
+        }
+    }
+
+    /** Asks the client connection for more body data (one read); no-op once the body is complete. */
+    public void readBody() {
+        if (!bodyComplete && !closed) {
+            ctx.read();
+        }
+    }
+
+    void deliverBody(HttpContent c) {
+        bodyBytesReceived += c.content().readableBytes();
+        if (c instanceof LastHttpContent) {
+            bodyComplete = true;
+        }
+        if (bodyHandler != null) {
+            bodyHandler.onContent(c);
+        } else {
+            if (pendingBody == null) {
+                pendingBody = new ArrayDeque<>(4);
+            }
+            pendingBody.add(c);
+        }
+    }
+
+    void failBody(Throwable cause) {
+        bodyComplete = true;
+        releasePending();
+        if (bodyHandler != null) {
+            bodyHandler.onError(cause);
+        }
+    }
+
+    private void releasePending() {
+        if (pendingBody != null) {
+            for (HttpContent c : pendingBody) {
+                c.release();
+            }
+            pendingBody.clear();
+        }
+    }
+
+    // ---- response ----
+
+    public boolean responseStarted() {
+        return responseHead != null;
+    }
+
+    public boolean responseDone() {
+        return responseDone;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public HttpResponse responseHead() {
+        return responseHead;
+    }
+
+    public long bodyBytesSent() {
+        return bodyBytesSent;
+    }
+
+    public long bytesSent() {
+        return headerBytes + bodyBytesSent;
+    }
+
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** Makes the connection close after this response. */
+    public void closeAfterResponse() {
+        keepAlive = false;
+    }
+
+    public boolean isClosed() {
+        return closed || !ctx.channel().isActive();
+    }
+
+    /** Sends the response head. Applies the header filters, framing and the Connection header. */
+    public ChannelFuture writeHead(HttpResponse head) {
+        if (responseHead != null) {
+            throw new IllegalStateException("response already started");
+        }
+        responseHead = head;
+        status = head.status().code();
+        HttpHeaders h = head.headers();
+        owner.finishHead(this, head);
+        headerBytes = estimateHeaderBytes(head);
+        boolean noBody = isHead() || status == 204 || status == 304 || status < 200;
+        if (!noBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(head)) {
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else {
+                keepAlive = false;
+            }
+        }
+        if (noBody && isHead() && HttpUtil.isTransferEncodingChunked(head)) {
+            // a HEAD answer carries no chunks; the encoder must not expect any
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        }
+        h.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return ctx.write(head);
+    }
+
+    /** Sends a piece of the body (dropped for HEAD). Flushes when asked. */
+    public ChannelFuture writeContent(HttpContent c, boolean flush) {
+        if (isHead()) {
+            c.release();
+            return ctx.newSucceededFuture();
+        }
+        bodyBytesSent += c.content().readableBytes();
+        return flush ? ctx.writeAndFlush(c) : ctx.write(c);
+    }
+
+    /** Sends raw objects the encoder understands (e.g. a FileRegion), counting {@code length} body bytes. */
+    public ChannelFuture writeRaw(Object msg, long length, boolean flush) {
+        if (isHead()) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return ctx.newSucceededFuture();
+        }
+        bodyBytesSent += length;
+        return flush ? ctx.writeAndFlush(msg) : ctx.write(msg);
+    }
+
+    /** Ends the response. The exchange is finished once this write completes. */
+    public ChannelFuture end(LastHttpContent last) {
+        if (isHead()) {
+            last.release();
+            last = LastHttpContent.EMPTY_LAST_CONTENT;
+        } else {
+            bodyBytesSent += last.content().readableBytes();
+        }
+        responseDone = true;
+        ChannelFuture f = ctx.writeAndFlush(last);
+        f.addListener(fut -> owner.responseComplete(this, fut.isSuccess()));
+        return f;
+    }
+
+    /** Sends a whole response with the given body (or none). */
+    public void send(int code, HttpHeaders headers, ByteBuf body) {
+        ByteBuf b = body == null ? Unpooled.EMPTY_BUFFER : body;
+        DefaultHttpResponse head = new DefaultHttpResponse(request.protocolVersion().equals(HttpVersion.HTTP_1_0)
+            ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, ErrorPages.status(code));
+        if (headers != null) {
+            head.headers().set(headers);
+        }
+        if (code != 304 && code != 204) {
+            head.headers().set(HttpHeaderNames.CONTENT_LENGTH, b.readableBytes());
+        }
+        writeHead(head);
+        end(new io.netty.handler.codec.http.DefaultLastHttpContent(b));
+    }
+
+    /**
+     * Answers with an error status: through {@code error_page} when one applies, otherwise
+     * nginx's small built-in page.
+     */
+    public void sendError(int code) {
+        if (responseStarted()) {
+            abort();
+            return;
+        }
+        if (!ErrorPageHook.tryHandle(this, code)) {
+            sendBuiltinPage(code, null);
+        }
+    }
+
+    /** The built-in page for a status, with an optional Location header (redirects). */
+    public void sendBuiltinPage(int code, String locationHeader) {
+        if (responseStarted()) {
+            abort();
+            return;
+        }
+        if (code == 400 || code == 408 || code == 413 || code == 414 || code == 494 || code == 500 && !bodyComplete) {
+            keepAlive = false;
+        }
+        HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        if (locationHeader != null) {
+            h.set(HttpHeaderNames.LOCATION, locationHeader);
+        }
+        ByteBuf body = null;
+        if (ErrorPages.hasPage(code)) {
+            h.set(HttpHeaderNames.CONTENT_TYPE, "text/html");
+            body = Unpooled.wrappedBuffer(ErrorPages.page(code, owner.serverHeader(this)));
+        }
+        send(code, h, body);
+    }
+
+    /** Closes the client connection at once (e.g. a backend failed after the response began). */
+    public void abort() {
+        if (!closed) {
+            closed = true;
+            keepAlive = false;
+            releasePending();
+            owner.abort(this);
+        }
+    }
+
+    void markClosed() {
+        closed = true;
+        releasePending();
+    }
+
+    private static long estimateHeaderBytes(HttpResponse head) {
+        long n = 17 + head.status().reasonPhrase().length();
+        for (Map.Entry<String, String> e : head.headers()) {
+            n += e.getKey().length() + e.getValue().length() + 4;
+        }
+        return n + 2;
+    }
+
+    /** A full response helper for simple bodies. */
+    public static HttpResponse fullResponse(HttpVersion v, HttpResponseStatus s, ByteBuf body) {
+        return new DefaultFullHttpResponse(v, s, body);
+    }
+}

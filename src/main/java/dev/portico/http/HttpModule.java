@@ -1,0 +1,256 @@
+package dev.portico.http;
+
+import static dev.portico.config.directive.Context.HTTP;
+import static dev.portico.config.directive.Context.HTTP_SRV_LOC;
+import static dev.portico.config.directive.Context.LOCATION;
+import static dev.portico.config.directive.Context.MAIN;
+import static dev.portico.config.directive.Context.SERVER;
+
+import dev.portico.config.ConfNode;
+import dev.portico.config.ConfigException;
+import dev.portico.config.directive.Arity;
+import dev.portico.config.directive.Context;
+import dev.portico.config.directive.Directive;
+import dev.portico.config.directive.Level;
+import dev.portico.config.directive.Slot;
+import dev.portico.config.directive.Values;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** ngx_http_core_module: the http, server and location blocks, listen, server_name and connection limits. */
+public final class HttpModule {
+    private HttpModule() {
+    }
+
+    /** Set when the configuration has an http block (the level's owner is the {@link HttpBlock}). */
+    public static final Slot<HttpBlock> HTTP_BLOCK = Slot.local("http", null);
+    /** The content handler of a location (proxy_pass and friends); not inherited, as nginx. */
+    public static final Slot<ContentHandlerFactory> CONTENT = Slot.local("content", null);
+    public static final Slot<Boolean> INTERNAL = Slot.local("internal", false);
+
+    public static final Slot<Long> KEEPALIVE_TIMEOUT = Slot.of("keepalive_timeout", 75_000L);
+    public static final Slot<Long> KEEPALIVE_HEADER_TIMEOUT = Slot.of("keepalive_timeout_header", -1L);
+    public static final Slot<Integer> KEEPALIVE_REQUESTS = Slot.of("keepalive_requests", 1000);
+    public static final Slot<Long> KEEPALIVE_TIME = Slot.of("keepalive_time", 3_600_000L);
+    public static final Slot<Long> CLIENT_HEADER_TIMEOUT = Slot.of("client_header_timeout", 60_000L);
+    public static final Slot<Long> CLIENT_BODY_TIMEOUT = Slot.of("client_body_timeout", 60_000L);
+    public static final Slot<Long> SEND_TIMEOUT = Slot.of("send_timeout", 60_000L);
+    public static final Slot<Long> CLIENT_HEADER_BUFFER_SIZE = Slot.of("client_header_buffer_size", 1024L);
+    public static final Slot<Long> LARGE_HEADER_BUFFER_SIZE = Slot.of("large_client_header_buffers_size", 8192L);
+    public static final Slot<Integer> LARGE_HEADER_BUFFER_NUMBER = Slot.of("large_client_header_buffers_number", 4);
+    public static final Slot<Long> CLIENT_MAX_BODY_SIZE = Slot.of("client_max_body_size", 1024L * 1024);
+    public static final Slot<Long> CLIENT_BODY_BUFFER_SIZE = Slot.of("client_body_buffer_size", 16L * 1024);
+    public static final Slot<String> CLIENT_BODY_TEMP_PATH = Slot.of("client_body_temp_path", "client_body_temp");
+    public static final Slot<Boolean> UNDERSCORES_IN_HEADERS = Slot.of("underscores_in_headers", false);
+    public static final Slot<Boolean> IGNORE_INVALID_HEADERS = Slot.of("ignore_invalid_headers", true);
+    public static final Slot<Boolean> MERGE_SLASHES = Slot.of("merge_slashes", true);
+    /** "on", "off" or "build"; a free string is NGINX Plus only. */
+    public static final Slot<String> SERVER_TOKENS = Slot.of("server_tokens", "on");
+    public static final Slot<Boolean> TCP_NODELAY = Slot.of("tcp_nodelay", true);
+    public static final Slot<Boolean> ABSOLUTE_REDIRECT = Slot.of("absolute_redirect", true);
+    public static final Slot<Boolean> PORT_IN_REDIRECT = Slot.of("port_in_redirect", true);
+    public static final Slot<Boolean> SERVER_NAME_IN_REDIRECT = Slot.of("server_name_in_redirect", false);
+
+    public static List<Directive> directives() {
+        return List.of(
+            new Directive("http", EnumSet.of(MAIN), Arity.NONE, true, (level, node, d) -> {
+                if (level.getOwn(HTTP_BLOCK) != null) {
+                    throw node.error("\"http\" directive is duplicate");
+                }
+                HttpBlock block = new HttpBlock();
+                level.put(HTTP_BLOCK, block);
+                Level http = new Level(HTTP, level, node, block);
+                level.attachment(HttpLevelHolder.class, HttpLevelHolder::new).level = http;
+                d.apply(http, node.children());
+            }),
+            new Directive("server", EnumSet.of(HTTP), Arity.NONE, true, (level, node, d) -> {
+                ServerBuilder sb = new ServerBuilder(node);
+                sb.level = new Level(SERVER, level, node, sb);
+                level.owner(HttpBlock.class).servers.add(sb);
+                d.apply(sb.level, node.children());
+            }),
+            new Directive("location", EnumSet.of(SERVER, LOCATION), Arity.TAKE12, true, HttpModule::location),
+            Directive.simple("listen", EnumSet.of(SERVER), Arity.ONE_OR_MORE,
+                (level, node) -> level.owner(ServerBuilder.class).listens.add(ListenSpec.parse(node))),
+            Directive.simple("server_name", EnumSet.of(SERVER), Arity.ONE_OR_MORE, (level, node) -> {
+                ServerBuilder sb = level.owner(ServerBuilder.class);
+                for (String n : node.args()) {
+                    if (n.startsWith("~")) {
+                        try {
+                            Pattern.compile(n.substring(1));
+                        } catch (PatternSyntaxException e) {
+                            throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + n.substring(1) + "\"");
+                        }
+                    } else if (n.indexOf('*') >= 0 && !(n.startsWith("*.") || n.endsWith(".*")) ) {
+                        throw node.error("invalid server name or wildcard \"" + n + "\"");
+                    }
+                    sb.names.add(n);
+                }
+            }),
+            Directive.simple("internal", EnumSet.of(LOCATION), Arity.NONE, (level, node) -> level.set(INTERNAL, true, node)),
+            Directive.simple("keepalive_timeout", HTTP_SRV_LOC, Arity.TAKE12, (level, node) -> {
+                level.set(KEEPALIVE_TIMEOUT, Values.timeMillis(node, node.arg(0)), node);
+                if (node.argCount() == 2) {
+                    level.put(KEEPALIVE_HEADER_TIMEOUT, Values.timeSeconds(node, node.arg(1)));
+                }
+            }),
+            Directive.value("keepalive_requests", HTTP_SRV_LOC, KEEPALIVE_REQUESTS, Values::number),
+            Directive.value("keepalive_time", HTTP_SRV_LOC, KEEPALIVE_TIME, Values::timeMillis),
+            Directive.value("client_header_timeout", EnumSet.of(HTTP, SERVER), CLIENT_HEADER_TIMEOUT, Values::timeMillis),
+            Directive.value("client_body_timeout", HTTP_SRV_LOC, CLIENT_BODY_TIMEOUT, Values::timeMillis),
+            Directive.value("send_timeout", HTTP_SRV_LOC, SEND_TIMEOUT, Values::timeMillis),
+            Directive.value("client_header_buffer_size", EnumSet.of(HTTP, SERVER), CLIENT_HEADER_BUFFER_SIZE, Values::size),
+            Directive.simple("large_client_header_buffers", EnumSet.of(HTTP, SERVER), Arity.TAKE2, (level, node) -> {
+                int n = Values.number(node, node.arg(0));
+                long size = Values.size(node, node.arg(1));
+                if (n == 0 || size == 0) {
+                    throw node.error("\"large_client_header_buffers\" directive invalid value");
+                }
+                level.set(LARGE_HEADER_BUFFER_NUMBER, n, node);
+                level.put(LARGE_HEADER_BUFFER_SIZE, size);
+            }),
+            Directive.value("client_max_body_size", HTTP_SRV_LOC, CLIENT_MAX_BODY_SIZE, Values::size),
+            Directive.value("client_body_buffer_size", HTTP_SRV_LOC, CLIENT_BODY_BUFFER_SIZE, Values::size),
+            Directive.simple("client_body_temp_path", HTTP_SRV_LOC, Arity.TAKE1234,
+                (level, node) -> level.set(CLIENT_BODY_TEMP_PATH, node.arg(0), node)),
+            Directive.flag("underscores_in_headers", EnumSet.of(HTTP, SERVER), UNDERSCORES_IN_HEADERS),
+            Directive.flag("ignore_invalid_headers", EnumSet.of(HTTP, SERVER), IGNORE_INVALID_HEADERS),
+            Directive.flag("merge_slashes", EnumSet.of(HTTP, SERVER), MERGE_SLASHES),
+            Directive.simple("server_tokens", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
+                String v = node.arg(0);
+                if (!v.equals("on") && !v.equals("off") && !v.equals("build")) {
+                    throw node.invalidValue(v);
+                }
+                level.set(SERVER_TOKENS, v, node);
+            }),
+            Directive.flag("tcp_nodelay", HTTP_SRV_LOC, TCP_NODELAY),
+            Directive.flag("absolute_redirect", HTTP_SRV_LOC, ABSOLUTE_REDIRECT),
+            Directive.flag("port_in_redirect", HTTP_SRV_LOC, PORT_IN_REDIRECT),
+            Directive.flag("server_name_in_redirect", HTTP_SRV_LOC, SERVER_NAME_IN_REDIRECT),
+            // nginx internals with no meaning for a JVM proxy: accepted, documented as no-ops.
+            flagNoop("sendfile", EnumSet.of(HTTP, SERVER, LOCATION, Context.IF_IN_LOCATION)),
+            flagNoop("tcp_nopush", HTTP_SRV_LOC),
+            flagNoop("reset_timedout_connection", HTTP_SRV_LOC),
+            Directive.noop("sendfile_max_chunk", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("lingering_close", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("lingering_time", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("lingering_timeout", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("server_names_hash_max_size", EnumSet.of(HTTP), Arity.TAKE1),
+            Directive.noop("server_names_hash_bucket_size", EnumSet.of(HTTP), Arity.TAKE1),
+            Directive.noop("variables_hash_max_size", EnumSet.of(HTTP), Arity.TAKE1),
+            Directive.noop("variables_hash_bucket_size", EnumSet.of(HTTP), Arity.TAKE1),
+            Directive.noop("types_hash_max_size", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("types_hash_bucket_size", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("output_buffers", HTTP_SRV_LOC, Arity.TAKE2),
+            Directive.noop("postpone_output", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("connection_pool_size", EnumSet.of(HTTP, SERVER), Arity.TAKE1),
+            Directive.noop("request_pool_size", EnumSet.of(HTTP, SERVER), Arity.TAKE1),
+            flagNoop("aio_write", HTTP_SRV_LOC),
+            Directive.noop("aio", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("directio", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("open_file_cache", HTTP_SRV_LOC, Arity.TAKE12),
+            Directive.noop("open_file_cache_valid", HTTP_SRV_LOC, Arity.TAKE1),
+            Directive.noop("open_file_cache_min_uses", HTTP_SRV_LOC, Arity.TAKE1),
+            flagNoop("open_file_cache_errors", HTTP_SRV_LOC));
+    }
+
+    private static Directive flagNoop(String name, java.util.Set<Context> contexts) {
+        return Directive.simple(name, contexts, Arity.TAKE1, (level, node) -> Values.flag(node, node.arg(0)));
+    }
+
+    /** Lets the snapshot builder find the http level after reading. */
+    public static final class HttpLevelHolder {
+        public Level level;
+    }
+
+    private static void location(Level level, ConfNode node, dev.portico.config.directive.Dispatcher d) throws ConfigException {
+        Location.Kind kind;
+        String name;
+        Pattern regex = null;
+        if (node.argCount() == 2) {
+            String mod = node.arg(0);
+            name = node.arg(1);
+            switch (mod) {
+                case "=" -> kind = Location.Kind.EXACT;
+                case "^~" -> kind = Location.Kind.PREFIX_NOREGEX;
+                case "~", "~*" -> {
+                    kind = Location.Kind.REGEX;
+                    regex = compileRegex(node, name, mod.equals("~*"));
+                }
+                default -> throw node.error("invalid location modifier \"" + mod + "\"");
+            }
+        } else {
+            name = node.arg(0);
+            if (name.startsWith("=") && name.length() > 1) {
+                kind = Location.Kind.EXACT;
+                name = name.substring(1);
+            } else if (name.startsWith("^~") && name.length() > 2) {
+                kind = Location.Kind.PREFIX_NOREGEX;
+                name = name.substring(2);
+            } else if (name.startsWith("~*") && name.length() > 2) {
+                kind = Location.Kind.REGEX;
+                name = name.substring(2);
+                regex = compileRegex(node, name, true);
+            } else if (name.startsWith("~") && name.length() > 1) {
+                kind = Location.Kind.REGEX;
+                name = name.substring(1);
+                regex = compileRegex(node, name, false);
+            } else if (name.startsWith("@")) {
+                kind = Location.Kind.NAMED;
+            } else {
+                kind = Location.Kind.PREFIX;
+            }
+        }
+        LocationBuilder lb = new LocationBuilder(kind, name, regex, node);
+        Object owner = level.owner();
+        if (owner instanceof ServerBuilder sb) {
+            if (kind == Location.Kind.NAMED) {
+                if (sb.named.putIfAbsent(name, lb) != null) {
+                    throw node.error("duplicate location \"" + name + "\"");
+                }
+            } else {
+                checkDuplicate(sb.locations, lb, node);
+                sb.locations.add(lb);
+            }
+        } else if (owner instanceof LocationBuilder parent) {
+            if (kind == Location.Kind.NAMED) {
+                throw node.error("named location \"" + name + "\" can be on the server level only");
+            }
+            if (parent.kind == Location.Kind.EXACT) {
+                throw node.error("location \"" + name + "\" cannot be inside the exact location \"" + parent.name + "\"");
+            }
+            if (parent.kind == Location.Kind.NAMED) {
+                throw node.error("location \"" + name + "\" cannot be inside the named location \"" + parent.name + "\"");
+            }
+            if (regex == null && parent.regex == null && !name.startsWith(parent.name)) {
+                throw node.error("location \"" + name + "\" is outside location \"" + parent.name + "\"");
+            }
+            checkDuplicate(parent.children, lb, node);
+            parent.children.add(lb);
+        } else {
+            throw node.error("\"location\" directive is not allowed here");
+        }
+        lb.level = new Level(LOCATION, level, node, lb);
+        d.apply(lb.level, node.children());
+    }
+
+    private static void checkDuplicate(List<LocationBuilder> siblings, LocationBuilder lb, ConfNode node) throws ConfigException {
+        for (LocationBuilder s : siblings) {
+            boolean sameLiteral = s.regex == null && lb.regex == null && s.name.equals(lb.name)
+                && (s.kind == Location.Kind.EXACT) == (lb.kind == Location.Kind.EXACT);
+            if (sameLiteral) {
+                throw node.error("duplicate location \"" + lb.name + "\"");
+            }
+        }
+    }
+
+    private static Pattern compileRegex(ConfNode node, String re, boolean caseless) throws ConfigException {
+        try {
+            return RegexSupport.compile(re, caseless);
+        } catch (PatternSyntaxException e) {
+            throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + re + "\"");
+        }
+    }
+}

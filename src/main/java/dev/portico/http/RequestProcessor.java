@@ -1,0 +1,134 @@
+package dev.portico.http;
+
+import dev.portico.observability.ErrorLog;
+import dev.portico.observability.LogLevel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.List;
+
+/**
+ * Runs a request through nginx's phases: server rewrite, find location (with the body size
+ * check), rewrite (looping on {@code rewrite ... last}), access, content.
+ */
+public final class RequestProcessor {
+    private RequestProcessor() {
+    }
+
+    /** Marks exchanges that came through an internal redirect (they may enter {@code internal} locations). */
+    static final class Internal {
+        static final Internal YES = new Internal();
+    }
+
+    static void start(Exchange ex) {
+        ex.location(null);
+        if (runSteps(ex, ex.server().steps()) == RewriteStep.Flow.DONE) {
+            return;
+        }
+        findAndRun(ex);
+    }
+
+    static void internalRedirect(Exchange ex) {
+        if (!ex.countRedirect()) {
+            cycle(ex);
+            return;
+        }
+        ex.attach(Internal.class, Internal.YES);
+        start(ex);
+    }
+
+    static void namedRedirect(Exchange ex, Location named) {
+        if (!ex.countRedirect()) {
+            cycle(ex);
+            return;
+        }
+        ex.attach(Internal.class, Internal.YES);
+        ex.location(named);
+        RewriteStep.Flow f = runSteps(ex, named.steps());
+        if (f == RewriteStep.Flow.DONE) {
+            return;
+        }
+        if (f == RewriteStep.Flow.RESTART) {
+            findAndRun(ex);
+            return;
+        }
+        content(ex);
+    }
+
+    private static void cycle(Exchange ex) {
+        ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(),
+            "rewrite or internal redirection cycle while processing \"" + ex.uri() + "\"");
+        ex.sendBuiltinPage(500, null);
+    }
+
+    private static void findAndRun(Exchange ex) {
+        while (true) {
+            LocationTree.Found found = ex.uri().equals("*") ? null : ex.server().locations().find(ex.uri());
+            if (found == null) {
+                ex.location(ex.server().root());
+            } else {
+                ex.location(found.location());
+                if (found.match() != null) {
+                    ex.captures(found.match());
+                }
+            }
+            if (ex.location().settings().get(HttpModule.INTERNAL) && ex.attachment(Internal.class) == null) {
+                ex.sendError(404);
+                return;
+            }
+            if (!checkBodySize(ex)) {
+                return;
+            }
+            RewriteStep.Flow f = runSteps(ex, ex.location().steps());
+            if (f == RewriteStep.Flow.DONE) {
+                return;
+            }
+            if (f == RewriteStep.Flow.RESTART) {
+                if (!ex.countRedirect()) {
+                    cycle(ex);
+                    return;
+                }
+                continue;
+            }
+            break;
+        }
+        content(ex);
+    }
+
+    /** client_max_body_size, checked from Content-Length before any body is read. */
+    private static boolean checkBodySize(Exchange ex) {
+        long max = ex.settings().get(HttpModule.CLIENT_MAX_BODY_SIZE);
+        if (max > 0 && ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
+            && HttpUtil.getContentLength(ex.request(), 0L) > max) {
+            ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
+                + HttpUtil.getContentLength(ex.request(), 0L) + " bytes, client: " + ex.connection().remoteHost()
+                + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + "\"");
+            ex.closeAfterResponse();
+            ex.sendError(413);
+            return false;
+        }
+        return true;
+    }
+
+    /** Runs rewrite statements; RESTART and BREAK end the list. */
+    static RewriteStep.Flow runSteps(Exchange ex, List<RewriteStep> steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            RewriteStep.Flow f = steps.get(i).run(ex);
+            if (f != RewriteStep.Flow.NEXT) {
+                return f;
+            }
+        }
+        return RewriteStep.Flow.NEXT;
+    }
+
+    /** The access and content phases for the location the exchange ended in. */
+    public static void content(Exchange ex) {
+        if (!AccessPhase.run(ex)) {
+            return;
+        }
+        ContentHandler h = ex.location().content();
+        if (h == null) {
+            h = ex.snapshot().http().defaultContent();
+        }
+        h.handle(ex);
+    }
+}

@@ -1,0 +1,384 @@
+package dev.portico.lifecycle;
+
+import dev.portico.config.ConfigException;
+import dev.portico.core.CoreModule;
+import dev.portico.core.Prefix;
+import dev.portico.core.Snapshot;
+import dev.portico.core.SnapshotBuilder;
+import dev.portico.http.HttpChannelInitializer;
+import dev.portico.http.HttpConnectionHandler;
+import dev.portico.http.ListenSpec;
+import dev.portico.http.ListenerConf;
+import dev.portico.http.ServerRuntime;
+import dev.portico.observability.ErrorLog;
+import dev.portico.observability.ErrorLogSpec;
+import dev.portico.observability.LogLevel;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The running server: event loops, bound listeners, the snapshot in force, and the transitions
+ * nginx's master process drives (reload, graceful and fast stop, log reopening).
+ */
+public final class PorticoServer implements ServerRuntime {
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final Prefix prefix;
+    private final String globalDirectives;
+    private final EventLoopGroup group;
+    private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final long masterPid;
+    private volatile boolean draining;
+    private volatile boolean stopping;
+    private Path pidFile;
+
+    private PorticoServer(Snapshot first, String globalDirectives, long masterPid) {
+        this.prefix = first.prefix();
+        this.globalDirectives = globalDirectives;
+        this.masterPid = masterPid;
+        int threads = first.main(CoreModule.WORKER_PROCESSES);
+        if (threads <= 0) {
+            threads = Runtime.getRuntime().availableProcessors();
+        }
+        this.group = Transport.group(threads, "portico-loop");
+        current.set(first);
+    }
+
+    /** Binds every listener of the snapshot, writes the pid file, and serves. */
+    public static PorticoServer start(Snapshot first, String globalDirectives, long masterPid) throws StartupException {
+        PorticoServer s = new PorticoServer(first, globalDirectives, masterPid);
+        try {
+            LifecycleHooks.activate(first, null);
+            for (ListenerConf l : first.http().listeners().values()) {
+                s.listeners.put(l.key(), s.bind(l));
+            }
+            s.writePid(first);
+        } catch (StartupException e) {
+            s.shutdownNow();
+            throw e;
+        }
+        ErrorLog.notice("using the \"" + Transport.name() + "\" event method");
+        ErrorLog.notice("portico/" + dev.portico.Version.PORTICO + " (nginx/" + dev.portico.Version.NGINX + " compatible)");
+        ErrorLog.notice("start worker processes");
+        return s;
+    }
+
+    @Override
+    public Snapshot snapshot() {
+        return current.get();
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    /** The local address a listener is bound to (tests use it to find ephemeral ports). */
+    public SocketAddress boundAddress(String key) {
+        synchronized (listeners) {
+            Channel c = listeners.get(key);
+            return c == null ? null : c.localAddress();
+        }
+    }
+
+    public List<SocketAddress> boundAddresses() {
+        synchronized (listeners) {
+            List<SocketAddress> out = new ArrayList<>();
+            for (Channel c : listeners.values()) {
+                out.add(c.localAddress());
+            }
+            return out;
+        }
+    }
+
+    public int openConnections() {
+        return clients.size();
+    }
+
+    private Channel bind(ListenerConf l) throws StartupException {
+        ListenSpec spec = l.socket();
+        boolean unix = spec.unixPath() != null;
+        ServerBootstrap b = new ServerBootstrap()
+            .group(group)
+            .channel(Transport.serverChannel(unix))
+            .option(ChannelOption.SO_BACKLOG, spec.backlog() <= 0 ? 511 : spec.backlog())
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childHandler(new HttpChannelInitializer(this, l.key(), clients::add));
+        if (!unix) {
+            b.option(ChannelOption.SO_REUSEADDR, true);
+            b.childOption(ChannelOption.TCP_NODELAY, true);
+            if (spec.reusePort() && Transport.epoll()) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+        } else {
+            try {
+                Files.deleteIfExists(Path.of(spec.unixPath()));
+            } catch (IOException e) {
+                throw new StartupException("unlink() \"" + spec.unixPath() + "\" failed (" + e.getMessage() + ")");
+            }
+        }
+        SocketAddress addr;
+        try {
+            addr = spec.socketAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new StartupException("host not found in \"" + spec.text() + "\" of the \"listen\" directive");
+        }
+        ChannelFuture f = b.bind(addr).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new StartupException("bind() to " + describe(spec) + " failed (" + errno(f.cause()) + ")");
+        }
+        return f.channel();
+    }
+
+    private static String describe(ListenSpec spec) {
+        if (spec.unixPath() != null) {
+            return "unix:" + spec.unixPath();
+        }
+        String host = spec.host() == null ? "0.0.0.0" : spec.host().contains(":") ? "[" + spec.host() + "]" : spec.host();
+        return host + ":" + spec.port();
+    }
+
+    static String errno(Throwable t) {
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        if (m.contains("Address already in use")) {
+            return "98: Address already in use";
+        }
+        if (m.contains("Permission denied")) {
+            return "13: Permission denied";
+        }
+        if (m.contains("Cannot assign requested address")) {
+            return "99: Cannot assign requested address";
+        }
+        if (t instanceof BindException) {
+            return m;
+        }
+        return m;
+    }
+
+    private void writePid(Snapshot s) throws StartupException {
+        Path p = s.prefix().resolve(s.main(CoreModule.PID));
+        try {
+            Files.createDirectories(p.getParent());
+            Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+            Files.writeString(tmp, masterPid + "\n");
+            Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            pidFile = p;
+        } catch (IOException e) {
+            throw new StartupException("open() \"" + p + "\" failed (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Re-reads the configuration. A bad file, or a listener that cannot be bound, leaves the
+     * running configuration untouched. Returns the error, or null when the new one is in force.
+     */
+    public synchronized String reload() {
+        if (stopping) {
+            return "stopping";
+        }
+        ErrorLog.notice("reconfiguring");
+        Snapshot next;
+        try {
+            next = SnapshotBuilder.build(prefix, globalDirectives);
+        } catch (ConfigException e) {
+            ErrorLog.emerg(e.getMessage());
+            return e.getMessage();
+        }
+        Snapshot previous = current.get();
+        Map<String, Channel> added = new LinkedHashMap<>();
+        try {
+            for (ListenerConf l : next.http().listeners().values()) {
+                if (!listeners.containsKey(l.key())) {
+                    added.put(l.key(), bind(l));
+                }
+            }
+        } catch (StartupException e) {
+            for (Channel c : added.values()) {
+                c.close();
+            }
+            ErrorLog.emerg(e.getMessage());
+            return e.getMessage();
+        }
+        try {
+            Logs.configure(next);
+        } catch (IOException e) {
+            for (Channel c : added.values()) {
+                c.close();
+            }
+            ErrorLog.emerg("open() failed (" + e.getMessage() + ")");
+            return e.getMessage();
+        }
+        LifecycleHooks.activate(next, previous);
+        current.set(next);
+        synchronized (listeners) {
+            listeners.putAll(added);
+            listeners.entrySet().removeIf(e -> {
+                if (!next.http().listeners().containsKey(e.getKey())) {
+                    e.getValue().close();
+                    return true;
+                }
+                return false;
+            });
+        }
+        if (!previous.main(CoreModule.PID).equals(next.main(CoreModule.PID))) {
+            try {
+                Path old = pidFile;
+                writePid(next);
+                if (old != null && !old.equals(pidFile)) {
+                    Files.deleteIfExists(old);
+                }
+            } catch (StartupException | IOException e) {
+                ErrorLog.alert(e.getMessage());
+            }
+        }
+        ErrorLog.notice("start worker processes");
+        long oldWorker = ProcessHandle.current().pid();
+        previous.usage().whenDrained(() -> ErrorLog.notice("worker process " + oldWorker + " exited with code 0"));
+        return null;
+    }
+
+    /** SIGQUIT: stop accepting, let requests in flight finish (bounded by worker_shutdown_timeout), exit. */
+    public void stopGracefully() {
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+        }
+        ErrorLog.notice("gracefully shutting down");
+        draining = true;
+        closeListeners();
+        for (Channel c : clients) {
+            c.pipeline().fireUserEventTriggered(HttpConnectionHandler.DRAIN);
+        }
+        long timeout = current.get().main(CoreModule.WORKER_SHUTDOWN_TIMEOUT);
+        Thread waiter = new Thread(() -> {
+            long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : Long.MAX_VALUE;
+            while (!clients.isEmpty() && System.nanoTime() < deadline) {
+                // a keep-alive connection that turned idle since the drain event is closed here
+                for (Channel c : clients) {
+                    c.pipeline().fireUserEventTriggered(HttpConnectionHandler.DRAIN);
+                }
+                awaitQuietly(clients.newCloseFuture(), 50);
+            }
+            if (!clients.isEmpty()) {
+                ErrorLog.notice("closing " + clients.size() + " connections at worker_shutdown_timeout");
+            }
+            finish();
+        }, "portico-drain");
+        waiter.setDaemon(false);
+        waiter.start();
+    }
+
+    private static void awaitQuietly(io.netty.util.concurrent.Future<?> f, long millis) {
+        f.awaitUninterruptibly(millis);
+    }
+
+    /** SIGTERM/SIGINT: close everything now. */
+    public void stopFast() {
+        synchronized (this) {
+            if (stopping && stopped.getCount() == 0) {
+                return;
+            }
+            stopping = true;
+        }
+        ErrorLog.notice("exiting");
+        closeListeners();
+        finish();
+    }
+
+    private synchronized void finish() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        shutdownNow();
+        if (pidFile != null) {
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException e) {
+                ErrorLog.alert("unlink() \"" + pidFile + "\" failed (" + e.getMessage() + ")");
+            }
+        }
+        LifecycleHooks.stopped();
+        ErrorLog.notice("exit");
+        stopped.countDown();
+    }
+
+    private void closeListeners() {
+        synchronized (listeners) {
+            for (Channel c : listeners.values()) {
+                c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                if (c.localAddress() instanceof io.netty.channel.unix.DomainSocketAddress d) {
+                    try {
+                        Files.deleteIfExists(Path.of(d.path()));
+                    } catch (IOException ignored) {
+                        // the socket file goes with the process anyway
+                    }
+                }
+            }
+            listeners.clear();
+        }
+    }
+
+    private void shutdownNow() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** SIGUSR1: reopen log files after rotation. */
+    public void reopenLogs() {
+        ErrorLog.notice("reopening logs");
+        ErrorLog.get().reopen();
+        LifecycleHooks.reopen();
+    }
+
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    public boolean awaitStop(long millis) throws InterruptedException {
+        return stopped.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isStopped() {
+        return stopped.getCount() == 0;
+    }
+
+    /** For tests and the status page: the first TCP port bound. */
+    public int firstPort() {
+        for (SocketAddress a : boundAddresses()) {
+            if (a instanceof InetSocketAddress isa) {
+                return isa.getPort();
+            }
+        }
+        return -1;
+    }
+
+    static List<ErrorLogSpec> errorLogs(Snapshot s) {
+        List<ErrorLogSpec> l = s.main(CoreModule.ERROR_LOG);
+        return l == null ? List.of(new ErrorLogSpec("logs/error.log", LogLevel.ERROR)) : l;
+    }
+}

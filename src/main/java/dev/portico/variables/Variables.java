@@ -1,0 +1,125 @@
+package dev.portico.variables;
+
+import dev.portico.config.ConfigException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The variables one snapshot knows: built-ins registered by the feature packages, the ones
+ * declared with {@code set} (each gets a slot in the request's variable array), and ones defined
+ * by blocks such as {@code map}. Names are case-insensitive as in nginx.
+ */
+public final class Variables {
+    private static final Map<String, Variable> BUILTIN = new HashMap<>();
+    private static final Map<String, VariableFactory> PREFIXED = new LinkedHashMap<>();
+
+    private final Map<String, Deferred> defined = new HashMap<>();
+    private final Map<String, Integer> settable = new HashMap<>();
+
+    /** Registers a built-in variable (done once, by the package that computes it). */
+    public static synchronized void builtin(String name, Variable v) {
+        if (BUILTIN.putIfAbsent(name, v) != null) {
+            throw new IllegalStateException("variable declared twice: $" + name);
+        }
+    }
+
+    /** Registers a family such as {@code http_} whose suffix selects what is read. */
+    public static synchronized void prefixed(String prefix, VariableFactory f) {
+        PREFIXED.put(prefix, f);
+    }
+
+    /** Declares a variable assigned with {@code set}; returns its index in the request's array. */
+    public int declareSettable(String name) {
+        String key = name.toLowerCase();
+        Integer idx = settable.get(key);
+        if (idx == null) {
+            idx = settable.size();
+            settable.put(key, idx);
+        }
+        return idx;
+    }
+
+    public int settableCount() {
+        return settable.size();
+    }
+
+    /**
+     * Announces a variable that a block later in the file defines (e.g. {@code map}), so that
+     * templates before the block can refer to it, as nginx resolves variables after reading.
+     */
+    public void announce(String name) {
+        defined.computeIfAbsent(name.toLowerCase(), k -> new Deferred(name));
+    }
+
+    /** Defines a variable computed by a block of the configuration (e.g. {@code map}). */
+    public void define(String name, Variable v) throws ConfigException {
+        Deferred d = defined.computeIfAbsent(name.toLowerCase(), k -> new Deferred(name));
+        if (d.target != null) {
+            throw new ConfigException("duplicate \"" + name + "\" variable");
+        }
+        d.target = v;
+    }
+
+    /** Checks that every announced variable got its definition. */
+    public void checkDefined() throws ConfigException {
+        for (Deferred d : defined.values()) {
+            if (d.target == null) {
+                throw new ConfigException("unknown \"" + d.name + "\" variable");
+            }
+        }
+    }
+
+    /** Indirection for a variable defined after its first use; fixed once the snapshot is built. */
+    private static final class Deferred implements Variable {
+        final String name;
+        Variable target;
+
+        Deferred(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String get(dev.portico.http.Exchange ex) {
+            return target.get(ex);
+        }
+    }
+
+    public boolean isDefined(String name) {
+        return defined.containsKey(name.toLowerCase());
+    }
+
+    /** Resolves a name to a variable, or throws nginx's {@code unknown "x" variable}. */
+    public Variable resolve(String name) throws ConfigException {
+        String key = name.toLowerCase();
+        Variable v = defined.get(key);
+        if (v != null) {
+            return v;
+        }
+        Integer idx = settable.get(key);
+        if (idx != null) {
+            int i = idx;
+            return ex -> ex.settableVariable(i);
+        }
+        v = BUILTIN.get(key);
+        if (v != null) {
+            return v;
+        }
+        if (!key.isEmpty() && key.chars().allMatch(Character::isDigit)) {
+            int n = Integer.parseInt(key);
+            return ex -> ex.capture(n);
+        }
+        for (Map.Entry<String, VariableFactory> e : PREFIXED.entrySet()) {
+            if (key.startsWith(e.getKey()) && key.length() > e.getKey().length()) {
+                return e.getValue().create(name.substring(e.getKey().length()));
+            }
+        }
+        throw new ConfigException("unknown \"" + name + "\" variable");
+    }
+
+    /** A settable variable's index, or -1. */
+    public int settableIndex(String name) {
+        Integer i = settable.get(name.toLowerCase());
+        return i == null ? -1 : i;
+    }
+}
