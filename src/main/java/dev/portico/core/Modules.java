@@ -3,6 +3,8 @@ package dev.portico.core;
 import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.DirectiveTable;
 import dev.portico.http.HttpModule;
+import dev.portico.routing.RewriteModule;
+import dev.portico.variables.CoreVariables;
 import java.util.List;
 
 /**
@@ -13,9 +15,14 @@ public final class Modules {
     private Modules() {
     }
 
+    static {
+        CoreVariables.register();
+    }
+
     private static final List<List<Directive>> ALL = List.of(
         CoreModule.directives(),
-        HttpModule.directives()
+        HttpModule.directives(),
+        RewriteModule.directives()
     );
 
     private static volatile DirectiveTable table;

@@ -164,6 +164,15 @@ public final class Exchange {
         return location != null ? location.settings() : server.settings();
     }
 
+    /** Bytes of the request as received: line, headers and body so far ({@code $request_length}). */
+    public long requestLength() {
+        long n = request.method().name().length() + requestUri.length() + 12;
+        for (Map.Entry<String, String> e : request.headers()) {
+            n += e.getKey().length() + e.getValue().length() + 4;
+        }
+        return n + 2 + bodyBytesReceived;
+    }
+
     public long startNanos() {
         return startNanos;
     }

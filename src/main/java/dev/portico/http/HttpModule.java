@@ -52,6 +52,8 @@ public final class HttpModule {
     public static final Slot<Boolean> ABSOLUTE_REDIRECT = Slot.of("absolute_redirect", true);
     public static final Slot<Boolean> PORT_IN_REDIRECT = Slot.of("port_in_redirect", true);
     public static final Slot<Boolean> SERVER_NAME_IN_REDIRECT = Slot.of("server_name_in_redirect", false);
+    /** The MIME type of responses whose type nothing else decides (nginx's default is text/plain). */
+    public static final Slot<String> DEFAULT_TYPE = Slot.of("default_type", "text/plain");
 
     public static List<Directive> directives() {
         return List.of(
@@ -126,6 +128,7 @@ public final class HttpModule {
                 level.set(SERVER_TOKENS, v, node);
             }),
             Directive.flag("tcp_nodelay", HTTP_SRV_LOC, TCP_NODELAY),
+            Directive.simple("default_type", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.set(DEFAULT_TYPE, node.arg(0), node)),
             Directive.flag("absolute_redirect", HTTP_SRV_LOC, ABSOLUTE_REDIRECT),
             Directive.flag("port_in_redirect", HTTP_SRV_LOC, PORT_IN_REDIRECT),
             Directive.flag("server_name_in_redirect", HTTP_SRV_LOC, SERVER_NAME_IN_REDIRECT),

@@ -1,0 +1,191 @@
+package dev.portico.variables;
+
+import dev.portico.Version;
+import dev.portico.http.Exchange;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The variables of ngx_http_core_module and ngx_http_log_module: request, connection, time and
+ * response facts. Registered once; each is a small function of the exchange.
+ */
+public final class CoreVariables {
+    private static final DateTimeFormatter TIME_LOCAL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ENGLISH);
+    private static final String HOSTNAME = hostname();
+    private static final String PID = Long.toString(ProcessHandle.current().pid());
+
+    private CoreVariables() {
+    }
+
+    static {
+        Variables.builtin("host", ex -> ex.host().isEmpty() ? ex.server().primaryName() : ex.host());
+        Variables.builtin("uri", Exchange::uri);
+        Variables.builtin("document_uri", Exchange::uri);
+        Variables.builtin("request_uri", Exchange::requestUri);
+        Variables.builtin("args", Exchange::args);
+        Variables.builtin("query_string", Exchange::args);
+        Variables.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
+        Variables.builtin("request", ex -> ex.method().name() + " " + ex.requestUri() + " " + ex.request().protocolVersion().text());
+        Variables.builtin("request_method", ex -> ex.method().name());
+        Variables.builtin("scheme", ex -> ex.connection().isSecure() ? "https" : "http");
+        Variables.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");
+        Variables.builtin("server_protocol", ex -> ex.request().protocolVersion().text());
+        Variables.builtin("server_name", ex -> ex.server().primaryName());
+        Variables.builtin("server_addr", ex -> ex.connection().localHost());
+        Variables.builtin("server_port", ex -> Integer.toString(ex.connection().localPort()));
+        Variables.builtin("remote_addr", ex -> ex.connection().remoteHost());
+        Variables.builtin("remote_port", ex -> Integer.toString(ex.connection().remotePort()));
+        Variables.builtin("binary_remote_addr", CoreVariables::binaryRemoteAddr);
+        Variables.builtin("remote_user", CoreVariables::remoteUser);
+        Variables.builtin("content_length", ex -> ex.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH));
+        Variables.builtin("content_type", ex -> ex.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE));
+        Variables.builtin("request_length", ex -> Long.toString(ex.requestLength()));
+        Variables.builtin("request_time", ex -> seconds(System.nanoTime() - ex.startNanos()));
+        Variables.builtin("msec", ex -> {
+            long now = System.currentTimeMillis();
+            return String.format(Locale.ROOT, "%d.%03d", now / 1000, now % 1000);
+        });
+        Variables.builtin("time_local", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(TIME_LOCAL));
+        Variables.builtin("time_iso8601", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(ISO));
+        Variables.builtin("status", ex -> ex.status() == 0 ? "000" : String.format(Locale.ROOT, "%03d", ex.status()));
+        Variables.builtin("body_bytes_sent", ex -> Long.toString(ex.bodyBytesSent()));
+        Variables.builtin("bytes_sent", ex -> Long.toString(ex.bytesSent()));
+        Variables.builtin("connection", ex -> Long.toString(ex.connection().id()));
+        Variables.builtin("connection_requests", ex -> Integer.toString(ex.connection().requests()));
+        Variables.builtin("request_id", CoreVariables::requestId);
+        Variables.builtin("hostname", ex -> HOSTNAME);
+        Variables.builtin("portico_version", ex -> Version.PORTICO);
+        Variables.builtin("nginx_version", ex -> Version.NGINX);
+        Variables.builtin("pid", ex -> PID);
+        Variables.builtin("request_completion", ex -> ex.responseDone() && !ex.isClosed() ? "OK" : "");
+        Variables.builtin("pipe", ex -> ".");
+
+        Variables.prefixed("http_", name -> {
+            String header = name.replace('_', '-');
+            return ex -> joined(ex.requestHeaders(), header, header.equalsIgnoreCase("cookie") ? "; " : ", ");
+        });
+        Variables.prefixed("sent_http_", name -> {
+            String header = name.replace('_', '-');
+            return ex -> {
+                HttpResponse r = ex.responseHead();
+                return r == null ? null : joined(r.headers(), header, ", ");
+            };
+        });
+        Variables.prefixed("cookie_", name -> ex -> cookie(ex, name));
+        Variables.prefixed("arg_", name -> ex -> arg(ex.args(), name));
+    }
+
+    /** Forces registration; called by the core module list. */
+    public static void register() {
+        // the static initializer did the work
+    }
+
+    private static String joined(HttpHeaders h, String name, String sep) {
+        java.util.List<String> all = h.getAll(name);
+        if (all.isEmpty()) {
+            return null;
+        }
+        return all.size() == 1 ? all.get(0) : String.join(sep, all);
+    }
+
+    static String seconds(long nanos) {
+        long ms = Math.max(0, nanos / 1_000_000);
+        return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
+    }
+
+    private static String binaryRemoteAddr(Exchange ex) {
+        if (ex.connection().remoteAddress() instanceof InetSocketAddress isa) {
+            return new String(isa.getAddress().getAddress(), StandardCharsets.ISO_8859_1);
+        }
+        return null;
+    }
+
+    private static String remoteUser(Exchange ex) {
+        String auth = ex.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth == null || auth.length() < 6 || !auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? null : decoded.substring(0, colon);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String cookie(Exchange ex, String name) {
+        for (String header : ex.requestHeaders().getAll(HttpHeaderNames.COOKIE)) {
+            for (Cookie c : ServerCookieDecoder.LAX.decodeAll(header)) {
+                if (c.name().equalsIgnoreCase(name)) {
+                    return c.value();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** {@code $arg_NAME}: the raw value of the first argument of that name (case-insensitive), not decoded, as nginx. */
+    static String arg(String args, String name) {
+        if (args == null || args.isEmpty()) {
+            return null;
+        }
+        int i = 0;
+        while (i <= args.length()) {
+            int amp = args.indexOf('&', i);
+            if (amp < 0) {
+                amp = args.length();
+            }
+            int eq = args.indexOf('=', i);
+            if (eq > i && eq < amp && args.substring(i, eq).equalsIgnoreCase(name)) {
+                return args.substring(eq + 1, amp);
+            }
+            if (eq < 0 || eq > amp) {
+                if (args.substring(i, amp).equalsIgnoreCase(name)) {
+                    return "";
+                }
+            }
+            i = amp + 1;
+        }
+        return null;
+    }
+
+    private static String requestId(Exchange ex) {
+        RequestId id = ex.attachment(RequestId.class);
+        if (id == null) {
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            id = new RequestId(String.format(Locale.ROOT, "%016x%016x", r.nextLong(), r.nextLong()));
+            ex.attach(RequestId.class, id);
+        }
+        return id.value();
+    }
+
+    private record RequestId(String value) {
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}
