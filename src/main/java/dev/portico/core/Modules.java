@@ -3,7 +3,9 @@ package dev.portico.core;
 import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.DirectiveTable;
 import dev.portico.http.HttpModule;
+import dev.portico.proxy.ProxyModule;
 import dev.portico.routing.RewriteModule;
+import dev.portico.upstream.UpstreamModule;
 import dev.portico.variables.CoreVariables;
 import java.util.List;
 
@@ -22,7 +24,9 @@ public final class Modules {
     private static final List<List<Directive>> ALL = List.of(
         CoreModule.directives(),
         HttpModule.directives(),
-        RewriteModule.directives()
+        RewriteModule.directives(),
+        UpstreamModule.directives(),
+        ProxyModule.directives()
     );
 
     private static volatile DirectiveTable table;

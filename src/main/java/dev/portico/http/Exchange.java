@@ -49,6 +49,9 @@ public final class Exchange {
     private Map<String, String> namedCaptures;
     private final Map<Class<?>, Object> attachments = new HashMap<>(4);
     private int redirectsLeft = 11;
+    private int uriChanges;
+    private boolean locationValid = true;
+    private boolean continueSent;
 
     // request body
     private final boolean hasBody;
@@ -122,8 +125,32 @@ public final class Exchange {
         return uri;
     }
 
+    /** Changes {@code $uri} (a rewrite); the original request target is then no longer passed as is. */
     public void uri(String newUri) {
         this.uri = newUri;
+        uriChanges++;
+    }
+
+    /** How many times the URI was changed by rewrites or redirects (nginx's "valid_unparsed_uri" is this being 0). */
+    public int uriChanges() {
+        return uriChanges;
+    }
+
+    /**
+     * False after {@code rewrite ... break} changed the URI in the current location (nginx's
+     * {@code r->valid_location}): a {@code proxy_pass} URI part then no longer replaces the location prefix.
+     */
+    public boolean locationValid() {
+        return locationValid;
+    }
+
+    void locationValid(boolean valid) {
+        this.locationValid = valid;
+    }
+
+    /** True once the request went through an internal redirect (error_page, try_files, named location...). */
+    public boolean isInternal() {
+        return attachment(RequestProcessor.Internal.class) != null;
     }
 
     /** The query string without "?" ({@code $args}), or {@code null} when none. */
@@ -243,6 +270,7 @@ public final class Exchange {
     /** Restarts processing with a new URI, from the server rewrite phase (error_page, try_files, index). */
     public void internalRedirect(String newUri, String newArgs) {
         this.uri = newUri;
+        uriChanges++;
         if (newArgs != null) {
             this.args = newArgs;
         }
@@ -309,11 +337,26 @@ public final class Exchange {
         }
     }
 
-    /** Asks the client connection for more body data (one read); no-op once the body is complete. */
+    /**
+     * Asks the client connection for more body data (one read); no-op once the body is complete.
+     * The first call answers {@code Expect: 100-continue} with an interim 100 response, as nginx
+     * does when it starts reading a body (RFC 9110 10.1.1).
+     */
     public void readBody() {
         if (!bodyComplete && !closed) {
+            if (!continueSent && bodyBytesReceived == 0 && expectsContinue()) {
+                continueSent = true;
+                ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+                ctx.flush();
+            }
             ctx.read();
         }
+    }
+
+    private boolean expectsContinue() {
+        String e = request.headers().get(HttpHeaderNames.EXPECT);
+        return e != null && e.equalsIgnoreCase("100-continue") && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+            && responseHead == null;
     }
 
     void deliverBody(HttpContent c) {
@@ -474,6 +517,15 @@ public final class Exchange {
         if (!ErrorPageHook.tryHandle(this, code)) {
             sendBuiltinPage(code, null);
         }
+    }
+
+    /**
+     * Lets {@code error_page} take over for a status without falling back to the built-in page
+     * (for {@code proxy_intercept_errors}: without a matching error_page the backend's answer passes).
+     * Returns true when it took over.
+     */
+    public boolean tryErrorPage(int code) {
+        return !responseStarted() && ErrorPageHook.tryHandle(this, code);
     }
 
     /** The built-in page for a status, with an optional Location header (redirects). */

@@ -74,7 +74,8 @@ public final class HttpCompiler {
             }
         }
         return new Location(lb.kind, lb.name, lb.regex, settings, steps(lb.level), content,
-            compileTree(lb.children, build), lb.node.file() + ":" + lb.node.line());
+            compileTree(lb.children, build), lb.node.file() + ":" + lb.node.line(),
+            Boolean.TRUE.equals(lb.level.getOwn(HttpModule.AUTO_REDIRECT)));
     }
 
     /** Groups the servers by socket as nginx does: a wildcard on a port absorbs the specific addresses without "bind". */

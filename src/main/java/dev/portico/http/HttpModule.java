@@ -29,6 +29,8 @@ public final class HttpModule {
     /** The content handler of a location (proxy_pass and friends); not inherited, as nginx. */
     public static final Slot<ContentHandlerFactory> CONTENT = Slot.local("content", null);
     public static final Slot<Boolean> INTERNAL = Slot.local("internal", false);
+    /** Set by proxying content directives: "/name" is redirected to "/name/" (nginx's auto_redirect). */
+    public static final Slot<Boolean> AUTO_REDIRECT = Slot.local("auto_redirect", false);
 
     public static final Slot<Long> KEEPALIVE_TIMEOUT = Slot.of("keepalive_timeout", 75_000L);
     public static final Slot<Long> KEEPALIVE_HEADER_TIMEOUT = Slot.of("keepalive_timeout_header", -1L);

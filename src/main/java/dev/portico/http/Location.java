@@ -20,9 +20,15 @@ public final class Location {
     private final ContentHandler content;
     private final LocationTree nested;
     private final String source;
+    private final boolean autoRedirect;
 
     public Location(Kind kind, String name, Pattern regex, Settings settings, List<RewriteStep> steps,
                     ContentHandler content, LocationTree nested, String source) {
+        this(kind, name, regex, settings, steps, content, nested, source, false);
+    }
+
+    public Location(Kind kind, String name, Pattern regex, Settings settings, List<RewriteStep> steps,
+                    ContentHandler content, LocationTree nested, String source, boolean autoRedirect) {
         this.kind = kind;
         this.name = name;
         this.regex = regex;
@@ -31,6 +37,13 @@ public final class Location {
         this.content = content;
         this.nested = nested;
         this.source = source;
+        this.autoRedirect = autoRedirect && (kind == Kind.PREFIX || kind == Kind.PREFIX_NOREGEX || kind == Kind.EXACT)
+            && name.endsWith("/");
+    }
+
+    /** nginx's auto_redirect: set for a location whose name ends in "/" and whose handler proxies. */
+    public boolean autoRedirect() {
+        return autoRedirect;
     }
 
     public Kind kind() {

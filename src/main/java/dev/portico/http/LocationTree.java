@@ -24,12 +24,20 @@ public final class LocationTree {
         return literal.isEmpty() && regex.isEmpty();
     }
 
-    /** A search result: the location and, for a regex location, its match (for captures). */
-    public record Found(Location location, Matcher match, boolean exact) {
+    /**
+     * A search result: the location and, for a regex location, its match (for captures).
+     * {@code redirect} is nginx's auto_redirect: the URI is a proxied prefix location's name
+     * without its trailing slash, answered with a 301 to the name.
+     */
+    public record Found(Location location, Matcher match, boolean exact, boolean redirect) {
+        public Found(Location location, Matcher match, boolean exact) {
+            this(location, match, exact, false);
+        }
     }
 
     public Found find(String uri) {
         Location best = null;
+        Location slashRedirect = null;
         for (Location l : literal) {
             String n = l.name();
             if (l.kind() == Location.Kind.EXACT) {
@@ -39,6 +47,12 @@ public final class LocationTree {
             } else if (uri.startsWith(n) && (best == null || n.length() > best.name().length())) {
                 best = l;
             }
+            if (l.autoRedirect() && n.length() == uri.length() + 1 && n.endsWith("/") && n.startsWith(uri)) {
+                slashRedirect = l;
+            }
+        }
+        if (slashRedirect != null && (best == null || best.name().length() < uri.length())) {
+            return new Found(slashRedirect, null, true, true);
         }
         Found found = null;
         if (best != null) {

@@ -63,10 +63,15 @@ public final class RequestProcessor {
     private static void findAndRun(Exchange ex) {
         while (true) {
             LocationTree.Found found = ex.uri().equals("*") ? null : ex.server().locations().find(ex.uri());
+            ex.locationValid(true);
             if (found == null) {
                 ex.location(ex.server().root());
             } else {
                 ex.location(found.location());
+                if (found.redirect()) {
+                    autoRedirect(ex, found.location());
+                    return;
+                }
                 if (found.match() != null) {
                     ex.captures(found.match());
                 }
@@ -78,9 +83,14 @@ public final class RequestProcessor {
             if (!checkBodySize(ex)) {
                 return;
             }
+            int changes = ex.uriChanges();
             RewriteStep.Flow f = runSteps(ex, ex.location().steps());
             if (f == RewriteStep.Flow.DONE) {
                 return;
+            }
+            if (f == RewriteStep.Flow.BREAK && ex.uriChanges() != changes) {
+                // "rewrite ... break": the location prefix no longer describes the URI (nginx's valid_location)
+                ex.locationValid(false);
             }
             if (f == RewriteStep.Flow.RESTART) {
                 if (!ex.countRedirect()) {
@@ -92,6 +102,18 @@ public final class RequestProcessor {
             break;
         }
         content(ex);
+    }
+
+    /**
+     * A prefix location ending in "/" whose handler is a proxy (nginx's auto_redirect): a request
+     * for the name without the slash gets a 301 to the name with it, query kept.
+     */
+    private static void autoRedirect(Exchange ex, Location l) {
+        String target = UriEscaper.escapePath(l.name());
+        if (ex.args() != null && !ex.args().isEmpty()) {
+            target = target + "?" + ex.args();
+        }
+        ex.sendBuiltinPage(301, Redirects.absolute(ex, target));
     }
 
     /** client_max_body_size, checked from Content-Length before any body is read. */

@@ -36,7 +36,8 @@ public final class UriNormalizer {
                 i += 2;
             } else if (c < 0x20 || c == 0x7f) {
                 return null;
-            } else if (c < 0x80) {
+            } else if (c <= 0xff) {
+                // the request line is read as ISO-8859-1: each char is one raw byte
                 bytes.write(c);
             } else {
                 byte[] enc = String.valueOf(c).getBytes(StandardCharsets.UTF_8);

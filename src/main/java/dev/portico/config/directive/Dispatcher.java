@@ -27,7 +27,7 @@ public final class Dispatcher {
     }
 
     public void apply(Level level, ConfNode node) throws ConfigException {
-        Directive d = table.get(node.name());
+        Directive d = table.get(node.name(), level.context());
         if (d == null) {
             throw node.error("unknown directive \"" + node.name() + "\"");
         }

@@ -1,0 +1,47 @@
+package dev.portico.http;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Percent-encodes a decoded path the way nginx's {@code ngx_escape_uri(..., NGX_ESCAPE_URI)}
+ * does before it puts a URI on the wire again: space, {@code #}, {@code %}, {@code ?}, control
+ * characters and bytes from 0x7F up; everything else stays as it is.
+ */
+public final class UriEscaper {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private UriEscaper() {
+    }
+
+    static boolean needsEscape(int b) {
+        return b <= 0x20 || b == '#' || b == '%' || b == '?' || b >= 0x7f;
+    }
+
+    /** The path with nginx's URI escaping applied (UTF-8 bytes). */
+    public static String escapePath(String path) {
+        int i = 0;
+        int n = path.length();
+        while (i < n) {
+            char c = path.charAt(i);
+            if (c >= 0x80 || needsEscape(c)) {
+                break;
+            }
+            i++;
+        }
+        if (i == n) {
+            return path;
+        }
+        StringBuilder b = new StringBuilder(n + 16);
+        b.append(path, 0, i);
+        byte[] bytes = path.substring(i).getBytes(StandardCharsets.UTF_8);
+        for (byte x : bytes) {
+            int v = x & 0xff;
+            if (needsEscape(v)) {
+                b.append('%').append(HEX[v >> 4]).append(HEX[v & 0xf]);
+            } else {
+                b.append((char) v);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,472 @@
+package dev.portico.proxy;
+
+import dev.portico.observability.LogLevel;
+import dev.portico.upstream.Connector;
+import dev.portico.upstream.KeepalivePool;
+import dev.portico.upstream.Peer;
+import dev.portico.upstream.UpstreamConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+
+/**
+ * One try of a request on one backend connection (pooled or new): send the request head and
+ * body, read the response head, then feed the body to the {@link ResponseRelay}. Failures are
+ * reported to the {@link ProxyCall}, which decides between another try, an error page and
+ * closing the client connection.
+ */
+final class Attempt implements UpstreamConnection.Listener {
+    /** How an attempt failed, for the retry decision and the status (nginx's NGX_HTTP_UPSTREAM_FT_*). */
+    enum Failure { ERROR, TIMEOUT, INVALID_HEADER }
+
+    final ProxyCall call;
+    final Peer peer;
+    final UpstreamState state;
+    private UpstreamConnection conn;
+    private boolean reused;
+    private boolean requestStarted;
+    private boolean requestSent;
+    private boolean sentConnectionClose;
+    private HttpResponse head;
+    private boolean skippingInterim;
+    private boolean lastReceived;
+    private boolean over;
+    private long bytesInAtStart;
+    private long bytesOutAtStart;
+    private ResponseRelay relay;
+    private Runnable onWritable;
+
+    private final ChannelFutureListener sentListener = f -> {
+        if (f.isSuccess()) {
+            requestFullySent();
+        }
+    };
+    private final ChannelFutureListener progressListener = f -> {
+        if (f.isSuccess() && !requestSent && !over) {
+            armSend();
+        }
+    };
+
+    Attempt(ProxyCall call, Peer peer, UpstreamState state) {
+        this.call = call;
+        this.peer = peer;
+        this.state = state;
+    }
+
+    /** Takes a cached connection to the peer, or opens one. */
+    void start(boolean fresh) {
+        ProxyConf conf = call.conf;
+        UpstreamConnection c = !fresh && call.poolKey != null ? KeepalivePool.onThisLoop(call.poolKey).acquire(peer) : null;
+        if (c != null) {
+            begin(c, true);
+            return;
+        }
+        boolean https = call.https;
+        int maxHead = conf.bufferSize;
+        Future<UpstreamConnection> f = Connector.connect(call.loop, peer, conf.connectTimeout, conf.socketKeepalive,
+            p -> UpstreamCodec.setup(p, maxHead, https));
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                UpstreamConnection made = f.getNow();
+                if (over) {
+                    made.close();
+                    return;
+                }
+                begin(made, false);
+            } else if (!over) {
+                Throwable cause = done.cause();
+                boolean timeout = cause instanceof io.netty.channel.ConnectTimeoutException;
+                String msg = timeout ? "upstream timed out (110: Connection timed out)"
+                    : peer.name().startsWith("unix:") ? "connect() to " + peer.name() + " failed (" + ProxyLog.errno(cause) + ")"
+                    : "connect() failed (" + ProxyLog.errno(cause) + ")";
+                fail(timeout ? Failure.TIMEOUT : Failure.ERROR, msg, ProxyLog.CONNECTING);
+            }
+        });
+    }
+
+    private void begin(UpstreamConnection c, boolean fromPool) {
+        conn = c;
+        reused = fromPool;
+        state.connected();
+        c.listener(this);
+        c.countRequest();
+        bytesInAtStart = c.bytesIn();
+        bytesOutAtStart = c.bytesOut();
+        HttpMethod method = call.method;
+        UpstreamCodec.decoder(c.channel().pipeline()).headRequest = method.equals(HttpMethod.HEAD);
+        HttpRequest req = RequestBuilder.build(call.ex, call.conf, method, call.uri, call.bodyLength);
+        String connection = req.headers().get(HttpHeaderNames.CONNECTION);
+        sentConnectionClose = connection != null && connection.toLowerCase().contains("close")
+            || req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        Channel ch = c.channel();
+        armSend();
+        requestStarted = true;
+        ch.write(req, ch.voidPromise());
+        call.sendBody(this);
+        ch.read();
+    }
+
+    // ---- sending ----
+
+    /** Writes a piece of the request body; flushes. */
+    void writeBody(HttpContent piece) {
+        if (over) {
+            piece.release();
+            return;
+        }
+        Channel ch = conn.channel();
+        if (piece instanceof LastHttpContent) {
+            ch.writeAndFlush(piece).addListener(sentListener);
+        } else {
+            ch.writeAndFlush(piece).addListener(progressListener);
+        }
+    }
+
+    /** The whole body in one buffer (kept by the caller for other attempts). */
+    void writeWholeBody(ByteBuf body) {
+        writeBody(body == null ? new DefaultLastHttpContent() : new DefaultLastHttpContent(body.retainedDuplicate()));
+    }
+
+    void writePiece(ByteBuf data) {
+        writeBody(new DefaultHttpContent(data));
+    }
+
+    boolean writable() {
+        return conn != null && conn.channel().isWritable();
+    }
+
+    /** Runs {@code r} once the connection can take writes again. */
+    void whenWritable(Runnable r) {
+        if (writable()) {
+            r.run();
+        } else {
+            onWritable = r;
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        Runnable r = onWritable;
+        onWritable = null;
+        if (r != null && !over) {
+            r.run();
+        }
+    }
+
+    private void requestFullySent() {
+        if (over) {
+            return;
+        }
+        requestSent = true;
+        if (relay == null || !relay.paused()) {
+            armRead();
+        }
+    }
+
+    boolean requestStarted() {
+        return requestStarted;
+    }
+
+    /** True when the backend sent anything on this connection during this attempt. */
+    boolean anyResponseByte() {
+        return conn != null && conn.bytesIn() > bytesInAtStart;
+    }
+
+    boolean reused() {
+        return reused;
+    }
+
+    // ---- receiving ----
+
+    @Override
+    public void onMessage(Object msg) {
+        if (over) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse r) {
+            onHead(r);
+            return;
+        }
+        if (!(msg instanceof HttpContent c)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (skippingInterim) {
+            if (c instanceof LastHttpContent) {
+                skippingInterim = false;
+            }
+            c.release();
+            return;
+        }
+        if (c.decoderResult().isFailure()) {
+            c.release();
+            String msgText = c.decoderResult().cause() instanceof io.netty.handler.codec.http.InvalidChunkTerminationException
+                || head != null && io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(head)
+                ? "upstream sent invalid chunked response" : "upstream sent invalid response";
+            bodyFailed(msgText, ProxyLog.READING);
+            return;
+        }
+        state.responseLength += c.content().readableBytes();
+        if (c instanceof LastHttpContent last) {
+            lastReceived = true;
+            if (!last.trailingHeaders().isEmpty()) {
+                call.states.lastTrailers = last.trailingHeaders().copy();
+            }
+            ResponseRelay r = relay;
+            complete();
+            if (r != null) {
+                r.onLast(last);
+            } else {
+                last.release();
+            }
+            return;
+        }
+        if (relay != null) {
+            relay.onContent(c);
+        } else {
+            c.release();
+        }
+    }
+
+    private void onHead(HttpResponse r) {
+        if (r.decoderResult().isFailure()) {
+            Throwable cause = r.decoderResult().cause();
+            ReferenceCountUtil.release(r);
+            String text;
+            if (cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+                // the connection closed before a whole head arrived: reported by onClosed
+                return;
+            } else if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+                text = "upstream sent too big header";
+            } else if (cause instanceof io.netty.handler.codec.http.ContentLengthNotAllowedException) {
+                text = "upstream sent \"Content-Length\" and \"Transfer-Encoding\" headers at the same time";
+            } else if (!anyStatusLine(cause)) {
+                text = "upstream sent no valid HTTP/1.0 header";
+            } else {
+                text = "upstream sent invalid header";
+            }
+            fail(Failure.INVALID_HEADER, text, ProxyLog.READING_HEADER);
+            return;
+        }
+        int code = r.status().code();
+        if (code < 200 && code != 101) {
+            // interim responses (100, 103) are not passed on
+            skippingInterim = true;
+            return;
+        }
+        if (head != null) {
+            fail(Failure.INVALID_HEADER, "upstream sent more data than expected", ProxyLog.READING);
+            return;
+        }
+        if (code == 101) {
+            fail(Failure.INVALID_HEADER, "upstream sent \"101 Switching Protocols\", which is not supported here",
+                ProxyLog.READING_HEADER);
+            return;
+        }
+        head = r;
+        state.status = code;
+        state.headerReceived();
+        call.states.lastHeaders = r.headers();
+        relay = call.onResponseHead(this, r);
+        if (relay == null && !over) {
+            // the response was handed to an error page or an internal redirect: drop the rest
+            abandon();
+        }
+    }
+
+    private static boolean anyStatusLine(Throwable cause) {
+        String m = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+        return !(m.contains("version") || m.contains("initial line") || cause instanceof NumberFormatException);
+    }
+
+    @Override
+    public void onReadComplete() {
+        if (over) {
+            return;
+        }
+        if (relay != null) {
+            relay.upstreamReadComplete();
+        } else {
+            conn.channel().read();
+        }
+    }
+
+    /** Asks for the next piece of the response (the relay calls this when the client can take more). */
+    void readMore() {
+        if (over || lastReceived) {
+            return;
+        }
+        armRead();
+        conn.channel().read();
+    }
+
+    /** Stops the read timeout while the relay waits for the client. */
+    void pauseReading() {
+        if (conn != null && requestSent) {
+            conn.timer().disarm();
+        }
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        if (over) {
+            return;
+        }
+        if (head == null) {
+            String what = !requestSent && cause != null ? "writev() failed" : "recv() failed";
+            if (cause == null) {
+                fail(Failure.ERROR, "upstream prematurely closed connection", ProxyLog.READING_HEADER);
+            } else {
+                fail(Failure.ERROR, what + " (" + ProxyLog.errno(cause) + ")",
+                    requestSent ? ProxyLog.READING_HEADER : ProxyLog.SENDING);
+            }
+        } else if (!lastReceived) {
+            bodyFailed(cause == null ? "upstream prematurely closed connection"
+                : "recv() failed (" + ProxyLog.errno(cause) + ")", ProxyLog.READING);
+        }
+    }
+
+    // ---- timers ----
+
+    private void armSend() {
+        conn.timer().arm(call.conf.sendTimeout, this::sendTimedOut);
+    }
+
+    private void armRead() {
+        conn.timer().arm(call.conf.readTimeout, this::readTimedOut);
+    }
+
+    private void sendTimedOut() {
+        if (over || requestSent) {
+            return;
+        }
+        if (head == null) {
+            fail(Failure.TIMEOUT, "upstream timed out (110: Connection timed out)", ProxyLog.SENDING);
+        } else {
+            bodyFailed("upstream timed out (110: Connection timed out)", ProxyLog.SENDING);
+        }
+    }
+
+    private void readTimedOut() {
+        if (over) {
+            return;
+        }
+        if (head == null) {
+            fail(Failure.TIMEOUT, "upstream timed out (110: Connection timed out)", ProxyLog.READING_HEADER);
+        } else {
+            bodyFailed("upstream timed out (110: Connection timed out)", ProxyLog.READING);
+        }
+    }
+
+    // ---- endings ----
+
+    /** The response was read completely: the connection goes back to the cache when it may. */
+    private void complete() {
+        over = true;
+        state.finished();
+        countBytes();
+        UpstreamConnection c = conn;
+        c.timer().disarm();
+        boolean reusable = call.poolKey != null && requestSent && head != null
+            && head.protocolVersion().equals(HttpVersion.HTTP_1_1)
+            && !head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
+            && !sentConnectionClose;
+        c.listener(null);
+        if (reusable) {
+            KeepalivePool.onThisLoop(call.poolKey).offer(c, call.group.keepalive());
+        } else {
+            c.close();
+        }
+        call.attemptDone(this, false);
+    }
+
+    /** A failure before the response head: the call may try again elsewhere. */
+    private void fail(Failure kind, String message, String action) {
+        if (over) {
+            return;
+        }
+        over = true;
+        if (state.status == 0) {
+            state.status = kind == Failure.TIMEOUT ? 504 : 502;
+        }
+        state.finished();
+        countBytes();
+        closeConnection();
+        call.attemptFailed(this, kind, message, action);
+    }
+
+    /** A failure after the response head: the client connection is closed, never a response that looks complete. */
+    private void bodyFailed(String message, String action) {
+        if (over) {
+            return;
+        }
+        over = true;
+        state.finished();
+        countBytes();
+        closeConnection();
+        call.responseFailed(this, message, action);
+    }
+
+    /** A failure on Portico's side while sending (e.g. reading the buffered body back failed). */
+    void localFailure(String message) {
+        fail(Failure.ERROR, message, ProxyLog.SENDING);
+    }
+
+    /** Drops the connection without a verdict (client gone, response taken over by error_page). */
+    void abandon() {
+        if (over) {
+            return;
+        }
+        over = true;
+        state.finished();
+        countBytes();
+        closeConnection();
+        call.attemptDone(this, false);
+    }
+
+    /**
+     * The client left while the response was being read and {@code proxy_ignore_client_abort}
+     * is on: read the rest and drop it, keeping the connection if it completes.
+     */
+    void drainAfterClientLeft() {
+        if (relay != null) {
+            relay.discard();
+        }
+        readMore();
+    }
+
+    private void closeConnection() {
+        if (conn != null) {
+            conn.timer().cancel();
+            conn.close();
+        }
+    }
+
+    private void countBytes() {
+        if (conn != null) {
+            state.bytesReceived = conn.bytesIn() - bytesInAtStart;
+            state.bytesSent = conn.bytesOut() - bytesOutAtStart;
+        }
+    }
+
+    boolean over() {
+        return over;
+    }
+
+    String upstreamUri() {
+        return call.scheme() + peer.name() + (peer.name().startsWith("unix:") ? ":" : "") + call.uri;
+    }
+}

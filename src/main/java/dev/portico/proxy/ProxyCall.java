@@ -1,0 +1,498 @@
+package dev.portico.proxy;
+
+import dev.portico.http.Exchange;
+import dev.portico.http.Location;
+import dev.portico.observability.LogLevel;
+import dev.portico.upstream.BalancerRequest;
+import dev.portico.upstream.DnsResolvers;
+import dev.portico.upstream.Peer;
+import dev.portico.upstream.ServerAddress;
+import dev.portico.upstream.UpstreamGroup;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One proxied request from start to end: works out the target (resolving a URL with variables),
+ * gets the request body as configured, picks peers and runs {@link Attempt}s, retrying as nginx's
+ * default {@code proxy_next_upstream error timeout} does, and answers 502/504 (never naming the
+ * backend) when no attempt succeeds. Everything runs on the client connection's event loop.
+ */
+final class ProxyCall {
+    final Exchange ex;
+    final ProxyConf conf;
+    final EventLoop loop;
+    final UpstreamStates states;
+    private final boolean newGroup;
+
+    UpstreamGroup group;
+    boolean https;
+    ProxyConf.PoolKey poolKey;
+    private String hostHeader;
+    private String port;
+    private String uriPart = "";
+    String uri;
+    HttpMethod method;
+    private boolean idempotent;
+
+    long bodyLength = RequestBuilder.NO_BODY;
+    private RequestBody body;
+    private ByteBuf fixedBody;
+    private BodyStreamer streamer;
+    private BodyCollector collector;
+
+    private BalancerRequest balancerRequest;
+    private Attempt attempt;
+    private boolean freshRetryUsed;
+    private boolean done;
+
+    ProxyCall(Exchange ex, ProxyConf conf) {
+        this.ex = ex;
+        this.conf = conf;
+        this.loop = ex.ctx().channel().eventLoop();
+        UpstreamStates st = ex.attachment(UpstreamStates.class);
+        this.newGroup = st != null;
+        if (st == null) {
+            st = new UpstreamStates();
+            ex.attach(UpstreamStates.class, st);
+        }
+        this.states = st;
+    }
+
+    String hostHeader() {
+        return hostHeader;
+    }
+
+    String port() {
+        return port;
+    }
+
+    String scheme() {
+        return https ? "https://" : "http://";
+    }
+
+    void start() {
+        ex.attach(ProxyCall.class, this);
+        ex.onClientClosed(this::clientClosed);
+        if (conf.dynamic == null) {
+            ProxyTarget t = conf.target;
+            group = conf.group;
+            https = t.https();
+            hostHeader = t.hostHeader();
+            port = t.port();
+            uriPart = t.uriPart();
+            poolKey = conf.poolKey;
+            targetReady();
+        } else {
+            evaluateDynamic();
+        }
+    }
+
+    // ---- the target ----
+
+    /** proxy_pass with variables: parse the URL, then an upstream name, an address, or a lookup. */
+    private void evaluateDynamic() {
+        String url = conf.dynamic.render(ex);
+        ProxyTarget t;
+        try {
+            t = ProxyTarget.parse(url);
+        } catch (ProxyTarget.Invalid e) {
+            String m = e.getMessage();
+            ProxyLog.log(LogLevel.ERROR, ex, m.equals("invalid URL prefix") ? "invalid URL prefix in \"" + url + "\"" : m,
+                null, null);
+            failBeforeUpstream(500);
+            return;
+        }
+        https = t.https();
+        hostHeader = t.hostHeader();
+        port = t.port();
+        uriPart = t.uriPart();
+        ServerAddress a = t.address();
+        if (!a.isUnix() && !a.explicitPort() && conf.upstreams.has(a.host())) {
+            try {
+                group = conf.upstreams.block(a.host());
+            } catch (dev.portico.config.ConfigException e) {
+                failBeforeUpstream(500);
+                return;
+            }
+            poolKey = group.keepalive().enabled()
+                ? new ProxyConf.PoolKey(group.name(), https, group.keepalive().local() ? conf.poolScope : null) : null;
+            targetReady();
+            return;
+        }
+        if (a.isLiteral()) {
+            try {
+                group = UpstreamGroup.ofAddresses(a.text(), a.resolveNow());
+            } catch (java.net.UnknownHostException e) {
+                failBeforeUpstream(502);
+                return;
+            }
+            targetReady();
+            return;
+        }
+        if (conf.resolver == null) {
+            UpstreamState s = states.add(a.host(), newGroup);
+            s.status = 502;
+            s.finished();
+            ProxyLog.log(LogLevel.ERROR, ex, "no resolver defined to resolve " + a.host(), null, null);
+            failBeforeUpstream(502);
+            return;
+        }
+        int p = a.port();
+        DnsResolvers.resolve(loop, conf.resolver, conf.resolverTimeout, a.host()).addListener(f -> {
+            if (done) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                UpstreamState s = states.add(a.host(), newGroup);
+                s.status = 502;
+                s.finished();
+                boolean timeout = f.cause() != null && String.valueOf(f.cause().getMessage()).contains("timed out")
+                    || f.cause() instanceof io.netty.resolver.dns.DnsNameResolverTimeoutException;
+                ProxyLog.log(LogLevel.ERROR, ex, a.host() + " could not be resolved ("
+                    + (timeout ? "110: Operation timed out" : "3: Host not found") + ")", null, null);
+                failBeforeUpstream(502);
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            List<InetAddress> addrs = (List<InetAddress>) f.getNow();
+            List<SocketAddress> sa = new ArrayList<>();
+            for (InetAddress ia : addrs) {
+                sa.add(new InetSocketAddress(ia, p));
+            }
+            group = UpstreamGroup.ofAddresses(a.text(), sa);
+            targetReady();
+        });
+    }
+
+    private void targetReady() {
+        if (done) {
+            return;
+        }
+        uri = UriComposer.compose(ex, uriPart, conf.dynamic != null, conf.locationName);
+        if (uri.isEmpty()) {
+            ProxyLog.log(LogLevel.ERROR, ex, "zero length URI to proxy", null, null);
+            failBeforeUpstream(500);
+            return;
+        }
+        String m = conf.method == null ? ex.method().name() : conf.method.render(ex);
+        method = HttpMethod.valueOf(m);
+        String original = ex.method().name();
+        idempotent = !(original.equals("POST") || original.equals("LOCK") || original.equals("PATCH"));
+        balancerRequest = new BalancerRequest(group.balancer().tries(), ex.connection().remoteHost(), null);
+        prepareBody();
+    }
+
+    // ---- the request body ----
+
+    private void prepareBody() {
+        boolean chunked = HttpUtil.isTransferEncodingChunked(ex.request());
+        boolean hasLength = ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH);
+        if (conf.setBody != null) {
+            fixedBody = Unpooled.copiedBuffer(conf.setBody.render(ex), StandardCharsets.UTF_8);
+            bodyLength = fixedBody.readableBytes();
+            discardThenConnect();
+        } else if (!conf.passRequestBody) {
+            // nginx still announces the client's body length (hence "proxy_set_header Content-Length ''" in its docs)
+            bodyLength = hasLength || chunked ? HttpUtil.getContentLength(ex.request(), 0L) : RequestBuilder.NO_BODY;
+            discardThenConnect();
+        } else if (!ex.hasBody()) {
+            bodyLength = hasLength ? HttpUtil.getContentLength(ex.request(), 0L) : RequestBuilder.NO_BODY;
+            connect(false);
+        } else if (!conf.requestBuffering && (!chunked || conf.http11)) {
+            bodyLength = chunked ? RequestBuilder.CHUNKED : HttpUtil.getContentLength(ex.request(), 0L);
+            streamer = new BodyStreamer(this);
+            connect(false);
+        } else {
+            collector = new BodyCollector(this, true);
+            collector.start();
+        }
+    }
+
+    private void discardThenConnect() {
+        if (ex.hasBody() && !ex.bodyComplete()) {
+            collector = new BodyCollector(this, false);
+            collector.start();
+        } else {
+            connect(false);
+        }
+    }
+
+    /** The body was read (kept, or dropped when not passed). */
+    void bodyCollected(RequestBody b, long total) {
+        collector = null;
+        if (done) {
+            if (b != null) {
+                b.release();
+            }
+            return;
+        }
+        if (b != null) {
+            body = b;
+            bodyLength = b.length;
+        } else if (fixedBody == null && !conf.passRequestBody) {
+            bodyLength = bodyLength == RequestBuilder.NO_BODY ? RequestBuilder.NO_BODY : total;
+        }
+        connect(false);
+    }
+
+    /** Called by an attempt once its request head is written: the body follows. */
+    void sendBody(Attempt a) {
+        if (fixedBody != null) {
+            a.writeWholeBody(fixedBody);
+        } else if (body != null) {
+            if (body.file == null) {
+                a.writeWholeBody(body.memory);
+            } else {
+                new FileBodySender(body, a).start();
+            }
+        } else if (streamer != null) {
+            streamer.sendTo(a);
+        } else {
+            a.writeBody(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+    }
+
+    // ---- attempts ----
+
+    private void connect(boolean fresh) {
+        if (done) {
+            return;
+        }
+        Peer peer = group.balancer().pick(balancerRequest);
+        if (peer == null) {
+            UpstreamState s = states.add(group.name(), newGroup && attempt == null);
+            s.status = 502;
+            s.finished();
+            ProxyLog.log(LogLevel.ERROR, ex, "no live upstreams", ProxyLog.CONNECTING, scheme() + group.name() + uri);
+            failBeforeUpstream(502);
+            return;
+        }
+        UpstreamState s = states.add(peer.name(), newGroup && attempt == null);
+        attempt = new Attempt(this, peer, s);
+        attempt.start(fresh);
+    }
+
+    /** An attempt ended without failing (response read, or dropped on purpose). */
+    void attemptDone(Attempt a, boolean failed) {
+        group.balancer().release(a.peer, balancerRequest, failed);
+    }
+
+    /** An attempt failed before a response head: try again (fresh connection, next peer) or answer 502/504. */
+    void attemptFailed(Attempt a, Attempt.Failure kind, String message, String action) {
+        boolean cachedError = a.reused() && kind == Attempt.Failure.ERROR;
+        // a failure on a cached connection says nothing about the peer (nginx does not count the try either)
+        boolean disabled = group.balancer().release(a.peer, balancerRequest, !cachedError);
+        if (done) {
+            return;
+        }
+        ProxyLog.log(LogLevel.ERROR, ex, message, action, a.upstreamUri());
+        if (disabled) {
+            ProxyLog.log(LogLevel.WARN, ex, "upstream server temporarily disabled", action, a.upstreamUri());
+        }
+        boolean replayable = streamer == null || !streamer.started();
+        boolean safe = idempotent || !a.requestStarted();
+        if (cachedError && !freshRetryUsed && !a.anyResponseByte() && replayable && safe) {
+            freshRetryUsed = true;
+            balancerRequest.refundTry();
+            ex.attach(ProxyCall.class, this);
+            connect(true);
+            return;
+        }
+        // proxy_next_upstream's default: error and timeout
+        if (kind != Attempt.Failure.INVALID_HEADER && balancerRequest.triesLeft() > 0 && replayable && safe
+            && !ex.isClosed()) {
+            connect(false);
+            return;
+        }
+        failBeforeUpstream(kind == Attempt.Failure.TIMEOUT ? 504 : 502);
+    }
+
+    /** A failure after the response head went to the client: close the client connection. */
+    void responseFailed(Attempt a, String message, String action) {
+        group.balancer().release(a.peer, balancerRequest, false);
+        if (done) {
+            return;
+        }
+        ProxyLog.log(LogLevel.ERROR, ex, message, action, a.upstreamUri());
+        if (streamer != null) {
+            streamer.stop();
+        }
+        ex.abort();
+        finish();
+    }
+
+    // ---- the response ----
+
+    /** The response head arrived: hand it over (error_page, X-Accel-Redirect) or start relaying it. */
+    ResponseRelay onResponseHead(Attempt a, HttpResponse r) {
+        int code = r.status().code();
+        if (conf.honourAccelRedirect) {
+            String target = r.headers().get("X-Accel-Redirect");
+            if (target != null && !target.isEmpty()) {
+                accelRedirect(a, target);
+                return null;
+            }
+        }
+        if (conf.interceptErrors && code >= 300 && !ex.responseStarted()) {
+            // error_page decides: without a matching one the backend's own response passes
+            done = true;
+            boolean taken = ex.tryErrorPage(code);
+            done = false;
+            if (taken) {
+                a.abandon();
+                finish();
+                return null;
+            }
+            ex.attach(ProxyCall.class, this);
+            ex.onClientClosed(this::clientClosed);
+            return relay(a, r);
+        }
+        return relay(a, r);
+    }
+
+    private ResponseRelay relay(Attempt a, HttpResponse r) {
+        HttpResponse out = ResponseHeadFilter.filter(ex, conf, r);
+        boolean unbuffered = !conf.buffering;
+        if (conf.honourAccelBuffering) {
+            String xab = r.headers().get("X-Accel-Buffering");
+            if (xab != null) {
+                if (xab.equalsIgnoreCase("no")) {
+                    unbuffered = true;
+                } else if (xab.equalsIgnoreCase("yes")) {
+                    unbuffered = false;
+                }
+            }
+        }
+        if (streamer != null && !a.over()) {
+            // a response before the whole body was sent: the rest of the body is not wanted
+            streamer.stop();
+        }
+        ResponseRelay relay = new ResponseRelay(this, a, unbuffered);
+        ex.onWritabilityChanged(w -> {
+            if (w) {
+                relay.resume();
+            }
+        });
+        ex.writeHead(out);
+        if (unbuffered) {
+            ex.ctx().flush();
+        }
+        return relay;
+    }
+
+    /** X-Accel-Redirect: the request continues at the given URI (or named location) with GET. */
+    private void accelRedirect(Attempt a, String target) {
+        finish();
+        a.abandon();
+        if (!ex.method().equals(HttpMethod.HEAD)) {
+            ex.request().setMethod(HttpMethod.GET);
+        }
+        if (target.startsWith("@")) {
+            Location named = ex.server().namedLocation(target);
+            if (named == null) {
+                ProxyLog.log(LogLevel.ERROR, ex, "could not find named location \"" + target + "\"", null, null);
+                ex.sendError(500);
+                return;
+            }
+            ex.namedRedirect(named);
+            return;
+        }
+        int q = target.indexOf('?');
+        ex.internalRedirect(q < 0 ? target : target.substring(0, q), q < 0 ? null : target.substring(q + 1));
+    }
+
+    // ---- endings ----
+
+    /** Answers with an error page (nothing was sent yet), never naming the backend. */
+    void failBeforeUpstream(int status) {
+        if (done) {
+            return;
+        }
+        finish();
+        if (!ex.isClosed()) {
+            ex.sendError(status);
+        }
+    }
+
+    /** The client body was over client_max_body_size while streaming. */
+    void bodyTooLargeWhileStreaming() {
+        if (attempt != null) {
+            attempt.abandon();
+        }
+        ex.closeAfterResponse();
+        if (!ex.responseStarted()) {
+            failBeforeUpstream(413);
+        } else {
+            ex.abort();
+            finish();
+        }
+    }
+
+    /** The client went away (or sent a broken body) while the request was under way. */
+    private void clientClosed() {
+        if (done) {
+            return;
+        }
+        Attempt a = attempt;
+        if (a != null && !a.over() && conf.ignoreClientAbort && ex.responseStarted()) {
+            a.drainAfterClientLeft();
+            return;
+        }
+        if (a != null && !a.over()) {
+            ProxyLog.log(LogLevel.INFO, ex, "client prematurely closed connection, so upstream connection is closed too",
+                ex.responseStarted() ? ProxyLog.READING : ProxyLog.READING_HEADER, a.upstreamUri());
+            a.abandon();
+        }
+        abandon();
+    }
+
+    /** Stops without answering (the core answered, or the client left). */
+    void abandon() {
+        if (done) {
+            return;
+        }
+        if (attempt != null && !attempt.over()) {
+            attempt.abandon();
+        }
+        finish();
+    }
+
+    /** Frees what the call holds; idempotent. */
+    void finish() {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (collector != null) {
+            collector.abandon();
+            collector = null;
+        }
+        if (streamer != null) {
+            streamer.stop();
+        }
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+        if (fixedBody != null) {
+            fixedBody.release();
+            fixedBody = null;
+        }
+    }
+
+    boolean done() {
+        return done;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.portico.proxy;
+
+import dev.portico.config.ConfNode;
+import dev.portico.config.ConfigException;
+import dev.portico.config.directive.Settings;
+import dev.portico.core.BuildContext;
+import dev.portico.http.HttpModule;
+import dev.portico.upstream.ResolverConf;
+import dev.portico.upstream.UpstreamGroup;
+import dev.portico.upstream.UpstreamModule;
+import dev.portico.upstream.Upstreams;
+import dev.portico.variables.Template;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything one proxying location needs, resolved from its merged settings when the snapshot
+ * is built: the target, compiled header rules, rewrite rules, timeouts and buffer limits. The
+ * request path reads plain fields only.
+ */
+final class ProxyConf {
+    private static final List<String> HIDDEN_BY_DEFAULT = List.of("Date", "Server", "X-Pad", "X-Accel-Expires",
+        "X-Accel-Redirect", "X-Accel-Limit-Rate", "X-Accel-Buffering", "X-Accel-Charset");
+
+    final ProxyTarget target;
+    final Template dynamic;
+    final String locationName;
+    final UpstreamGroup group;
+    final Upstreams upstreams;
+    final ResolverConf resolver;
+    final long resolverTimeout;
+    final PoolKey poolKey;
+    final String poolScope;
+
+    final RequestHeaderRules headers;
+    final Template method;
+    final Template setBody;
+    final boolean passRequestHeaders;
+    final boolean passRequestBody;
+    final boolean requestBuffering;
+    final boolean buffering;
+    final boolean interceptErrors;
+    final boolean ignoreClientAbort;
+    final boolean socketKeepalive;
+    final boolean http11;
+
+    final long connectTimeout;
+    final long sendTimeout;
+    final long readTimeout;
+    final long clientSendTimeout;
+    final int bufferSize;
+    final long readAhead;
+    final long maxTempFileSize;
+    final long tempFileWriteSize;
+    final Path tempPath;
+
+    final long clientMaxBodySize;
+    final long clientBodyBufferSize;
+    final Path clientBodyTempPath;
+
+    final HeaderNameSet hide;
+    final List<ValueRewrite> redirects;
+    final List<ValueRewrite> cookieDomains;
+    final List<ValueRewrite> cookiePaths;
+    final boolean honourAccelRedirect;
+    final boolean honourAccelBuffering;
+
+    /** Which keep-alive cache a connection belongs to: the group, the scheme, and in "local" mode the location. */
+    record PoolKey(String group, boolean https, String scope) {
+    }
+
+    private ProxyConf(ProxyModule.ProxyPassSpec pp, Settings s, BuildContext build) throws ConfigException {
+        ConfNode node = pp.node();
+        this.target = pp.target();
+        this.dynamic = pp.dynamic();
+        this.locationName = pp.locationName();
+        this.upstreams = UpstreamModule.upstreams(build);
+        this.resolver = s.get(UpstreamModule.RESOLVER);
+        this.resolverTimeout = s.get(UpstreamModule.RESOLVER_TIMEOUT);
+        this.poolScope = node.file() + ":" + node.line();
+        if (target != null) {
+            UpstreamGroup g = null;
+            if (!target.address().isUnix() && !target.address().explicitPort()) {
+                g = upstreams.block(target.address().host());
+            }
+            if (g == null) {
+                g = upstreams.implicit(target.address(), node);
+            }
+            this.group = g;
+            this.poolKey = g.keepalive().enabled()
+                ? new PoolKey(g.name(), target.https(), g.keepalive().local() ? poolScope : null) : null;
+        } else {
+            this.group = null;
+            this.poolKey = null;
+        }
+
+        this.http11 = s.get(ProxyModule.HTTP11);
+        this.headers = RequestHeaderRules.compile(s.get(ProxyModule.SET_HEADERS), build);
+        this.method = s.get(ProxyModule.METHOD);
+        this.setBody = s.get(ProxyModule.SET_BODY);
+        this.passRequestHeaders = s.get(ProxyModule.PASS_REQUEST_HEADERS);
+        this.passRequestBody = s.get(ProxyModule.PASS_REQUEST_BODY);
+        this.requestBuffering = s.get(ProxyModule.REQUEST_BUFFERING);
+        this.buffering = s.get(ProxyModule.BUFFERING);
+        this.interceptErrors = s.get(ProxyModule.INTERCEPT_ERRORS);
+        this.ignoreClientAbort = s.get(ProxyModule.IGNORE_CLIENT_ABORT);
+        this.socketKeepalive = s.get(ProxyModule.SOCKET_KEEPALIVE);
+        this.connectTimeout = s.get(ProxyModule.CONNECT_TIMEOUT);
+        this.sendTimeout = s.get(ProxyModule.SEND_TIMEOUT);
+        this.readTimeout = s.get(ProxyModule.READ_TIMEOUT);
+        this.clientSendTimeout = s.get(HttpModule.SEND_TIMEOUT);
+
+        // nginx's checks of the buffer sizes (ngx_http_proxy_merge_loc_conf)
+        long bufSize = s.get(ProxyModule.BUFFER_SIZE);
+        long[] bufs = s.get(ProxyModule.BUFFERS);
+        if (bufs[0] < 2) {
+            throw node.error("there must be at least 2 \"proxy_buffers\"");
+        }
+        long size = Math.max(bufSize, bufs[1]);
+        Long busyConf = s.get(ProxyModule.BUSY_BUFFERS_SIZE);
+        long busy = busyConf == null ? 2 * size : busyConf;
+        if (busy < size) {
+            throw node.error("\"proxy_busy_buffers_size\" must be equal to or greater than the maximum of the value of "
+                + "\"proxy_buffer_size\" and one of the \"proxy_buffers\"");
+        }
+        if (busy > (bufs[0] - 1) * bufs[1]) {
+            throw node.error("\"proxy_busy_buffers_size\" must be less than the size of all \"proxy_buffers\" minus one buffer");
+        }
+        Long writeConf = s.get(ProxyModule.TEMP_FILE_WRITE_SIZE);
+        long write = writeConf == null ? 2 * size : writeConf;
+        if (write < size) {
+            throw node.error("\"proxy_temp_file_write_size\" must be equal to or greater than the maximum of the value of "
+                + "\"proxy_buffer_size\" and one of the \"proxy_buffers\"");
+        }
+        Long maxTemp = s.get(ProxyModule.MAX_TEMP_FILE_SIZE);
+        long max = maxTemp == null ? 1024L * 1024 * 1024 : maxTemp;
+        if (max != 0 && max < size) {
+            throw node.error("\"proxy_max_temp_file_size\" must be equal to zero to disable temporary files usage or must be "
+                + "equal to or greater than the maximum of the value of \"proxy_buffer_size\" and one of the \"proxy_buffers\"");
+        }
+        this.bufferSize = (int) Math.min(Integer.MAX_VALUE, bufSize);
+        this.readAhead = bufs[0] * bufs[1];
+        this.maxTempFileSize = max;
+        this.tempFileWriteSize = write;
+        this.tempPath = build.prefix().resolve(s.get(ProxyModule.TEMP_PATH));
+        this.clientMaxBodySize = s.get(HttpModule.CLIENT_MAX_BODY_SIZE);
+        this.clientBodyBufferSize = s.get(HttpModule.CLIENT_BODY_BUFFER_SIZE);
+        this.clientBodyTempPath = build.prefix().resolve(s.get(HttpModule.CLIENT_BODY_TEMP_PATH));
+
+        List<String> hidden = new ArrayList<>(HIDDEN_BY_DEFAULT);
+        List<String> extra = s.get(ProxyModule.HIDE_HEADERS);
+        if (extra != null) {
+            hidden.addAll(extra);
+        }
+        List<String> pass = s.get(ProxyModule.PASS_HEADERS);
+        if (pass != null) {
+            hidden.removeIf(h -> pass.stream().anyMatch(h::equalsIgnoreCase));
+        }
+        this.hide = new HeaderNameSet(hidden);
+
+        List<ValueRewrite> rules = s.get(ProxyModule.REDIRECTS);
+        if (!s.get(ProxyModule.REDIRECT_ON)) {
+            this.redirects = List.of();
+        } else if (rules == null) {
+            this.redirects = target != null ? List.of(ProxyModule.defaultRedirect(pp)) : List.of();
+        } else {
+            this.redirects = rules;
+        }
+        List<ValueRewrite> cd = s.get(ProxyModule.COOKIE_DOMAINS);
+        List<ValueRewrite> cp = s.get(ProxyModule.COOKIE_PATHS);
+        this.cookieDomains = cd == null ? List.of() : cd;
+        this.cookiePaths = cp == null ? List.of() : cp;
+        List<String> ignore = s.get(ProxyModule.IGNORE_HEADERS);
+        this.honourAccelRedirect = ignore == null || !ignore.contains("x-accel-redirect");
+        this.honourAccelBuffering = ignore == null || !ignore.contains("x-accel-buffering");
+    }
+
+    static ProxyConf compile(ProxyModule.ProxyPassSpec pp, Settings s, BuildContext build) throws ConfigException {
+        return new ProxyConf(pp, s, build);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.portico.proxy;
+
+import dev.portico.http.Exchange;
+import dev.portico.observability.ErrorLog;
+import dev.portico.observability.LogLevel;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+
+/**
+ * Error-log lines in nginx's shape: {@code MESSAGE while ACTION, client: A, server: S,
+ * request: "R", upstream: "U", host: "H"}. The backend address appears here only, never in
+ * anything sent to the client.
+ */
+final class ProxyLog {
+    static final String CONNECTING = "connecting to upstream";
+    static final String SENDING = "sending request to upstream";
+    static final String READING_HEADER = "reading response header from upstream";
+    static final String READING = "reading upstream";
+    static final String SENDING_TO_CLIENT = "sending to client";
+
+    private ProxyLog() {
+    }
+
+    static void log(LogLevel level, Exchange ex, String message, String action, String upstream) {
+        ErrorLog log = ErrorLog.get();
+        if (!log.enabled(level)) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(160).append(message);
+        if (action != null) {
+            b.append(" while ").append(action);
+        }
+        b.append(", client: ").append(ex.connection().remoteHost());
+        if (ex.server() != null) {
+            b.append(", server: ").append(ex.server().primaryName());
+        }
+        b.append(", request: \"").append(ex.method().name()).append(' ').append(ex.requestUri()).append(' ')
+            .append(ex.request().protocolVersion().text()).append('"');
+        if (upstream != null) {
+            b.append(", upstream: \"").append(upstream).append('"');
+        }
+        String host = ex.requestHeaders().get(HttpHeaderNames.HOST);
+        if (host != null) {
+            b.append(", host: \"").append(host).append('"');
+        }
+        String referer = ex.requestHeaders().get(HttpHeaderNames.REFERER);
+        if (referer != null) {
+            b.append(", referrer: \"").append(referer).append('"');
+        }
+        log.log(level, ex.connection().id(), b.toString());
+    }
+
+    /** nginx's "(errno: text)" for an I/O failure, as the kernel reports it. */
+    static String errno(Throwable t) {
+        if (t instanceof ConnectTimeoutException) {
+            return "110: Connection timed out";
+        }
+        String m = t == null || t.getMessage() == null ? "" : t.getMessage();
+        if (m.contains("Connection refused")) {
+            return "111: Connection refused";
+        }
+        if (m.contains("Connection reset")) {
+            return "104: Connection reset by peer";
+        }
+        if (m.contains("Broken pipe")) {
+            return "32: Broken pipe";
+        }
+        if (m.contains("No such file")) {
+            return "2: No such file or directory";
+        }
+        if (m.contains("Permission denied")) {
+            return "13: Permission denied";
+        }
+        if (m.contains("No route to host")) {
+            return "113: No route to host";
+        }
+        if (m.contains("Network is unreachable")) {
+            return "101: Network is unreachable";
+        }
+        if (m.contains("timed out")) {
+            return "110: Connection timed out";
+        }
+        return "5: " + (m.isEmpty() ? t == null ? "I/O error" : t.getClass().getSimpleName() : m);
+    }
+}

@@ -1,0 +1,297 @@
+package dev.portico.proxy;
+
+import static dev.portico.config.directive.Context.HTTP_SRV_LOC;
+
+import dev.portico.config.ConfNode;
+import dev.portico.config.ConfigException;
+import dev.portico.config.directive.Arity;
+import dev.portico.config.directive.Context;
+import dev.portico.config.directive.Directive;
+import dev.portico.config.directive.Level;
+import dev.portico.config.directive.Slot;
+import dev.portico.config.directive.Values;
+import dev.portico.core.BuildContext;
+import dev.portico.http.HttpModule;
+import dev.portico.http.Location;
+import dev.portico.http.LocationBuilder;
+import dev.portico.http.RegexSupport;
+import dev.portico.variables.Template;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * ngx_http_proxy_module: {@code proxy_pass} and the directives that shape the request to the
+ * backend and its response. Values are typed slots merged http -> server -> location; a location
+ * with {@code proxy_pass} compiles them into a {@link ProxyConf} once, when the snapshot is built.
+ */
+public final class ProxyModule {
+    private ProxyModule() {
+    }
+
+    static {
+        ProxyVariables.register();
+    }
+
+    /** One {@code proxy_set_header field value}. */
+    record HeaderSetting(String name, Template value) {
+    }
+
+    /** The {@code proxy_pass} of a location as written (not inherited). */
+    static final Slot<ProxyPassSpec> PROXY_PASS = Slot.local("proxy_pass", null);
+
+    static final Slot<List<HeaderSetting>> SET_HEADERS = Slot.of("proxy_set_header", null);
+    static final Slot<List<String>> HIDE_HEADERS = Slot.of("proxy_hide_header", null);
+    static final Slot<List<String>> PASS_HEADERS = Slot.of("proxy_pass_header", null);
+    static final Slot<List<String>> IGNORE_HEADERS = Slot.of("proxy_ignore_headers", null);
+    static final Slot<Template> SET_BODY = Slot.of("proxy_set_body", null);
+    static final Slot<Template> METHOD = Slot.of("proxy_method", null);
+    static final Slot<Boolean> PASS_REQUEST_HEADERS = Slot.of("proxy_pass_request_headers", true);
+    static final Slot<Boolean> PASS_REQUEST_BODY = Slot.of("proxy_pass_request_body", true);
+    static final Slot<Boolean> REQUEST_BUFFERING = Slot.of("proxy_request_buffering", true);
+    static final Slot<Boolean> BUFFERING = Slot.of("proxy_buffering", true);
+    static final Slot<Boolean> INTERCEPT_ERRORS = Slot.of("proxy_intercept_errors", false);
+    static final Slot<Boolean> IGNORE_CLIENT_ABORT = Slot.of("proxy_ignore_client_abort", false);
+    static final Slot<Boolean> SOCKET_KEEPALIVE = Slot.of("proxy_socket_keepalive", false);
+    /** True for HTTP/1.1 (nginx 1.29.7+ default), false for 1.0. */
+    static final Slot<Boolean> HTTP11 = Slot.of("proxy_http_version", true);
+    static final Slot<Long> CONNECT_TIMEOUT = Slot.of("proxy_connect_timeout", 60_000L);
+    static final Slot<Long> SEND_TIMEOUT = Slot.of("proxy_send_timeout", 60_000L);
+    static final Slot<Long> READ_TIMEOUT = Slot.of("proxy_read_timeout", 60_000L);
+    /** One memory page, as nginx's default. */
+    static final Slot<Long> BUFFER_SIZE = Slot.of("proxy_buffer_size", 4096L);
+    static final Slot<long[]> BUFFERS = Slot.of("proxy_buffers", new long[] {8, 4096});
+    static final Slot<Long> BUSY_BUFFERS_SIZE = Slot.of("proxy_busy_buffers_size", null);
+    static final Slot<Long> MAX_TEMP_FILE_SIZE = Slot.of("proxy_max_temp_file_size", null);
+    static final Slot<Long> TEMP_FILE_WRITE_SIZE = Slot.of("proxy_temp_file_write_size", null);
+    static final Slot<String> TEMP_PATH = Slot.of("proxy_temp_path", "proxy_temp");
+
+    /** {@code proxy_redirect}: off turns the default rule off for this level and below. */
+    static final Slot<Boolean> REDIRECT_ON = Slot.of("proxy_redirect_on", true);
+    static final Slot<List<ValueRewrite>> REDIRECTS = Slot.of("proxy_redirect", null);
+    static final Slot<List<ValueRewrite>> COOKIE_DOMAINS = Slot.of("proxy_cookie_domain", null);
+    static final Slot<List<ValueRewrite>> COOKIE_PATHS = Slot.of("proxy_cookie_path", null);
+    /** Set where "off" stood: later rules at the same level are ignored, as in nginx. */
+    static final Slot<Boolean> REDIRECT_OFF_HERE = Slot.local("proxy_redirect_off", null);
+    static final Slot<Boolean> COOKIE_DOMAIN_OFF_HERE = Slot.local("proxy_cookie_domain_off", null);
+    static final Slot<Boolean> COOKIE_PATH_OFF_HERE = Slot.local("proxy_cookie_path_off", null);
+
+    static final Set<String> IGNORABLE = Set.of("x-accel-redirect", "x-accel-expires", "x-accel-limit-rate",
+        "x-accel-buffering", "x-accel-charset", "expires", "cache-control", "set-cookie", "vary");
+
+    /** The parsed {@code proxy_pass} plus where it stands. */
+    record ProxyPassSpec(ProxyTarget target, Template dynamic, String locationName, ConfNode node) {
+    }
+
+    public static List<Directive> directives() {
+        Set<Context> loc = EnumSet.of(Context.LOCATION, Context.IF_IN_LOCATION, Context.LIMIT_EXCEPT);
+        return List.of(
+            Directive.simple("proxy_pass", loc, Arity.TAKE1, ProxyModule::proxyPass),
+            Directive.simple("proxy_redirect", HTTP_SRV_LOC, Arity.TAKE12, ProxyModule::proxyRedirect),
+            Directive.simple("proxy_cookie_domain", HTTP_SRV_LOC, Arity.TAKE12,
+                (level, node) -> cookieRule(level, node, COOKIE_DOMAINS, COOKIE_DOMAIN_OFF_HERE, true)),
+            Directive.simple("proxy_cookie_path", HTTP_SRV_LOC, Arity.TAKE12,
+                (level, node) -> cookieRule(level, node, COOKIE_PATHS, COOKIE_PATH_OFF_HERE, false)),
+            Directive.simple("proxy_set_header", HTTP_SRV_LOC, Arity.TAKE2, (level, node) -> level.add(SET_HEADERS,
+                new HeaderSetting(node.arg(0), compile(level, node, node.arg(1))))),
+            Directive.simple("proxy_hide_header", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.add(HIDE_HEADERS, node.arg(0))),
+            Directive.simple("proxy_pass_header", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.add(PASS_HEADERS, node.arg(0))),
+            Directive.simple("proxy_ignore_headers", HTTP_SRV_LOC, Arity.ONE_OR_MORE, (level, node) -> {
+                for (String h : node.args()) {
+                    if (!IGNORABLE.contains(h.toLowerCase())) {
+                        throw node.error("invalid value \"" + h + "\"");
+                    }
+                    level.add(IGNORE_HEADERS, h.toLowerCase());
+                }
+            }),
+            Directive.simple("proxy_set_body", HTTP_SRV_LOC, Arity.TAKE1,
+                (level, node) -> level.set(SET_BODY, compile(level, node, node.arg(0)), node)),
+            Directive.simple("proxy_method", HTTP_SRV_LOC, Arity.TAKE1,
+                (level, node) -> level.set(METHOD, compile(level, node, node.arg(0)), node)),
+            Directive.flag("proxy_pass_request_headers", HTTP_SRV_LOC, PASS_REQUEST_HEADERS),
+            Directive.flag("proxy_pass_request_body", HTTP_SRV_LOC, PASS_REQUEST_BODY),
+            Directive.flag("proxy_request_buffering", HTTP_SRV_LOC, REQUEST_BUFFERING),
+            Directive.flag("proxy_buffering", HTTP_SRV_LOC, BUFFERING),
+            Directive.flag("proxy_intercept_errors", HTTP_SRV_LOC, INTERCEPT_ERRORS),
+            Directive.flag("proxy_ignore_client_abort", HTTP_SRV_LOC, IGNORE_CLIENT_ABORT),
+            Directive.flag("proxy_socket_keepalive", HTTP_SRV_LOC, SOCKET_KEEPALIVE),
+            Directive.simple("proxy_http_version", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
+                String v = node.arg(0);
+                if (!v.equals("1.0") && !v.equals("1.1")) {
+                    throw node.error("invalid value \"" + v + "\"");
+                }
+                level.set(HTTP11, v.equals("1.1"), node);
+            }),
+            Directive.value("proxy_connect_timeout", HTTP_SRV_LOC, CONNECT_TIMEOUT, Values::timeMillis),
+            Directive.value("proxy_send_timeout", HTTP_SRV_LOC, SEND_TIMEOUT, Values::timeMillis),
+            Directive.value("proxy_read_timeout", HTTP_SRV_LOC, READ_TIMEOUT, Values::timeMillis),
+            Directive.value("proxy_buffer_size", HTTP_SRV_LOC, BUFFER_SIZE, Values::size),
+            Directive.simple("proxy_buffers", HTTP_SRV_LOC, Arity.TAKE2, (level, node) -> {
+                long n = Values.parseSize(node.arg(0));
+                long size = Values.parseSize(node.arg(1));
+                if (!node.arg(0).chars().allMatch(Character::isDigit) || n <= 0 || size <= 0) {
+                    throw node.error("\"proxy_buffers\" directive invalid value");
+                }
+                level.set(BUFFERS, new long[] {n, size}, node);
+            }),
+            Directive.value("proxy_busy_buffers_size", HTTP_SRV_LOC, BUSY_BUFFERS_SIZE, Values::size),
+            Directive.value("proxy_max_temp_file_size", HTTP_SRV_LOC, MAX_TEMP_FILE_SIZE, Values::size),
+            Directive.value("proxy_temp_file_write_size", HTTP_SRV_LOC, TEMP_FILE_WRITE_SIZE, Values::size),
+            Directive.simple("proxy_temp_path", HTTP_SRV_LOC, Arity.TAKE1234, (level, node) -> {
+                for (int i = 1; i < node.argCount(); i++) {
+                    String l = node.arg(i);
+                    if (!l.equals("1") && !l.equals("2")) {
+                        throw node.error("invalid value \"" + l + "\"");
+                    }
+                }
+                level.set(TEMP_PATH, node.arg(0), node);
+            }),
+            // accepted: Portico's header lookups need no hash tuning
+            Directive.simple("proxy_headers_hash_max_size", HTTP_SRV_LOC, Arity.TAKE1,
+                (level, node) -> Values.number(node, node.arg(0))),
+            Directive.simple("proxy_headers_hash_bucket_size", HTTP_SRV_LOC, Arity.TAKE1,
+                (level, node) -> Values.number(node, node.arg(0))));
+    }
+
+    private static Template compile(Level level, ConfNode node, String text) throws ConfigException {
+        try {
+            return Template.compile(text, level.nearest(BuildContext.class).variables());
+        } catch (ConfigException e) {
+            throw e.at(node);
+        }
+    }
+
+    private static void proxyPass(Level level, ConfNode node) throws ConfigException {
+        if (level.getOwn(PROXY_PASS) != null) {
+            throw node.error("\"proxy_pass\" directive is duplicate");
+        }
+        String url = node.arg(0);
+        Template t = compile(level, node, url);
+        LocationBuilder lb = level.owner() instanceof LocationBuilder b ? b : null;
+        boolean noUriAllowed = level.context() != Context.LOCATION || lb == null
+            || lb.kind() == Location.Kind.REGEX || lb.kind() == Location.Kind.NAMED || lb.kind() == Location.Kind.IF;
+        ProxyPassSpec spec;
+        if (!t.isConstant()) {
+            spec = new ProxyPassSpec(null, t, "", node);
+        } else {
+            ProxyTarget target;
+            try {
+                target = ProxyTarget.parse(url);
+            } catch (ProxyTarget.Invalid e) {
+                throw node.error(e.getMessage());
+            }
+            if (noUriAllowed && !target.uriPart().isEmpty()) {
+                throw node.error("\"proxy_pass\" cannot have URI part in location given by regular expression, "
+                    + "or inside named location, or inside \"if\" statement, or inside \"limit_except\" block");
+            }
+            spec = new ProxyPassSpec(target, null, noUriAllowed ? "" : lb.name(), node);
+        }
+        level.put(PROXY_PASS, spec);
+        ProxyPassSpec s = spec;
+        level.set(HttpModule.CONTENT, (settings, build) -> new ProxyHandler(ProxyConf.compile(s, settings, build)), node);
+        if (level.context() == Context.LOCATION && lb != null && lb.name().endsWith("/")) {
+            level.put(HttpModule.AUTO_REDIRECT, true);
+        }
+    }
+
+    private static void proxyRedirect(Level level, ConfNode node) throws ConfigException {
+        if (Boolean.TRUE.equals(level.getOwn(REDIRECT_OFF_HERE))) {
+            return;
+        }
+        String first = node.arg(0);
+        if (node.argCount() == 1) {
+            if (first.equals("off")) {
+                level.put(REDIRECT_OFF_HERE, true);
+                level.put(REDIRECT_ON, false);
+                level.put(REDIRECTS, new ArrayList<>());
+                return;
+            }
+            if (first.equals("false")) {
+                level.put(REDIRECT_OFF_HERE, true);
+                level.put(REDIRECT_ON, false);
+                level.put(REDIRECTS, new ArrayList<>());
+                return;
+            }
+            if (!first.equals("default")) {
+                throw node.error("invalid parameter \"" + first + "\"");
+            }
+        }
+        level.put(REDIRECT_ON, true);
+        if (first.equals("default") && node.argCount() == 1) {
+            ProxyPassSpec pp = level.getOwn(PROXY_PASS);
+            if (pp != null && pp.dynamic() != null) {
+                throw node.error("\"proxy_redirect default\" cannot be used with \"proxy_pass\" directive with variables");
+            }
+            if (pp == null) {
+                throw node.error("\"proxy_redirect default\" should be placed after the \"proxy_pass\" directive");
+            }
+            level.add(REDIRECTS, defaultRedirect(pp));
+            return;
+        }
+        if (node.argCount() != 2) {
+            throw node.error("invalid number of arguments in \"proxy_redirect\" directive");
+        }
+        Template replacement = compile(level, node, node.arg(1));
+        if (first.startsWith("~")) {
+            boolean caseless = first.startsWith("~*");
+            level.add(REDIRECTS, new ValueRewrite.Regex(regex(node, first.substring(caseless ? 2 : 1), caseless), replacement));
+        } else {
+            level.add(REDIRECTS, new ValueRewrite.Prefix(compile(level, node, first), replacement));
+        }
+    }
+
+    /**
+     * nginx's implicit rule: with a URI part, the proxy_pass URL is replaced by the location
+     * name; without one, the URL plus "/" is replaced by "/".
+     */
+    static ValueRewrite defaultRedirect(ProxyPassSpec pp) {
+        ProxyTarget t = pp.target();
+        if (!t.uriPart().isEmpty()) {
+            return new ValueRewrite.Prefix(Template.literal(t.url()), Template.literal(pp.locationName()));
+        }
+        return new ValueRewrite.Prefix(Template.literal(t.url() + "/"), Template.literal("/"));
+    }
+
+    private static void cookieRule(Level level, ConfNode node, Slot<List<ValueRewrite>> slot, Slot<Boolean> offHere,
+                                   boolean domain) throws ConfigException {
+        if (Boolean.TRUE.equals(level.getOwn(offHere))) {
+            return;
+        }
+        if (node.argCount() == 1) {
+            if (node.arg(0).equals("off")) {
+                level.put(offHere, true);
+                level.put(slot, new ArrayList<>());
+                return;
+            }
+            throw node.error("invalid parameter \"" + node.arg(0) + "\"");
+        }
+        String from = node.arg(0);
+        String to = node.arg(1);
+        if (from.startsWith("~")) {
+            boolean caseless = domain || from.startsWith("~*");
+            String re = from.substring(from.startsWith("~*") ? 2 : 1);
+            level.add(slot, new ValueRewrite.Regex(regex(node, re, caseless), compile(level, node, to)));
+        } else if (domain) {
+            if (from.startsWith(".")) {
+                from = from.substring(1);
+            }
+            if (to.startsWith(".")) {
+                to = to.substring(1);
+            }
+            level.add(slot, new ValueRewrite.Domain(compile(level, node, from), compile(level, node, to)));
+        } else {
+            level.add(slot, new ValueRewrite.Prefix(compile(level, node, from), compile(level, node, to)));
+        }
+    }
+
+    private static Pattern regex(ConfNode node, String re, boolean caseless) throws ConfigException {
+        try {
+            return RegexSupport.compile(re, caseless);
+        } catch (PatternSyntaxException e) {
+            throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + re + "\"");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.portico.proxy;
+
+import dev.portico.http.Exchange;
+import dev.portico.variables.Variables;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import java.util.List;
+
+/** {@code $proxy_host}, {@code $proxy_port}, {@code $proxy_add_x_forwarded_for} and the {@code $upstream_*} family. */
+final class ProxyVariables {
+    private ProxyVariables() {
+    }
+
+    static {
+        Variables.builtin("proxy_host", ex -> {
+            ProxyCall c = ex.attachment(ProxyCall.class);
+            return c == null ? null : c.hostHeader();
+        });
+        Variables.builtin("proxy_port", ex -> {
+            ProxyCall c = ex.attachment(ProxyCall.class);
+            return c == null ? null : c.port();
+        });
+        Variables.builtin("proxy_add_x_forwarded_for", ProxyVariables::addXForwardedFor);
+        Variables.builtin("upstream_addr", ex -> join(ex, s -> s.addr));
+        Variables.builtin("upstream_status", ex -> join(ex, s -> s.status == 0 ? "-" : Integer.toString(s.status)));
+        Variables.builtin("upstream_connect_time", ex -> join(ex, s -> UpstreamStates.seconds(s.connectNanos)));
+        Variables.builtin("upstream_header_time", ex -> join(ex, s -> UpstreamStates.seconds(s.headerNanos)));
+        Variables.builtin("upstream_response_time", ex -> join(ex, s -> UpstreamStates.seconds(
+            s.responseNanos >= 0 ? s.responseNanos : System.nanoTime() - s.startNanos)));
+        Variables.builtin("upstream_response_length", ex -> join(ex, s -> Long.toString(s.responseLength)));
+        Variables.builtin("upstream_bytes_received", ex -> join(ex, s -> Long.toString(s.bytesReceived)));
+        Variables.builtin("upstream_bytes_sent", ex -> join(ex, s -> Long.toString(s.bytesSent)));
+        Variables.prefixed("upstream_http_", name -> {
+            String header = name.replace('_', '-');
+            return ex -> {
+                UpstreamStates st = ex.attachment(UpstreamStates.class);
+                return st == null || st.lastHeaders == null ? null : joined(st.lastHeaders, header);
+            };
+        });
+        Variables.prefixed("upstream_trailer_", name -> {
+            String header = name.replace('_', '-');
+            return ex -> {
+                UpstreamStates st = ex.attachment(UpstreamStates.class);
+                return st == null || st.lastTrailers == null ? null : joined(st.lastTrailers, header);
+            };
+        });
+        Variables.prefixed("upstream_cookie_", name -> ex -> {
+            UpstreamStates st = ex.attachment(UpstreamStates.class);
+            if (st == null || st.lastHeaders == null) {
+                return null;
+            }
+            for (String sc : st.lastHeaders.getAll(HttpHeaderNames.SET_COOKIE)) {
+                Cookie c = ClientCookieDecoder.LAX.decode(sc);
+                if (c != null && c.name().equalsIgnoreCase(name)) {
+                    return c.value();
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Forces registration (called from the module's static initialiser). */
+    static void register() {
+        // the static initializer did the work
+    }
+
+    private static String join(Exchange ex, java.util.function.Function<UpstreamState, String> f) {
+        UpstreamStates st = ex.attachment(UpstreamStates.class);
+        return st == null ? null : st.join(f);
+    }
+
+    private static String joined(HttpHeaders h, String name) {
+        List<String> all = h.getAll(name);
+        if (all.isEmpty()) {
+            return null;
+        }
+        return all.size() == 1 ? all.get(0) : String.join(", ", all);
+    }
+
+    /** The client's X-Forwarded-For fields with the client address appended (nginx joins them with ", "). */
+    static String addXForwardedFor(Exchange ex) {
+        List<String> xff = ex.requestHeaders().getAll("X-Forwarded-For");
+        String addr = ex.connection().remoteHost();
+        if (xff.isEmpty()) {
+            return addr;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String v : xff) {
+            b.append(v).append(", ");
+        }
+        return b.append(addr).toString();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.portico.proxy;
+
+import dev.portico.http.Exchange;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The request head sent to the backend: method, URI, version, then the configured fields
+ * (in order, user's before nginx's defaults), then the client's fields that are neither
+ * configured nor hop-by-hop (nginx's order). Body framing describes what is actually sent.
+ */
+final class RequestBuilder {
+    /** {@code bodyLength} values besides a length: no body, or a body streamed chunked. */
+    static final long NO_BODY = -1;
+    static final long CHUNKED = -2;
+
+    private RequestBuilder() {
+    }
+
+    static HttpRequest build(Exchange ex, ProxyConf conf, HttpMethod method, String uri, long bodyLength) {
+        HttpHeaders h = new DefaultHttpHeaders();
+        for (RequestHeaderRules.Rule r : conf.headers.rules) {
+            if (r.framing()) {
+                if (r.name().equalsIgnoreCase("Content-Length")) {
+                    if (bodyLength >= 0) {
+                        h.add(HttpHeaderNames.CONTENT_LENGTH, Long.toString(bodyLength));
+                    }
+                } else if (bodyLength == CHUNKED) {
+                    h.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                }
+                continue;
+            }
+            String v = r.value().render(ex);
+            if (!v.isEmpty()) {
+                h.add(r.name(), v);
+            }
+        }
+        if (conf.passRequestHeaders) {
+            HttpHeaders in = ex.requestHeaders();
+            List<String> connection = in.getAll(HttpHeaderNames.CONNECTION);
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> e = it.next();
+                CharSequence name = e.getKey();
+                if (conf.headers.notCopied.contains(name) || (!connection.isEmpty() && listedIn(connection, name))) {
+                    continue;
+                }
+                h.add(name, e.getValue());
+            }
+        }
+        return new DefaultHttpRequest(conf.http11 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0, method, uri, h);
+    }
+
+    /** True when a Connection field lists the name (RFC 9110 7.6.1: such fields are hop-by-hop). */
+    private static boolean listedIn(List<String> connection, CharSequence name) {
+        for (String v : connection) {
+            int i = 0;
+            while (i < v.length()) {
+                int comma = v.indexOf(',', i);
+                int end = comma < 0 ? v.length() : comma;
+                int s = i;
+                int t = end;
+                while (s < t && (v.charAt(s) == ' ' || v.charAt(s) == '\t')) {
+                    s++;
+                }
+                while (t > s && (v.charAt(t - 1) == ' ' || v.charAt(t - 1) == '\t')) {
+                    t--;
+                }
+                if (t - s == name.length() && v.regionMatches(true, s, name.toString(), 0, t - s)) {
+                    return true;
+                }
+                i = end + 1;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.portico.proxy;
+
+import dev.portico.http.Exchange;
+import dev.portico.http.Redirects;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a backend's response head into the one the client gets, as nginx's upstream module
+ * does: hop-by-hop and framing fields are dropped (Portico frames the body itself), hidden
+ * fields ({@code Server}, {@code Date}, {@code X-Pad}, {@code X-Accel-*} and
+ * {@code proxy_hide_header}, minus {@code proxy_pass_header}) are removed, {@code Location} and
+ * {@code Refresh} go through {@code proxy_redirect}, {@code Set-Cookie} through
+ * {@code proxy_cookie_domain}/{@code proxy_cookie_path}. The status line's reason phrase is kept.
+ */
+final class ResponseHeadFilter {
+    private static final io.netty.util.AsciiString REFRESH = io.netty.util.AsciiString.cached("Refresh");
+    private static final HeaderNameSet FRAMING = new HeaderNameSet(List.of("Connection", "Keep-Alive", "Transfer-Encoding"));
+
+    private ResponseHeadFilter() {
+    }
+
+    static HttpResponse filter(Exchange ex, ProxyConf conf, HttpResponse upstream) {
+        HttpHeaders in = upstream.headers();
+        HttpHeaders out = new DefaultHttpHeaders(false);
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            if (FRAMING.contains(name) || conf.hide.contains(name)) {
+                continue;
+            }
+            CharSequence value = e.getValue();
+            if (!conf.redirects.isEmpty() && HttpHeaderNames.LOCATION.contentEqualsIgnoreCase(name)) {
+                value = location(ex, conf, value.toString());
+            } else if (!conf.redirects.isEmpty() && REFRESH.contentEqualsIgnoreCase(name)) {
+                value = refresh(ex, conf, value.toString());
+            } else if ((!conf.cookieDomains.isEmpty() || !conf.cookiePaths.isEmpty())
+                && HttpHeaderNames.SET_COOKIE.contentEqualsIgnoreCase(name)) {
+                value = cookie(ex, conf, value.toString());
+            }
+            out.add(name, value);
+        }
+        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), out);
+    }
+
+    /** A rewritten relative redirect becomes absolute, as nginx's header filter does for its own Location. */
+    private static String location(Exchange ex, ProxyConf conf, String v) {
+        String r = rewrite(ex, conf.redirects, v);
+        if (r == null) {
+            return v;
+        }
+        return r.startsWith("/") ? Redirects.absolute(ex, r) : r;
+    }
+
+    private static String refresh(Exchange ex, ProxyConf conf, String v) {
+        int at = indexOfIgnoreCase(v, "url=", 0);
+        if (at < 0) {
+            return v;
+        }
+        int start = at + 4;
+        String r = rewrite(ex, conf.redirects, v.substring(start));
+        return r == null ? v : v.substring(0, start) + r;
+    }
+
+    static String rewrite(Exchange ex, List<ValueRewrite> rules, String value) {
+        for (ValueRewrite r : rules) {
+            String v = r.apply(ex, value);
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Rewrites the Domain and Path attributes of a Set-Cookie value (after its first ";"). */
+    static String cookie(Exchange ex, ProxyConf conf, String v) {
+        int semi = v.indexOf(';');
+        if (semi < 0) {
+            return v;
+        }
+        StringBuilder b = new StringBuilder(v.length() + 16).append(v, 0, semi + 1);
+        int i = semi + 1;
+        while (i <= v.length()) {
+            int end = v.indexOf(';', i);
+            if (end < 0) {
+                end = v.length();
+            }
+            String attr = v.substring(i, end);
+            int eq = attr.indexOf('=');
+            String name = (eq < 0 ? attr : attr.substring(0, eq)).trim();
+            List<ValueRewrite> rules = name.equalsIgnoreCase("domain") ? conf.cookieDomains
+                : name.equalsIgnoreCase("path") ? conf.cookiePaths : null;
+            String rewritten = null;
+            if (rules != null && !rules.isEmpty() && eq >= 0) {
+                rewritten = rewrite(ex, rules, attr.substring(eq + 1));
+            }
+            b.append(rewritten == null ? attr : attr.substring(0, eq + 1) + rewritten);
+            if (end < v.length()) {
+                b.append(';');
+            }
+            i = end + 1;
+        }
+        return b.toString();
+    }
+
+    private static int indexOfIgnoreCase(String s, String what, int from) {
+        for (int i = from; i + what.length() <= s.length(); i++) {
+            if (s.regionMatches(true, i, what, 0, what.length())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,314 @@
+package dev.portico.proxy;
+
+import dev.portico.http.Exchange;
+import dev.portico.observability.LogLevel;
+import dev.portico.upstream.DeadlineTimer;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Moves a response body from the backend to the client with backpressure both ways.
+ * <ul>
+ * <li>Unbuffered ({@code proxy_buffering off} or {@code X-Accel-Buffering: no}): every piece is
+ *     flushed at once; the backend is read only while the client connection is writable.</li>
+ * <li>Buffered: pieces are flushed once per read from the backend, which is read ahead of the
+ *     client by up to {@code proxy_buffers} (number x size). Beyond that the rest goes to a
+ *     temporary file under {@code proxy_temp_path}, up to {@code proxy_max_temp_file_size}
+ *     (0: never), and reading the backend waits for the client.</li>
+ * </ul>
+ * Waiting for a client that takes nothing for {@code send_timeout} closes both sides.
+ */
+final class ResponseRelay {
+    private static final int FILE_CHUNK = 64 * 1024;
+
+    private final ProxyCall call;
+    private final Exchange ex;
+    private final Attempt attempt;
+    private final ProxyConf conf;
+    private final boolean unbuffered;
+    private final Channel client;
+    private final DeadlineTimer clientTimer;
+    private final ChannelFutureListener resumeListener = f -> resume();
+
+    private ChannelFuture lastWrite;
+    private boolean waitingClient;
+    private boolean upstreamDone;
+    private boolean ended;
+    private boolean discarding;
+
+    private TempFile spill;
+    private long spillRead;
+    private boolean spillReading;
+    private boolean spillFull;
+    private boolean spillLogged;
+
+    ResponseRelay(ProxyCall call, Attempt attempt, boolean unbuffered) {
+        this.call = call;
+        this.ex = call.ex;
+        this.attempt = attempt;
+        this.conf = call.conf;
+        this.unbuffered = unbuffered;
+        this.client = ex.ctx().channel();
+        this.clientTimer = new DeadlineTimer(ex.ctx().executor());
+    }
+
+    boolean paused() {
+        return waitingClient;
+    }
+
+    // ---- from the backend ----
+
+    void onContent(HttpContent c) {
+        if (discarding || ended) {
+            c.release();
+            return;
+        }
+        if (spill != null) {
+            toSpill(c.content());
+            return;
+        }
+        lastWrite = ex.writeContent(c, unbuffered);
+    }
+
+    void onLast(LastHttpContent last) {
+        upstreamDone = true;
+        if (last.content().isReadable() && !discarding && !ended) {
+            onContent(new DefaultHttpContent(last.content().retain()));
+        }
+        last.release();
+        if (discarding) {
+            call.finish();
+            return;
+        }
+        if (spill == null) {
+            end();
+        } else {
+            drainSpill();
+        }
+    }
+
+    void upstreamReadComplete() {
+        if (upstreamDone || ended) {
+            return;
+        }
+        if (discarding) {
+            attempt.readMore();
+            return;
+        }
+        if (!unbuffered && spill == null) {
+            client.flush();
+        }
+        decide();
+    }
+
+    /** Reads more from the backend, spills, or waits for the client. */
+    private void decide() {
+        if (upstreamDone || ended || discarding) {
+            return;
+        }
+        if (spill != null) {
+            long inFile = spill.written() + spill.writing();
+            if (inFile >= conf.maxTempFileSize || spill.writing() >= conf.tempFileWriteSize * 4) {
+                spillFull = inFile >= conf.maxTempFileSize;
+                attempt.pauseReading();
+                return;
+            }
+            attempt.readMore();
+            drainSpill();
+            return;
+        }
+        if (unbuffered ? client.isWritable() : pendingToClient() < conf.readAhead) {
+            attempt.readMore();
+        } else if (!unbuffered && conf.maxTempFileSize > 0) {
+            spill = new TempFile(conf.tempPath, call.loop);
+            spillRead = 0;
+            spillFull = false;
+            if (!spillLogged) {
+                spillLogged = true;
+                ProxyLog.log(LogLevel.WARN, ex, "an upstream response is buffered to a temporary file " + spill.path(),
+                    ProxyLog.READING, attempt.upstreamUri());
+            }
+            attempt.readMore();
+        } else {
+            waitForClient();
+        }
+    }
+
+    private long pendingToClient() {
+        ChannelOutboundBuffer b = client.unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
+    }
+
+    private void waitForClient() {
+        if (waitingClient) {
+            return;
+        }
+        waitingClient = true;
+        attempt.pauseReading();
+        clientTimer.arm(conf.clientSendTimeout, this::clientTimedOut);
+        if (lastWrite != null && !lastWrite.isDone()) {
+            lastWrite.addListener(resumeListener);
+        } else if (client.isWritable()) {
+            call.loop.execute(this::resume);
+        }
+    }
+
+    /** The client took data (a write completed or the connection turned writable). */
+    void resume() {
+        if (ended || discarding) {
+            return;
+        }
+        if (spill != null) {
+            drainSpill();
+            return;
+        }
+        if (!waitingClient) {
+            return;
+        }
+        boolean canGo = unbuffered ? client.isWritable() : pendingToClient() < conf.readAhead;
+        if (!canGo) {
+            if (lastWrite != null && !lastWrite.isDone()) {
+                lastWrite.addListener(resumeListener);
+            }
+            return;
+        }
+        waitingClient = false;
+        clientTimer.disarm();
+        decide();
+    }
+
+    // ---- the temporary file ----
+
+    private void toSpill(ByteBuf data) {
+        spill.append(data, this::spillWritten, this::spillFailed);
+    }
+
+    private void spillWritten() {
+        if (ended) {
+            return;
+        }
+        drainSpill();
+        if (!upstreamDone && !spillFull && spill != null && spill.writing() < conf.tempFileWriteSize * 4
+            && spill.written() + spill.writing() < conf.maxTempFileSize) {
+            // writes caught up: keep reading the backend
+            if (!attempt.over()) {
+                attempt.readMore();
+            }
+        }
+    }
+
+    private void spillFailed(Throwable e) {
+        ProxyLog.log(LogLevel.CRIT, ex, "write to \"" + spill.path() + "\" failed (" + e.getMessage() + ")",
+            ProxyLog.READING, attempt.upstreamUri());
+        abortBoth();
+    }
+
+    /** Sends the next piece of the file to the client when it can take it. */
+    private void drainSpill() {
+        if (ended || spill == null || spillReading) {
+            return;
+        }
+        if (lastWrite != null && !lastWrite.isDone() && (!client.isWritable() || pendingToClient() >= conf.readAhead)) {
+            if (!waitingClient) {
+                waitingClient = true;
+                clientTimer.arm(conf.clientSendTimeout, this::clientTimedOut);
+            }
+            lastWrite.addListener(resumeListener);
+            return;
+        }
+        waitingClient = false;
+        clientTimer.disarm();
+        long available = spill.written() - spillRead;
+        if (available <= 0) {
+            if (spill.writing() == 0) {
+                TempFile done = spill;
+                spill = null;
+                done.close();
+                if (upstreamDone) {
+                    end();
+                } else {
+                    spillFull = false;
+                    decide();
+                }
+            }
+            return;
+        }
+        spillReading = true;
+        int n = (int) Math.min(FILE_CHUNK, available);
+        TempFile f = spill;
+        f.read(spillRead, n, buf -> {
+            spillReading = false;
+            if (ended) {
+                buf.release();
+                return;
+            }
+            spillRead += buf.readableBytes();
+            lastWrite = ex.writeContent(new DefaultHttpContent(buf), true);
+            drainSpill();
+        }, e -> {
+            spillReading = false;
+            spillFailed(e);
+        });
+    }
+
+    // ---- endings ----
+
+    private void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        clientTimer.cancel();
+        ex.end(LastHttpContent.EMPTY_LAST_CONTENT);
+        call.finish();
+    }
+
+    private void clientTimedOut() {
+        if (ended) {
+            return;
+        }
+        ProxyLog.log(LogLevel.INFO, ex, "client timed out (110: Connection timed out)", ProxyLog.SENDING_TO_CLIENT, null);
+        abortBoth();
+    }
+
+    private void abortBoth() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        clientTimer.cancel();
+        if (spill != null) {
+            spill.close();
+            spill = null;
+        }
+        attempt.abandon();
+        ex.abort();
+        call.finish();
+    }
+
+    /** The client is gone: nothing more is written; the backend is read to the end and dropped. */
+    void discard() {
+        discarding = true;
+        clientTimer.cancel();
+        if (spill != null) {
+            spill.close();
+            spill = null;
+        }
+    }
+
+    /** Stops everything (a failure elsewhere ended the exchange). */
+    void stop() {
+        ended = true;
+        clientTimer.cancel();
+        if (spill != null) {
+            spill.close();
+            spill = null;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.portico.proxy;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import javax.net.ssl.SSLException;
+
+/**
+ * The HTTP/1.x client side of a backend connection: Netty's encoder and a response decoder
+ * whose limits come from {@code proxy_buffer_size} (the whole response head must fit, as in
+ * nginx) and which knows when a response has no body because the request was HEAD. Responses
+ * with both Content-Length and Transfer-Encoding, or a bad chunk, come out as decoder failures.
+ */
+final class UpstreamCodec {
+    private static volatile SslContext insecureTls;
+
+    private UpstreamCodec() {
+    }
+
+    static void setup(ChannelPipeline p, int maxHead, boolean https) {
+        if (https) {
+            p.addLast("tls", tls().newHandler(p.channel().alloc()));
+        }
+        HttpDecoderConfig cfg = new HttpDecoderConfig()
+            .setMaxInitialLineLength(Math.max(256, maxHead))
+            .setMaxHeaderSize(Math.max(256, maxHead))
+            .setMaxChunkSize(64 * 1024)
+            .setAllowDuplicateContentLengths(false)
+            .setValidateHeaders(true);
+        p.addLast("encoder", new HttpRequestEncoder());
+        p.addLast("decoder", new ResponseDecoder(cfg));
+    }
+
+    static ResponseDecoder decoder(ChannelPipeline p) {
+        return (ResponseDecoder) p.get("decoder");
+    }
+
+    /** nginx's proxy_ssl_verify defaults to off: the backend's certificate is not checked. */
+    private static SslContext tls() {
+        SslContext c = insecureTls;
+        if (c == null) {
+            synchronized (UpstreamCodec.class) {
+                c = insecureTls;
+                if (c == null) {
+                    try {
+                        c = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+                    } catch (SSLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    insecureTls = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** Netty's response decoder, told when the request was HEAD (no body follows whatever the headers say). */
+    static final class ResponseDecoder extends HttpResponseDecoder {
+        boolean headRequest;
+
+        ResponseDecoder(HttpDecoderConfig cfg) {
+            super(cfg);
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            if (headRequest && msg instanceof HttpResponse r && r.status().code() >= 200) {
+                return true;
+            }
+            return super.isContentAlwaysEmpty(msg);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.portico.proxy;
+
+import dev.portico.http.Exchange;
+import dev.portico.http.UriEscaper;
+
+/**
+ * The request URI sent to the backend, by nginx's rules for {@code proxy_pass}:
+ * <ul>
+ * <li>a URL with variables and a URI part: that URI, as is, replacing the request's;</li>
+ * <li>no URI part and the URI unchanged: the request target exactly as the client sent it;</li>
+ * <li>otherwise the normalised (possibly rewritten) URI, re-escaped, where a URI part replaces
+ *     the part matching the location prefix (unless {@code rewrite ... break} changed the URI,
+ *     then the full changed URI is passed), plus the arguments.</li>
+ * </ul>
+ */
+final class UriComposer {
+    private UriComposer() {
+    }
+
+    /**
+     * @param uriPart the URI part of the (evaluated) proxy_pass URL, "" when none
+     * @param fromVariables true when proxy_pass has variables
+     */
+    static String compose(Exchange ex, String uriPart, boolean fromVariables, String locationName) {
+        if (fromVariables && !uriPart.isEmpty()) {
+            return uriPart;
+        }
+        if (uriPart.isEmpty() && ex.uriChanges() == 0) {
+            return unparsed(ex.requestUri());
+        }
+        boolean valid = ex.locationValid();
+        String uri = ex.uri();
+        int locLen = valid && !uriPart.isEmpty() && uri.startsWith(locationName) ? locationName.length() : 0;
+        String args = ex.args();
+        StringBuilder b = new StringBuilder(uriPart.length() + uri.length() + (args == null ? 0 : args.length() + 1));
+        if (valid) {
+            b.append(uriPart);
+        }
+        b.append(UriEscaper.escapePath(uri.substring(locLen)));
+        if (args != null && !args.isEmpty()) {
+            b.append('?');
+            appendRaw(b, args);
+        }
+        return b.toString();
+    }
+
+    /** The path and query of the request target (absolute-form targets lose their scheme and host). */
+    static String unparsed(String target) {
+        String t = target;
+        if (!t.startsWith("/") && !t.equals("*")) {
+            int start = t.indexOf("//");
+            int slash = start < 0 ? -1 : t.indexOf('/', start + 2);
+            int q = start < 0 ? -1 : t.indexOf('?', start + 2);
+            int from = slash < 0 ? q : q < 0 ? slash : Math.min(slash, q);
+            t = from < 0 ? "/" : t.charAt(from) == '?' ? "/" + t.substring(from) : t.substring(from);
+        }
+        for (int i = 0; i < t.length(); i++) {
+            if (t.charAt(i) >= 0x80) {
+                StringBuilder b = new StringBuilder(t.length() + 16);
+                appendRaw(b, t);
+                return b.toString();
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Appends text read from the request line (one char per raw byte); bytes above 0x7F are
+     * percent-encoded so that they reach the backend as the same bytes.
+     */
+    private static void appendRaw(StringBuilder b, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                b.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
+                    .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            } else {
+                b.append(c);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.portico.upstream;
+
+import java.util.BitSet;
+
+/**
+ * One request's dealings with a balancer: which peers it already tried and how many tries are
+ * left. Balancers that need request facts (a hash key, the client address) get them here.
+ */
+public final class BalancerRequest {
+    private final BitSet tried = new BitSet();
+    private final String clientAddress;
+    private final String hashKey;
+    private int triesLeft;
+
+    public BalancerRequest(int tries, String clientAddress, String hashKey) {
+        this.triesLeft = tries;
+        this.clientAddress = clientAddress;
+        this.hashKey = hashKey;
+    }
+
+    public boolean tried(Peer p) {
+        return tried.get(p.index());
+    }
+
+    public void markTried(Peer p) {
+        tried.set(p.index());
+    }
+
+    public int triesLeft() {
+        return triesLeft;
+    }
+
+    /** Counts one attempt. */
+    public void useTry() {
+        triesLeft--;
+    }
+
+    /** Gives back a try (a failure on a cached connection does not count, as in nginx). */
+    public void refundTry() {
+        triesLeft++;
+    }
+
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    public String hashKey() {
+        return hashKey;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.portico.upstream;
+
+import dev.portico.lifecycle.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+
+/**
+ * Opens connections to peers on a given event loop (the client connection's, so that both sides
+ * of a proxied request stay on one thread). Auto-read is off: the user reads when it can take data.
+ */
+public final class Connector {
+    /** Adds the protocol handlers (HTTP codec...) in front of the connection's own handler. */
+    @FunctionalInterface
+    public interface PipelineSetup {
+        void setup(ChannelPipeline pipeline);
+    }
+
+    private Connector() {
+    }
+
+    public static Future<UpstreamConnection> connect(EventLoop loop, Peer peer, long connectTimeoutMillis, boolean soKeepalive,
+                                                     PipelineSetup setup) {
+        Promise<UpstreamConnection> promise = loop.newPromise();
+        boolean unix = peer.address() instanceof DomainSocketAddress;
+        UpstreamConnection[] made = new UpstreamConnection[1];
+        Bootstrap b = new Bootstrap()
+            .group(loop)
+            .channel(Transport.clientChannel(unix))
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeoutMillis)))
+            .handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    UpstreamConnection c = new UpstreamConnection(ch, peer);
+                    made[0] = c;
+                    ch.pipeline().addLast("bytes", c.new Counter());
+                    setup.setup(ch.pipeline());
+                    ch.pipeline().addLast("upstream", c.new Events());
+                }
+            });
+        if (!unix) {
+            b.option(ChannelOption.TCP_NODELAY, true);
+            if (soKeepalive) {
+                b.option(ChannelOption.SO_KEEPALIVE, true);
+            }
+        }
+        ChannelFuture f = b.connect(peer.address());
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                promise.setSuccess(made[0]);
+            } else {
+                promise.setFailure(done.cause());
+            }
+        });
+        return promise;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.portico.upstream;
+
+import java.util.List;
+
+/**
+ * nginx's default method: smooth weighted round robin over the primary servers, skipping those
+ * that are down, over {@code max_conns}, or failed {@code max_fails} times within
+ * {@code fail_timeout}; the {@code backup} servers only when no primary can be used. When
+ * nothing can be used, failure counts are reset for a quick recovery and the request gets
+ * "no live upstreams". A group with a single primary server never marks it failed and makes
+ * a single attempt (ngx_http_upstream_round_robin.c).
+ */
+public final class RoundRobinBalancer implements Balancer {
+    private final Peer[] primary;
+    private final Peer[] backup;
+    private final int[] currentWeight;
+    private final int[] effectiveWeight;
+    private final boolean single;
+    private final int tries;
+
+    public RoundRobinBalancer(UpstreamGroup group) {
+        List<Peer> p = group.primary();
+        List<Peer> b = group.backup();
+        this.primary = p.toArray(new Peer[0]);
+        this.backup = b.toArray(new Peer[0]);
+        int n = primary.length + backup.length;
+        this.currentWeight = new int[n];
+        this.effectiveWeight = new int[n];
+        for (Peer peer : p) {
+            effectiveWeight[peer.index()] = peer.weight();
+        }
+        for (Peer peer : b) {
+            effectiveWeight[peer.index()] = peer.weight();
+        }
+        this.single = primary.length == 1;
+        int t = 0;
+        for (Peer peer : primary) {
+            t += peer.down() ? 0 : 1;
+        }
+        for (Peer peer : backup) {
+            t += peer.down() ? 0 : 1;
+        }
+        this.tries = single ? 1 : Math.max(1, t);
+    }
+
+    @Override
+    public int tries() {
+        return tries;
+    }
+
+    @Override
+    public synchronized Peer pick(BalancerRequest req) {
+        long now = System.currentTimeMillis();
+        if (single) {
+            Peer p = primary[0];
+            if (p.down() || p.maxConns() > 0 && p.state().conns.get() >= p.maxConns()) {
+                return null;
+            }
+            take(p, req);
+            return p;
+        }
+        Peer best = choose(primary, req, now);
+        if (best == null && backup.length > 0) {
+            best = choose(backup, req, now);
+        }
+        if (best == null) {
+            // all failed: mark them live again for a quick recovery (nginx does the same)
+            for (Peer p : primary) {
+                p.state().fails = 0;
+            }
+            for (Peer p : backup) {
+                p.state().fails = 0;
+            }
+            return null;
+        }
+        take(best, req);
+        return best;
+    }
+
+    private static void take(Peer p, BalancerRequest req) {
+        req.markTried(p);
+        p.state().conns.incrementAndGet();
+    }
+
+    private Peer choose(Peer[] peers, BalancerRequest req, long now) {
+        Peer best = null;
+        int total = 0;
+        for (Peer p : peers) {
+            if (req.tried(p) || p.down()) {
+                continue;
+            }
+            PeerState s = p.state();
+            if (p.maxFails() > 0 && s.fails >= p.maxFails() && now - s.checkedMillis <= p.failTimeoutMillis()) {
+                continue;
+            }
+            if (p.maxConns() > 0 && s.conns.get() >= p.maxConns()) {
+                continue;
+            }
+            int i = p.index();
+            currentWeight[i] += effectiveWeight[i];
+            total += effectiveWeight[i];
+            if (effectiveWeight[i] < p.weight()) {
+                effectiveWeight[i]++;
+            }
+            if (best == null || currentWeight[i] > currentWeight[best.index()]) {
+                best = p;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        currentWeight[best.index()] -= total;
+        PeerState s = best.state();
+        if (now - s.checkedMillis > best.failTimeoutMillis()) {
+            s.checkedMillis = now;
+        }
+        return best;
+    }
+
+    @Override
+    public synchronized boolean release(Peer peer, BalancerRequest req, boolean failed) {
+        PeerState s = peer.state();
+        s.conns.decrementAndGet();
+        if (single) {
+            // one server: never marked failed, and no further attempt (nginx sets tries to 0)
+            while (req.triesLeft() > 0) {
+                req.useTry();
+            }
+            return false;
+        }
+        boolean disabled = false;
+        if (failed) {
+            long now = System.currentTimeMillis();
+            s.fails++;
+            s.accessedMillis = now;
+            s.checkedMillis = now;
+            int i = peer.index();
+            if (peer.maxFails() > 0) {
+                effectiveWeight[i] -= peer.weight() / peer.maxFails();
+                disabled = s.fails >= peer.maxFails();
+            }
+            if (effectiveWeight[i] < 0) {
+                effectiveWeight[i] = 0;
+            }
+        } else if (s.accessedMillis < s.checkedMillis) {
+            s.fails = 0;
+        }
+        if (req.triesLeft() > 0) {
+            req.useTry();
+        }
+        return disabled;
+    }
+}

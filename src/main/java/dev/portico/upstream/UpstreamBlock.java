@@ -1,0 +1,80 @@
+package dev.portico.upstream;
+
+import dev.portico.config.ConfNode;
+import dev.portico.config.ConfigException;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Owner of an {@code upstream} block's level while reading: its server lines and keepalive settings. */
+public final class UpstreamBlock {
+    /** One {@code server} line as written. */
+    record ServerLine(ServerAddress address, int weight, int maxFails, long failTimeoutMillis, int maxConns, boolean backup,
+                      boolean down, ConfNode node) {
+    }
+
+    final String name;
+    final ConfNode node;
+    final List<ServerLine> servers = new ArrayList<>();
+    Integer keepalive;
+    boolean keepaliveLocal;
+    Integer keepaliveRequests;
+    Long keepaliveTime;
+    Long keepaliveTimeout;
+    Balancer.Factory method;
+    private UpstreamGroup compiled;
+
+    UpstreamBlock(String name, ConfNode node) {
+        this.name = name;
+        this.node = node;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The group, resolving host names on first use (configuration time). The default cache is
+     * nginx 1.30's {@code keepalive 32 local}; {@code keepalive 0} turns it off.
+     */
+    UpstreamGroup compile() throws ConfigException {
+        if (compiled != null) {
+            return compiled;
+        }
+        List<Peer> primary = new ArrayList<>();
+        List<Peer> backup = new ArrayList<>();
+        List<Object[]> pending = new ArrayList<>();
+        for (ServerLine s : servers) {
+            List<SocketAddress> addrs;
+            try {
+                addrs = s.address().resolveNow();
+            } catch (UnknownHostException e) {
+                throw s.node().error("host not found in upstream \"" + s.node().arg(0) + "\"");
+            }
+            for (SocketAddress a : addrs) {
+                pending.add(new Object[] {s, a});
+            }
+        }
+        int index = 0;
+        for (boolean wantBackup : new boolean[] {false, true}) {
+            for (Object[] o : pending) {
+                ServerLine s = (ServerLine) o[0];
+                if (s.backup() != wantBackup) {
+                    continue;
+                }
+                SocketAddress a = (SocketAddress) o[1];
+                String peerName = ServerAddress.peerName(a);
+                Peer p = new Peer(index++, peerName, a, s.weight(), s.maxFails(), s.failTimeoutMillis(), s.maxConns(),
+                    s.backup(), s.down(), PeerStates.of(name, peerName));
+                (wantBackup ? backup : primary).add(p);
+            }
+        }
+        int n = keepalive == null ? 32 : keepalive;
+        boolean local = keepalive == null || keepaliveLocal;
+        KeepaliveConf ka = new KeepaliveConf(n, local, keepaliveRequests == null ? 1000 : keepaliveRequests,
+            keepaliveTime == null ? 3_600_000L : keepaliveTime, keepaliveTimeout == null ? 60_000L : keepaliveTimeout);
+        compiled = new UpstreamGroup(name, false, primary, backup, ka, method == null ? RoundRobinBalancer::new : method);
+        return compiled;
+    }
+}

@@ -1,0 +1,179 @@
+package dev.portico.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * A connection to a peer, opened on (and only used from) one event loop. While an attempt uses
+ * it, events go to that attempt's {@link Listener}; while it waits in a {@link KeepalivePool},
+ * any byte or close from the peer makes it leave the pool and close.
+ */
+public final class UpstreamConnection {
+    /** What the user of a connection hears from it. */
+    public interface Listener {
+        /** A decoded message; ownership passes to the listener. */
+        void onMessage(Object msg);
+
+        /** The end of one read from the socket. */
+        default void onReadComplete() {
+        }
+
+        /** The connection closed; {@code cause} is the error that closed it, or null for a close by the peer. */
+        void onClosed(Throwable cause);
+
+        /** The connection can take writes again. */
+        default void onWritable() {
+        }
+    }
+
+    private final Channel channel;
+    private final Peer peer;
+    private final long createdNanos = System.nanoTime();
+    private final DeadlineTimer timer;
+    private int requests;
+    private Listener listener;
+    private Throwable failure;
+    private long bytesIn;
+    private long bytesOut;
+    KeepalivePool pool;
+
+    UpstreamConnection(Channel channel, Peer peer) {
+        this.channel = channel;
+        this.peer = peer;
+        this.timer = new DeadlineTimer(channel.eventLoop());
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public Peer peer() {
+        return peer;
+    }
+
+    /** The timer of this connection: the user's read/send timeouts, or the pool's idle timeout. */
+    public DeadlineTimer timer() {
+        return timer;
+    }
+
+    public long ageMillis() {
+        return (System.nanoTime() - createdNanos) / 1_000_000L;
+    }
+
+    /** Requests sent on this connection so far. */
+    public int requests() {
+        return requests;
+    }
+
+    public void countRequest() {
+        requests++;
+    }
+
+    /** True when the connection served a request before the current one (it came from the pool). */
+    public boolean reused() {
+        return requests > 1;
+    }
+
+    /** Raw bytes read from the peer so far (status line, headers, body, framing). */
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    /** Raw bytes written to the peer so far. */
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    public void listener(Listener l) {
+        this.listener = l;
+    }
+
+    public boolean isActive() {
+        return channel.isActive();
+    }
+
+    public void close() {
+        listener = null;
+        timer.cancel();
+        channel.close();
+    }
+
+    /** The first handler of the pipeline: counts raw bytes both ways. */
+    final class Counter extends io.netty.channel.ChannelDuplexHandler {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf b) {
+                bytesIn += b.readableBytes();
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+            if (msg instanceof io.netty.buffer.ByteBuf b) {
+                bytesOut += b.readableBytes();
+            }
+            ctx.write(msg, promise);
+        }
+    }
+
+    /** The last handler of the connection's pipeline: hands events to the current user or the pool. */
+    final class Events extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Listener l = listener;
+            if (l == null) {
+                // nothing is expected from an idle connection
+                ReferenceCountUtil.release(msg);
+                leavePool();
+                channel.close();
+                return;
+            }
+            l.onMessage(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Listener l = listener;
+            if (l != null) {
+                l.onReadComplete();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            Listener l = listener;
+            if (l != null && ctx.channel().isWritable()) {
+                l.onWritable();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            leavePool();
+            timer.cancel();
+            Listener l = listener;
+            listener = null;
+            if (l != null) {
+                l.onClosed(failure);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (failure == null) {
+                failure = cause;
+            }
+            ctx.close();
+        }
+    }
+
+    private void leavePool() {
+        if (pool != null) {
+            pool.remove(this);
+            pool = null;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.portico.upstream;
+
+import java.util.List;
+
+/**
+ * A compiled group of servers: an {@code upstream} block, or the implicit group nginx makes for
+ * a {@code proxy_pass} that names an address. Immutable; run-time state lives in the peers'
+ * {@link PeerState} and the {@link KeepalivePool}s.
+ */
+public final class UpstreamGroup {
+    private final String name;
+    private final boolean implicit;
+    private final List<Peer> primary;
+    private final List<Peer> backup;
+    private final KeepaliveConf keepalive;
+    private final Balancer balancer;
+
+    UpstreamGroup(String name, boolean implicit, List<Peer> primary, List<Peer> backup, KeepaliveConf keepalive,
+                  Balancer.Factory balancer) {
+        this.name = name;
+        this.implicit = implicit;
+        this.primary = List.copyOf(primary);
+        this.backup = List.copyOf(backup);
+        this.keepalive = keepalive;
+        this.balancer = balancer.create(this);
+    }
+
+    /** A group of the given addresses with default parameters (a proxy_pass target resolved at run time). */
+    public static UpstreamGroup ofAddresses(String name, List<java.net.SocketAddress> addresses) {
+        List<Peer> peers = new java.util.ArrayList<>();
+        for (java.net.SocketAddress a : addresses) {
+            String peerName = ServerAddress.peerName(a);
+            peers.add(new Peer(peers.size(), peerName, a, 1, 1, 10_000L, 0, false, false, new PeerState()));
+        }
+        return new UpstreamGroup(name, true, peers, List.of(), KeepaliveConf.OFF, RoundRobinBalancer::new);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** True for the group of a {@code proxy_pass} address (no {@code upstream} block). */
+    public boolean implicit() {
+        return implicit;
+    }
+
+    public List<Peer> primary() {
+        return primary;
+    }
+
+    public List<Peer> backup() {
+        return backup;
+    }
+
+    public KeepaliveConf keepalive() {
+        return keepalive;
+    }
+
+    public Balancer balancer() {
+        return balancer;
+    }
+}
