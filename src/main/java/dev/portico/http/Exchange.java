@@ -443,7 +443,7 @@ public final class Exchange {
         boolean noBody = isHead() || status == 204 || status == 304 || status < 200;
         if (!noBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(head)) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                h.set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
             } else {
                 keepAlive = false;
             }
@@ -452,7 +452,7 @@ public final class Exchange {
             // a HEAD answer carries no chunks; the encoder must not expect any
             h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         }
-        h.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        h.set("Connection", keepAlive ? "keep-alive" : "close");
         return ctx.write(head);
     }
 
@@ -499,7 +499,7 @@ public final class Exchange {
             head.headers().set(headers);
         }
         if (code != 304 && code != 204) {
-            head.headers().set(HttpHeaderNames.CONTENT_LENGTH, b.readableBytes());
+            head.headers().set("Content-Length", b.readableBytes());
         }
         writeHead(head);
         end(new io.netty.handler.codec.http.DefaultLastHttpContent(b));
@@ -539,11 +539,11 @@ public final class Exchange {
         }
         HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
         if (locationHeader != null) {
-            h.set(HttpHeaderNames.LOCATION, locationHeader);
+            h.set("Location", locationHeader);
         }
         ByteBuf body = null;
         if (ErrorPages.hasPage(code)) {
-            h.set(HttpHeaderNames.CONTENT_TYPE, "text/html");
+            h.set("Content-Type", "text/html");
             body = Unpooled.wrappedBuffer(ErrorPages.page(code, owner.serverHeader(this)));
         }
         send(code, h, body);

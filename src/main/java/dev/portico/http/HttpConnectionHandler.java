@@ -183,10 +183,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Adds the headers every response from here carries; runs the header filters. */
     void finishHead(Exchange ex, HttpResponse head) {
         if (!head.headers().contains(HttpHeaderNames.SERVER)) {
-            head.headers().set(HttpHeaderNames.SERVER, serverHeader(ex));
+            head.headers().set("Server", serverHeader(ex));
         }
         if (!head.headers().contains(HttpHeaderNames.DATE)) {
-            head.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+            head.headers().set("Date", HttpDate.now());
         }
         if (ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             head.setProtocolVersion(HttpVersion.HTTP_1_0);
@@ -362,9 +362,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         io.netty.handler.codec.http.FullHttpResponse r = new io.netty.handler.codec.http.DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.REQUEST_TIMEOUT,
             io.netty.buffer.Unpooled.wrappedBuffer(page));
-        r.headers().set(HttpHeaderNames.SERVER, "portico").set(HttpHeaderNames.DATE, HttpDate.now())
-            .set(HttpHeaderNames.CONTENT_TYPE, "text/html").set(HttpHeaderNames.CONTENT_LENGTH, page.length)
-            .set(HttpHeaderNames.CONNECTION, "close");
+        r.headers().set("Server", "portico").set("Date", HttpDate.now())
+            .set("Content-Type", "text/html").set("Content-Length", page.length)
+            .set("Connection", "close");
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 

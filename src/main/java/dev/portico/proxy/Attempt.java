@@ -106,6 +106,7 @@ final class Attempt implements UpstreamConnection.Listener {
         bytesOutAtStart = c.bytesOut();
         HttpMethod method = call.method;
         UpstreamCodec.decoder(c.channel().pipeline()).headRequest = method.equals(HttpMethod.HEAD);
+        UpstreamCodec.validator(c.channel().pipeline()).arm();
         HttpRequest req = RequestBuilder.build(call.ex, call.conf, method, call.uri, call.bodyLength);
         String connection = req.headers().get(HttpHeaderNames.CONNECTION);
         sentConnectionClose = connection != null && connection.toLowerCase().contains("close")
@@ -253,6 +254,8 @@ final class Attempt implements UpstreamConnection.Listener {
                 text = "upstream sent too big header";
             } else if (cause instanceof io.netty.handler.codec.http.ContentLengthNotAllowedException) {
                 text = "upstream sent \"Content-Length\" and \"Transfer-Encoding\" headers at the same time";
+            } else if (cause != null && String.valueOf(cause.getMessage()).contains("Multiple Content-Length")) {
+                text = "upstream sent duplicate header line: \"Content-Length\"";
             } else if (!anyStatusLine(cause)) {
                 text = "upstream sent no valid HTTP/1.0 header";
             } else {
@@ -323,6 +326,10 @@ final class Attempt implements UpstreamConnection.Listener {
     @Override
     public void onClosed(Throwable cause) {
         if (over) {
+            return;
+        }
+        if (cause instanceof HeadValidator.InvalidHeaderException) {
+            fail(Failure.INVALID_HEADER, cause.getMessage(), ProxyLog.READING_HEADER);
             return;
         }
         if (head == null) {

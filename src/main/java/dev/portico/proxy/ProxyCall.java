@@ -329,6 +329,8 @@ final class ProxyCall {
         if (streamer != null) {
             streamer.stop();
         }
+        // what already arrived goes out; the close tells the client the body is incomplete
+        ex.ctx().flush();
         ex.abort();
         finish();
     }

@@ -32,10 +32,10 @@ final class RequestBuilder {
             if (r.framing()) {
                 if (r.name().equalsIgnoreCase("Content-Length")) {
                     if (bodyLength >= 0) {
-                        h.add(HttpHeaderNames.CONTENT_LENGTH, Long.toString(bodyLength));
+                        h.add("Content-Length", Long.toString(bodyLength));
                     }
                 } else if (bodyLength == CHUNKED) {
-                    h.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                    h.add("Transfer-Encoding", HttpHeaderValues.CHUNKED);
                 }
                 continue;
             }

@@ -34,7 +34,12 @@ final class UpstreamCodec {
             .setAllowDuplicateContentLengths(false)
             .setValidateHeaders(true);
         p.addLast("encoder", new HttpRequestEncoder());
+        p.addLast("heads", new HeadValidator());
         p.addLast("decoder", new ResponseDecoder(cfg));
+    }
+
+    static HeadValidator validator(ChannelPipeline p) {
+        return (HeadValidator) p.get("heads");
     }
 
     static ResponseDecoder decoder(ChannelPipeline p) {

@@ -187,7 +187,15 @@ final class Backend implements AutoCloseable {
                 Request r = new Request(rl[0], rl[1], rl[2], headers, body, connection);
                 requests.add(r);
                 Exchange ex = new Exchange(r, in, out);
-                handler.handle(ex);
+                try {
+                    handler.handle(ex);
+                } catch (RuntimeException e) {
+                    if (e.getClass().getSimpleName().equals("ResetSignal")) {
+                        s.setSoLinger(true, 0);
+                        return;
+                    }
+                    throw e;
+                }
                 out.flush();
                 if (ex.close) {
                     return;
