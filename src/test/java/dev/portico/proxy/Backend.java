@@ -103,6 +103,8 @@ final class Backend implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     final AtomicInteger connections = new AtomicInteger();
+    /** Connections that ended (closed by the proxy or by the handler). */
+    final AtomicInteger closedConnections = new AtomicInteger();
     private volatile boolean closed;
 
     Backend(Handler handler) {
@@ -205,6 +207,7 @@ final class Backend implements AutoCloseable {
             // the proxy closed the connection: fine for a test backend
         } finally {
             sockets.remove(s);
+            closedConnections.incrementAndGet();
         }
     }
 
