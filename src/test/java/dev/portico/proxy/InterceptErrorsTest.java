@@ -1,0 +1,49 @@
+package dev.portico.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.portico.core.Modules;
+import dev.portico.testing.PortMap;
+import dev.portico.testing.RawHttp;
+import dev.portico.testing.TestPortico;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** proxy_intercept_errors: a backend error goes to error_page only when one matches; otherwise it passes. */
+class InterceptErrorsTest {
+    private static String conf(String extra, String serverExtra) {
+        return "events {}\nhttp { server { listen 127.0.0.1:8080; " + serverExtra
+            + " location / { proxy_pass http://127.0.0.1:17081; " + extra + " } } }\n";
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "proxy_intercept_errors on;"})
+    void withoutAMatchingErrorPageTheBackendsOwnPagePasses(String extra) throws Exception {
+        PortMap ports = new PortMap();
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(404, "backend says no", "Content-Type: text/plain"));
+             TestPortico p = TestPortico.builder().ports(ports).conf(conf(extra, "")).start(); RawHttp c = new RawHttp(p.port(8080))) {
+            RawHttp.Response r = c.send("GET /missing HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.bodyText()).isEqualTo("backend says no");
+            RawHttp.Response again = c.send("GET /missing HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
+            assertThat(again.bodyText()).isEqualTo("backend says no");
+        }
+    }
+
+    @Test
+    void aMatchingErrorPageReplacesTheBackendsAnswer() throws Exception {
+        assumeTrue(Modules.table().get("error_page") != null, "error_page is not in this build yet");
+        PortMap ports = new PortMap();
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(404, "backend says no", "Content-Type: text/plain"));
+             TestPortico p = TestPortico.builder().ports(ports)
+                 .conf(conf("proxy_intercept_errors on;", "error_page 404 /oops; location = /oops { return 404 \"our page\"; }"))
+                 .start();
+             RawHttp c = new RawHttp(p.port(8080))) {
+            RawHttp.Response r = c.send("GET /missing HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.bodyText()).isEqualTo("our page");
+        }
+    }
+}
