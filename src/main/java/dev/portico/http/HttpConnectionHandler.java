@@ -104,6 +104,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 current.deliverBody(c);
                 return;
             }
+            if (current != null && queued.isEmpty() && current.bodyComplete() && msg instanceof LastHttpContent l
+                && !l.content().isReadable()) {
+                // the empty end marker the decoder adds after a request without body
+                l.release();
+                return;
+            }
             queued.add(obj);
             return;
         }
@@ -121,6 +127,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Keep one read pending while a request without (more) body is being answered: the next
+        // request (or the client's close) is seen at once, and the socket's read interest is not
+        // switched off and on for every request (two epoll_ctl calls each). At most one pipelined
+        // request gets queued this way: no read is asked for while one waits.
+        Exchange ex = current;
+        if (ex != null && state == State.IN_REQUEST && queued.isEmpty() && ex.bodyComplete()) {
+            ctx.read();
+        }
         ctx.fireChannelReadComplete();
     }
 

@@ -40,6 +40,7 @@ final class Attempt implements UpstreamConnection.Listener {
     private boolean requestSent;
     private boolean sentConnectionClose;
     private HttpResponse head;
+    private boolean upstreamKeepsConnection;
     private boolean skippingInterim;
     private boolean lastReceived;
     private boolean over;
@@ -193,6 +194,27 @@ final class Attempt implements UpstreamConnection.Listener {
 
     @Override
     public void onMessage(Object msg) {
+        try {
+            message(msg);
+        } catch (RuntimeException e) {
+            // a bug of ours, not the backend's: said so in the log, and the exchange ends cleanly
+            dev.portico.observability.ErrorLog.get().log(LogLevel.ALERT, call.ex.connection().id(),
+                "proxying failed: " + stackTrace(e));
+            if (!over) {
+                over = true;
+                closeConnection();
+                call.internalError();
+            }
+        }
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
+    }
+
+    private void message(Object msg) {
         if (over) {
             ReferenceCountUtil.release(msg);
             return;
@@ -280,6 +302,8 @@ final class Attempt implements UpstreamConnection.Listener {
             return;
         }
         head = r;
+        // decided before the head is edited for the client (its Connection field goes)
+        upstreamKeepsConnection = r.protocolVersion().equals(HttpVersion.HTTP_1_1) && !connectionClose(r);
         state.status = code;
         state.headerReceived();
         call.states.lastHeaders = r.headers();
@@ -325,6 +349,7 @@ final class Attempt implements UpstreamConnection.Listener {
 
     @Override
     public void onClosed(Throwable cause) {
+
         if (over) {
             return;
         }
@@ -380,6 +405,11 @@ final class Attempt implements UpstreamConnection.Listener {
 
     // ---- endings ----
 
+    private static boolean connectionClose(HttpResponse r) {
+        String c = r.headers().get(HttpHeaderNames.CONNECTION);
+        return c != null && c.toLowerCase(java.util.Locale.ROOT).contains("close");
+    }
+
     /** The response was read completely: the connection goes back to the cache when it may. */
     private void complete() {
         over = true;
@@ -387,9 +417,7 @@ final class Attempt implements UpstreamConnection.Listener {
         countBytes();
         UpstreamConnection c = conn;
         c.timer().disarm();
-        boolean reusable = call.poolKey != null && requestSent && head != null
-            && head.protocolVersion().equals(HttpVersion.HTTP_1_1)
-            && !head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
+        boolean reusable = call.poolKey != null && requestSent && head != null && upstreamKeepsConnection
             && !sentConnectionClose;
         c.listener(null);
         if (reusable) {

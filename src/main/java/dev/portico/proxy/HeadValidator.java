@@ -3,6 +3,7 @@ package dev.portico.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -11,7 +12,7 @@ import io.netty.util.ReferenceCountUtil;
  * must end with ":", and a line may not start with whitespace (obsolete folding). Armed for each
  * response; disarmed at the blank line that ends the head, so bodies are not scanned.
  */
-final class HeadValidator extends ChannelInboundHandlerAdapter {
+final class HeadValidator extends ChannelInboundHandlerAdapter implements ByteProcessor {
     /** The cause reported when a head is refused; its message is the error-log text. */
     static final class InvalidHeaderException extends RuntimeException {
         InvalidHeaderException(String message) {
@@ -27,12 +28,13 @@ final class HeadValidator extends ChannelInboundHandlerAdapter {
     private static final int DONE = 5;
 
     private int state = DONE;
-    private final StringBuilder name = new StringBuilder();
+    private final byte[] name = new byte[64];
+    private int nameLength;
 
     /** Expect a new response head. */
     void arm() {
         state = STATUS;
-        name.setLength(0);
+        nameLength = 0;
     }
 
     @Override
@@ -50,46 +52,67 @@ final class HeadValidator extends ChannelInboundHandlerAdapter {
     }
 
     private String scan(ByteBuf b) {
-        int end = b.writerIndex();
-        for (int i = b.readerIndex(); i < end && state != DONE; i++) {
-            int c = b.getByte(i) & 0xff;
-            switch (state) {
-                case STATUS, VALUE -> {
-                    if (c == '\n') {
-                        state = LINE_START;
-                    }
-                }
-                case LINE_START -> {
-                    if (c == '\r') {
-                        state = END_CR;
-                    } else if (c == '\n') {
-                        state = DONE;
-                    } else if (c == ' ' || c == '\t') {
-                        return "\\x" + hex(c) + "...";
-                    } else {
-                        name.setLength(0);
-                        name.append((char) c);
-                        state = c == ':' ? VALUE : NAME;
-                        if (c <= 0x20 || c == 0x7f) {
-                            return "\\x" + hex(c) + "...";
-                        }
-                    }
-                }
-                case NAME -> {
-                    if (c == ':') {
-                        state = VALUE;
-                    } else if (c <= 0x20 || c == 0x7f) {
-                        return name + "\\x" + hex(c) + "...";
-                    } else if (name.length() < 64) {
-                        name.append((char) c);
-                    }
-                }
-                case END_CR -> state = DONE;
-                default -> {
+        bad = null;
+        int from = b.readerIndex();
+        int len = b.readableBytes();
+        if (len > 0) {
+            b.forEachByte(from, len, this);
+        }
+        return bad;
+    }
+
+    private String bad;
+
+    /** One byte of the head; false stops the scan (head complete, or a bad line). */
+    @Override
+    public boolean process(byte value) {
+        int c = value & 0xff;
+        switch (state) {
+            case STATUS, VALUE -> {
+                if (c == '\n') {
+                    state = LINE_START;
                 }
             }
+            case LINE_START -> {
+                if (c == '\r') {
+                    state = END_CR;
+                } else if (c == '\n') {
+                    state = DONE;
+                    return false;
+                } else if (c <= 0x20 || c == 0x7f) {
+                    bad = "\\x" + hex(c) + "...";
+                    return false;
+                } else {
+                    nameLength = 0;
+                    append(c);
+                    state = c == ':' ? VALUE : NAME;
+                }
+            }
+            case NAME -> {
+                if (c == ':') {
+                    state = VALUE;
+                } else if (c <= 0x20 || c == 0x7f) {
+                    bad = new String(name, 0, nameLength, java.nio.charset.StandardCharsets.ISO_8859_1) + "\\x" + hex(c) + "...";
+                    return false;
+                } else {
+                    append(c);
+                }
+            }
+            case END_CR -> {
+                state = DONE;
+                return false;
+            }
+            default -> {
+                return false;
+            }
         }
-        return null;
+        return true;
+    }
+
+    private void append(int c) {
+        if (nameLength < name.length) {
+            name[nameLength++] = (byte) c;
+        }
     }
 
     private static String hex(int c) {

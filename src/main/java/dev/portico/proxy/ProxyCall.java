@@ -365,7 +365,6 @@ final class ProxyCall {
     }
 
     private ResponseRelay relay(Attempt a, HttpResponse r) {
-        HttpResponse out = ResponseHeadFilter.filter(ex, conf, r);
         boolean unbuffered = !conf.buffering;
         if (conf.honourAccelBuffering) {
             String xab = r.headers().get("X-Accel-Buffering");
@@ -381,13 +380,14 @@ final class ProxyCall {
             // a response before the whole body was sent: the rest of the body is not wanted
             streamer.stop();
         }
+        states.lastOriginals = ResponseHeadFilter.filter(ex, conf, r);
         ResponseRelay relay = new ResponseRelay(this, a, unbuffered);
         ex.onWritabilityChanged(w -> {
             if (w) {
                 relay.resume();
             }
         });
-        ex.writeHead(out);
+        ex.writeHead(r);
         if (unbuffered) {
             ex.ctx().flush();
         }
@@ -425,6 +425,22 @@ final class ProxyCall {
         finish();
         if (!ex.isClosed()) {
             ex.sendError(status);
+        }
+    }
+
+    /** Portico itself failed while handling the response (a bug): 500 if nothing was sent, else close. */
+    void internalError() {
+        if (attempt != null) {
+            group.balancer().release(attempt.peer, balancerRequest, false);
+        }
+        if (done) {
+            return;
+        }
+        if (ex.responseStarted()) {
+            ex.abort();
+            finish();
+        } else {
+            failBeforeUpstream(500);
         }
     }
 

@@ -67,7 +67,29 @@ final class ProxyConf {
     final boolean honourAccelBuffering;
 
     /** Which keep-alive cache a connection belongs to: the group, the scheme, and in "local" mode the location. */
-    record PoolKey(String group, boolean https, String scope) {
+    static final class PoolKey {
+        private final String group;
+        private final boolean https;
+        private final String scope;
+        private final int hash;
+
+        PoolKey(String group, boolean https, String scope) {
+            this.group = group;
+            this.https = https;
+            this.scope = scope;
+            this.hash = java.util.Objects.hash(group, https, scope);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof PoolKey k && k.hash == hash && k.https == https && k.group.equals(group)
+                && java.util.Objects.equals(k.scope, scope);
+        }
     }
 
     private ProxyConf(ProxyModule.ProxyPassSpec pp, Settings s, BuildContext build) throws ConfigException {

@@ -95,8 +95,12 @@ public final class ProxyModule {
                 (level, node) -> cookieRule(level, node, COOKIE_DOMAINS, COOKIE_DOMAIN_OFF_HERE, true)),
             Directive.simple("proxy_cookie_path", HTTP_SRV_LOC, Arity.TAKE12,
                 (level, node) -> cookieRule(level, node, COOKIE_PATHS, COOKIE_PATH_OFF_HERE, false)),
-            Directive.simple("proxy_set_header", HTTP_SRV_LOC, Arity.TAKE2, (level, node) -> level.add(SET_HEADERS,
-                new HeaderSetting(node.arg(0), compile(level, node, node.arg(1))))),
+            Directive.simple("proxy_set_header", HTTP_SRV_LOC, Arity.TAKE2, (level, node) -> {
+                if (!isToken(node.arg(0))) {
+                    throw node.error("invalid header name \"" + node.arg(0) + "\"");
+                }
+                level.add(SET_HEADERS, new HeaderSetting(node.arg(0), compile(level, node, node.arg(1))));
+            }),
             Directive.simple("proxy_hide_header", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.add(HIDE_HEADERS, node.arg(0))),
             Directive.simple("proxy_pass_header", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.add(PASS_HEADERS, node.arg(0))),
             Directive.simple("proxy_ignore_headers", HTTP_SRV_LOC, Arity.ONE_OR_MORE, (level, node) -> {
@@ -154,6 +158,21 @@ public final class ProxyModule {
                 (level, node) -> Values.number(node, node.arg(0))),
             Directive.simple("proxy_headers_hash_bucket_size", HTTP_SRV_LOC, Arity.TAKE1,
                 (level, node) -> Values.number(node, node.arg(0))));
+    }
+
+    /** RFC 9110 token characters: a field name Portico can put on the wire. */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Template compile(Level level, ConfNode node, String text) throws ConfigException {

@@ -36,7 +36,7 @@ final class ProxyVariables {
             String header = name.replace('_', '-');
             return ex -> {
                 UpstreamStates st = ex.attachment(UpstreamStates.class);
-                return st == null || st.lastHeaders == null ? null : joined(st.lastHeaders, header);
+                return st == null ? null : st.upstreamHeader(header);
             };
         });
         Variables.prefixed("upstream_trailer_", name -> {
@@ -48,10 +48,10 @@ final class ProxyVariables {
         });
         Variables.prefixed("upstream_cookie_", name -> ex -> {
             UpstreamStates st = ex.attachment(UpstreamStates.class);
-            if (st == null || st.lastHeaders == null) {
+            if (st == null) {
                 return null;
             }
-            for (String sc : st.lastHeaders.getAll(HttpHeaderNames.SET_COOKIE)) {
+            for (String sc : st.upstreamCookies()) {
                 Cookie c = ClientCookieDecoder.LAX.decode(sc);
                 if (c != null && c.name().equalsIgnoreCase(name)) {
                     return c.value();

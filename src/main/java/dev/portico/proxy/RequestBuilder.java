@@ -27,7 +27,9 @@ final class RequestBuilder {
     }
 
     static HttpRequest build(Exchange ex, ProxyConf conf, HttpMethod method, String uri, long bodyLength) {
-        HttpHeaders h = new DefaultHttpHeaders();
+        // names come from the client's (validated) head or the configuration (checked at load);
+        // values rendered from variables are cleaned of line breaks below
+        HttpHeaders h = new DefaultHttpHeaders(false);
         for (RequestHeaderRules.Rule r : conf.headers.rules) {
             if (r.framing()) {
                 if (r.name().equalsIgnoreCase("Content-Length")) {
@@ -41,7 +43,7 @@ final class RequestBuilder {
             }
             String v = r.value().render(ex);
             if (!v.isEmpty()) {
-                h.add(r.name(), v);
+                h.add(r.name(), r.value().isConstant() ? v : withoutLineBreaks(v));
             }
         }
         if (conf.passRequestHeaders) {
@@ -57,6 +59,17 @@ final class RequestBuilder {
             }
         }
         return new DefaultHttpRequest(conf.http11 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0, method, uri, h);
+    }
+
+    /** A value from variables ($uri is decoded) must not split the head: CR, LF and NUL become spaces. */
+    static String withoutLineBreaks(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                return v.replace('\r', ' ').replace('\n', ' ').replace('\0', ' ');
+            }
+        }
+        return v;
     }
 
     /** True when a Connection field lists the name (RFC 9110 7.6.1: such fields are hop-by-hop). */

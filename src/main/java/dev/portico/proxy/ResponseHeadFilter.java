@@ -2,12 +2,11 @@ package dev.portico.proxy;
 
 import dev.portico.http.Exchange;
 import dev.portico.http.Redirects;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -19,42 +18,69 @@ import java.util.Map;
  * {@code proxy_hide_header}, minus {@code proxy_pass_header}) are removed, {@code Location} and
  * {@code Refresh} go through {@code proxy_redirect}, {@code Set-Cookie} through
  * {@code proxy_cookie_domain}/{@code proxy_cookie_path}. The status line's reason phrase is kept.
+ * The head is edited in place; what was removed or rewritten is kept aside for
+ * {@code $upstream_http_*}.
  */
 final class ResponseHeadFilter {
-    private static final io.netty.util.AsciiString REFRESH = io.netty.util.AsciiString.cached("Refresh");
+    private static final AsciiString REFRESH = AsciiString.cached("Refresh");
     private static final HeaderNameSet FRAMING = new HeaderNameSet(List.of("Connection", "Keep-Alive", "Transfer-Encoding"));
 
     private ResponseHeadFilter() {
     }
 
-    static HttpResponse filter(Exchange ex, ProxyConf conf, HttpResponse upstream) {
-        HttpHeaders in = upstream.headers();
-        HttpHeaders out = new DefaultHttpHeaders(false);
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+    /**
+     * Edits {@code upstream} into the client's head; returns the original fields that were
+     * removed or changed (null when none), for {@code $upstream_http_*}.
+     */
+    static List<String[]> filter(Exchange ex, ProxyConf conf, HttpResponse upstream) {
+        HttpHeaders h = upstream.headers();
+        List<String[]> original = null;
+        boolean redirects = !conf.redirects.isEmpty();
+        boolean cookies = !conf.cookieDomains.isEmpty() || !conf.cookiePaths.isEmpty();
+        List<CharSequence> drop = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             CharSequence name = e.getKey();
             if (FRAMING.contains(name) || conf.hide.contains(name)) {
+                original = keep(original, e);
+                if (drop == null) {
+                    drop = new ArrayList<>(4);
+                }
+                drop.add(name);
                 continue;
             }
-            CharSequence value = e.getValue();
-            if (!conf.redirects.isEmpty() && HttpHeaderNames.LOCATION.contentEqualsIgnoreCase(name)) {
-                value = location(ex, conf, value.toString());
-            } else if (!conf.redirects.isEmpty() && REFRESH.contentEqualsIgnoreCase(name)) {
-                value = refresh(ex, conf, value.toString());
-            } else if ((!conf.cookieDomains.isEmpty() || !conf.cookiePaths.isEmpty())
-                && HttpHeaderNames.SET_COOKIE.contentEqualsIgnoreCase(name)) {
-                value = cookie(ex, conf, value.toString());
+            String rewritten = null;
+            if (redirects && HttpHeaderNames.LOCATION.contentEqualsIgnoreCase(name)) {
+                rewritten = location(ex, conf, e.getValue().toString());
+            } else if (redirects && REFRESH.contentEqualsIgnoreCase(name)) {
+                rewritten = refresh(ex, conf, e.getValue().toString());
+            } else if (cookies && HttpHeaderNames.SET_COOKIE.contentEqualsIgnoreCase(name)) {
+                rewritten = cookie(ex, conf, e.getValue().toString());
             }
-            out.add(name, value);
+            if (rewritten != null && !rewritten.contentEquals(e.getValue())) {
+                original = keep(original, e);
+                e.setValue(rewritten);
+            }
         }
-        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), out);
+        if (drop != null) {
+            for (CharSequence name : drop) {
+                h.remove(name);
+            }
+        }
+        return original;
+    }
+
+    private static List<String[]> keep(List<String[]> list, Map.Entry<CharSequence, CharSequence> e) {
+        List<String[]> l = list == null ? new ArrayList<>(4) : list;
+        l.add(new String[] {e.getKey().toString(), e.getValue().toString()});
+        return l;
     }
 
     /** A rewritten relative redirect becomes absolute, as nginx's header filter does for its own Location. */
     private static String location(Exchange ex, ProxyConf conf, String v) {
         String r = rewrite(ex, conf.redirects, v);
         if (r == null) {
-            return v;
+            return null;
         }
         return r.startsWith("/") ? Redirects.absolute(ex, r) : r;
     }
@@ -62,11 +88,11 @@ final class ResponseHeadFilter {
     private static String refresh(Exchange ex, ProxyConf conf, String v) {
         int at = indexOfIgnoreCase(v, "url=", 0);
         if (at < 0) {
-            return v;
+            return null;
         }
         int start = at + 4;
         String r = rewrite(ex, conf.redirects, v.substring(start));
-        return r == null ? v : v.substring(0, start) + r;
+        return r == null ? null : v.substring(0, start) + r;
     }
 
     static String rewrite(Exchange ex, List<ValueRewrite> rules, String value) {
@@ -83,7 +109,7 @@ final class ResponseHeadFilter {
     static String cookie(Exchange ex, ProxyConf conf, String v) {
         int semi = v.indexOf(';');
         if (semi < 0) {
-            return v;
+            return null;
         }
         StringBuilder b = new StringBuilder(v.length() + 16).append(v, 0, semi + 1);
         int i = semi + 1;

@@ -32,7 +32,7 @@ final class UpstreamCodec {
             .setMaxHeaderSize(Math.max(256, maxHead))
             .setMaxChunkSize(64 * 1024)
             .setAllowDuplicateContentLengths(false)
-            .setValidateHeaders(true);
+            .setValidateHeaders(false); // HeadValidator checks the names as nginx does
         p.addLast("encoder", new HttpRequestEncoder());
         p.addLast("heads", new HeadValidator());
         p.addLast("decoder", new ResponseDecoder(cfg));

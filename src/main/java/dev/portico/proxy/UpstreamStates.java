@@ -9,8 +9,56 @@ import java.util.function.Function;
 /** Every attempt of an exchange (an exchange attachment), and the last backend response's headers. */
 final class UpstreamStates {
     final List<UpstreamState> all = new ArrayList<>(2);
+    /** The last backend response's fields as sent to the client... */
     HttpHeaders lastHeaders;
+    /** ...and the fields of it that were hidden or rewritten, as the backend sent them (or null). */
+    List<String[]> lastOriginals;
     HttpHeaders lastTrailers;
+
+    /**
+     * A field of the last backend response as the backend sent it ({@code $upstream_http_NAME}),
+     * values joined by ", ". A name that was hidden or rewritten shows its original values.
+     */
+    String upstreamHeader(String name) {
+        if (lastOriginals != null) {
+            StringBuilder b = null;
+            for (String[] h : lastOriginals) {
+                if (h[0].equalsIgnoreCase(name)) {
+                    b = b == null ? new StringBuilder(h[1]) : b.append(", ").append(h[1]);
+                }
+            }
+            if (b != null) {
+                return b.toString();
+            }
+        }
+        if (lastHeaders == null) {
+            return null;
+        }
+        List<String> all = lastHeaders.getAll(name);
+        if (all.isEmpty()) {
+            return null;
+        }
+        return all.size() == 1 ? all.get(0) : String.join(", ", all);
+    }
+
+    /** All Set-Cookie fields of the last backend response as it sent them. */
+    List<String> upstreamCookies() {
+        List<String> out = new ArrayList<>();
+        if (lastOriginals != null) {
+            for (String[] h : lastOriginals) {
+                if (h[0].equalsIgnoreCase("Set-Cookie")) {
+                    out.add(h[1]);
+                }
+            }
+            if (!out.isEmpty()) {
+                return out;
+            }
+        }
+        if (lastHeaders != null) {
+            out.addAll(lastHeaders.getAll("Set-Cookie"));
+        }
+        return out;
+    }
 
     UpstreamState add(String addr, boolean newGroup) {
         UpstreamState s = new UpstreamState(addr, newGroup && !all.isEmpty());

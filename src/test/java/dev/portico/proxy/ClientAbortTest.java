@@ -90,4 +90,24 @@ class ClientAbortTest {
             assertThat(b.connections.get()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aClientThatStopsReadingIsDisconnectedAfterSendTimeout() throws Exception {
+        PortMap ports = new PortMap();
+        byte[] chunk = new byte[64 * 1024];
+        try (Backend b = Backend.on(ports, 17081, ex -> {
+                ex.raw("HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n");
+                for (int i = 0; i < 16384; i++) {
+                    ex.out.write(chunk);
+                }
+            });
+             TestPortico p = TestPortico.builder().ports(ports).conf(conf("proxy_buffering off; send_timeout 500ms;")).start();
+             java.net.Socket s = new java.net.Socket()) {
+            s.setReceiveBufferSize(32 * 1024);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", p.port(8080)));
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            awaitTrue(() -> p.errorLog().contains("client timed out (110: Connection timed out) while sending to client"));
+            awaitTrue(() -> b.closedConnections.get() == 1);
+        }
+    }
 }
