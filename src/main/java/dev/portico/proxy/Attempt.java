@@ -296,6 +296,13 @@ final class Attempt implements UpstreamConnection.Listener {
             fail(Failure.INVALID_HEADER, "upstream sent more data than expected", ProxyLog.READING);
             return;
         }
+        String te = r.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
+            // Portico re-frames bodies; any other coding would reach the client undecoded
+            fail(Failure.INVALID_HEADER, "upstream sent unknown \"Transfer-Encoding\": \"" + te + "\"",
+                ProxyLog.READING_HEADER);
+            return;
+        }
         if (code == 101) {
             fail(Failure.INVALID_HEADER, "upstream sent \"101 Switching Protocols\", which is not supported here",
                 ProxyLog.READING_HEADER);

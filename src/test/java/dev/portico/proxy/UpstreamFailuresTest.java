@@ -127,6 +127,7 @@ class UpstreamFailuresTest {
         "no status line             | garbage here\\r\\n\\r\\n                                | upstream sent no valid HTTP/1.0 header while reading response header from upstream",
         "length and chunked         | HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n3\\r\\nabc\\r\\n0\\r\\n\\r\\n | upstream sent \"Content-Length\" and \"Transfer-Encoding\" headers at the same time while reading response header from upstream",
         "two different lengths      | HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nContent-Length: 4\\r\\n\\r\\nabcd | upstream sent duplicate header line: \"Content-Length\" while reading response header from upstream",
+        "unknown transfer coding    | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: gzip, chunked\\r\\n\\r\\n0\\r\\n\\r\\n | upstream sent unknown \"Transfer-Encoding\": \"gzip, chunked\" while reading response header from upstream",
         "too big header             | BIG                                                    | upstream sent too big header while reading response header from upstream",
     })
     void brokenBackendAnswersAre502(String what, String script, String logged) throws Exception {

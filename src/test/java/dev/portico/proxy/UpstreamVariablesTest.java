@@ -40,7 +40,7 @@ class UpstreamVariablesTest {
     @Test
     void aSuccessfulAttemptFillsEveryVariable() throws Exception {
         PortMap ports = new PortMap();
-        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, "twelve bytes", "X-Custom: yes", "Set-Cookie: sid=abc; Path=/"));
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, "twelve bytes", "X-Custom: yes", "Set-Cookie: sid=abc; Path=/", "Server: backend/1"));
              TestPortico p = TestPortico.builder().ports(ports).conf("events {}\nhttp { server { listen 127.0.0.1:8080; "
                  + "location / { proxy_pass http://127.0.0.1:17081; } } }\n").start();
              RawHttp c = new RawHttp(p.port(8080))) {
@@ -56,6 +56,9 @@ class UpstreamVariablesTest {
             assertThat(Long.parseLong(value(p, "ok1", "$upstream_bytes_sent"))).isGreaterThan(20);
             assertThat(value(p, "ok1", "$upstream_http_x_custom")).isEqualTo("yes");
             assertThat(value(p, "ok1", "$upstream_cookie_sid")).isEqualTo("abc");
+            // hidden from the client, still known to the log
+            assertThat(value(p, "ok1", "$upstream_http_server")).isEqualTo("backend/1");
+            assertThat(value(p, "ok1", "$sent_http_server")).startsWith("portico");
             assertThat(value(p, "ok1", "$proxy_host|$proxy_port")).isEqualTo("127.0.0.1:" + port + "|" + port);
         }
     }
