@@ -52,6 +52,14 @@ public final class SnapshotBuilder {
      */
     private static void declareVariables(List<ConfNode> nodes, BuildContext build) {
         for (ConfNode n : nodes) {
+            // named captures of any regex are variables everywhere, as nginx declares them when compiling
+            for (String arg : n.args()) {
+                if (arg.indexOf("(?") >= 0) {
+                    for (String name : dev.portico.http.RegexSupport.namedGroups(arg)) {
+                        build.variables().declareCapture(name);
+                    }
+                }
+            }
             if (n.name().equals("set") && n.argCount() >= 1 && n.arg(0).startsWith("$")) {
                 build.variables().declareSettable(n.arg(0).substring(1));
             }

@@ -53,11 +53,11 @@ public final class ClientConnection {
         return channel.localAddress();
     }
 
-    /** The client's address as text ("unix:" for a unix socket, as nginx). */
+    /** The client's address as text ("::1", not Java's "0:0:0:0:0:0:0:1"; "unix:" for a unix socket, as nginx). */
     public String remoteHost() {
         SocketAddress a = channel.remoteAddress();
         if (a instanceof InetSocketAddress isa) {
-            return isa.getAddress().getHostAddress();
+            return ListenSpec.text(isa.getAddress());
         }
         return "unix:";
     }
@@ -70,7 +70,7 @@ public final class ClientConnection {
     public String localHost() {
         SocketAddress a = channel.localAddress();
         if (a instanceof InetSocketAddress isa) {
-            return isa.getAddress().getHostAddress();
+            return ListenSpec.text(isa.getAddress());
         }
         return "unix:";
     }

@@ -304,6 +304,7 @@ public final class Exchange {
     /** Routes the body to a handler, first handing it what already arrived. Reads more only on demand. */
     public void bodyHandler(RequestBodyHandler h) {
         this.bodyHandler = h;
+        sendContinue();
         while (pendingBody != null && !pendingBody.isEmpty() && bodyHandler == h) {
             h.onContent(pendingBody.poll());
         }
@@ -312,7 +313,23 @@ public final class Exchange {
     /** Asks the client connection for more body data (one read); no-op once the body is complete. */
     public void readBody() {
         if (!bodyComplete && !closed) {
-            ctx.read();
+            sendContinue();
+            owner.readBody();
+        }
+    }
+
+    private boolean continueSent;
+
+    private boolean expectsContinue() {
+        String e = request.headers().get(HttpHeaderNames.EXPECT);
+        return e != null && e.equalsIgnoreCase("100-continue") && isHttp11();
+    }
+
+    /** RFC 9110 section 10.1.1: the interim 100 goes out when the body is first wanted, as nginx does. */
+    private void sendContinue() {
+        if (!continueSent && !bodyComplete && bodyBytesReceived == 0 && responseHead == null && expectsContinue()) {
+            continueSent = true;
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
     }
 
@@ -387,7 +404,13 @@ public final class Exchange {
         return closed || !ctx.channel().isActive();
     }
 
-    /** Sends the response head. Applies the header filters, framing and the Connection header. */
+    /**
+     * Sends the response head. Applies the header filters, then nginx's framing: Content-Length
+     * or chunked (a client without chunked support gets the body until the connection closes),
+     * no body for HEAD, 204, 304 and 1xx, and the Connection header (plus Keep-Alive when the
+     * second {@code keepalive_timeout} parameter is set). Header names Portico writes are in
+     * canonical case and nginx's order.
+     */
     public ChannelFuture writeHead(HttpResponse head) {
         if (responseHead != null) {
             throw new IllegalStateException("response already started");
@@ -396,21 +419,35 @@ public final class Exchange {
         status = head.status().code();
         HttpHeaders h = head.headers();
         owner.finishHead(this, head);
-        headerBytes = estimateHeaderBytes(head);
         boolean noBody = isHead() || status == 204 || status == 304 || status < 200;
-        if (!noBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(head)) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
+        if (chunked && (!isHttp11() || noBody)) {
+            // RFC 9112 section 6.1: no chunked coding towards an HTTP/1.0 client; a HEAD answer carries no chunks
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            chunked = false;
+        }
+        if (!noBody && !chunked && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (isHttp11()) {
+                h.set(ResponseHeaderOrder.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             } else {
                 keepAlive = false;
             }
         }
-        if (noBody && isHead() && HttpUtil.isTransferEncodingChunked(head)) {
-            // a HEAD answer carries no chunks; the encoder must not expect any
-            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (expectsContinue() && !continueSent && !bodyComplete) {
+            // the client may still be waiting to send a body nobody asked for: do not reuse the connection
+            keepAlive = false;
         }
-        h.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        return ctx.write(head);
+        owner.connectionHeaders(this, head);
+        ResponseHeaderOrder.apply(h);
+        headerBytes = estimateHeaderBytes(head);
+        ChannelFuture f = ctx.write(head);
+        owner.wrote(this);
+        return f;
+    }
+
+    /** True for HTTP/1.1 and later 1.x requests (chunked coding and keep-alive by default). */
+    public boolean isHttp11() {
+        return request.protocolVersion().majorVersion() == 1 && request.protocolVersion().minorVersion() >= 1;
     }
 
     /** Sends a piece of the body (dropped for HEAD). Flushes when asked. */
@@ -420,7 +457,9 @@ public final class Exchange {
             return ctx.newSucceededFuture();
         }
         bodyBytesSent += c.content().readableBytes();
-        return flush ? ctx.writeAndFlush(c) : ctx.write(c);
+        ChannelFuture f = flush ? ctx.writeAndFlush(c) : ctx.write(c);
+        owner.wrote(this);
+        return f;
     }
 
     /** Sends raw objects the encoder understands (e.g. a FileRegion), counting {@code length} body bytes. */
@@ -430,7 +469,9 @@ public final class Exchange {
             return ctx.newSucceededFuture();
         }
         bodyBytesSent += length;
-        return flush ? ctx.writeAndFlush(msg) : ctx.write(msg);
+        ChannelFuture f = flush ? ctx.writeAndFlush(msg) : ctx.write(msg);
+        owner.wrote(this);
+        return f;
     }
 
     /** Ends the response. The exchange is finished once this write completes. */
@@ -443,6 +484,7 @@ public final class Exchange {
         }
         responseDone = true;
         ChannelFuture f = ctx.writeAndFlush(last);
+        owner.wrote(this);
         f.addListener(fut -> owner.responseComplete(this, fut.isSuccess()));
         return f;
     }
@@ -450,13 +492,13 @@ public final class Exchange {
     /** Sends a whole response with the given body (or none). */
     public void send(int code, HttpHeaders headers, ByteBuf body) {
         ByteBuf b = body == null ? Unpooled.EMPTY_BUFFER : body;
-        DefaultHttpResponse head = new DefaultHttpResponse(request.protocolVersion().equals(HttpVersion.HTTP_1_0)
-            ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, ErrorPages.status(code));
+        // nginx answers every HTTP/1.x request with an HTTP/1.1 status line
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, ErrorPages.status(code));
         if (headers != null) {
             head.headers().set(headers);
         }
-        if (code != 304 && code != 204) {
-            head.headers().set(HttpHeaderNames.CONTENT_LENGTH, b.readableBytes());
+        if (code != 304 && code != 204 && code >= 200) {
+            head.headers().set(ResponseHeaderOrder.CONTENT_LENGTH, b.readableBytes());
         }
         writeHead(head);
         end(new io.netty.handler.codec.http.DefaultLastHttpContent(b));
@@ -471,6 +513,7 @@ public final class Exchange {
             abort();
             return;
         }
+        closeForStatus(code);
         if (!ErrorPageHook.tryHandle(this, code)) {
             sendBuiltinPage(code, null);
         }
@@ -482,19 +525,26 @@ public final class Exchange {
             abort();
             return;
         }
-        if (code == 400 || code == 408 || code == 413 || code == 414 || code == 494 || code == 500 && !bodyComplete) {
-            keepAlive = false;
-        }
+        closeForStatus(code);
         HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
         if (locationHeader != null) {
-            h.set(HttpHeaderNames.LOCATION, locationHeader);
+            h.set(ResponseHeaderOrder.LOCATION, locationHeader);
         }
         ByteBuf body = null;
         if (ErrorPages.hasPage(code)) {
-            h.set(HttpHeaderNames.CONTENT_TYPE, "text/html");
+            h.set(ResponseHeaderOrder.CONTENT_TYPE, "text/html");
             body = Unpooled.wrappedBuffer(ErrorPages.page(code, owner.serverHeader(this)));
         }
         send(code, h, body);
+    }
+
+    /** nginx closes the connection after these errors (ngx_http_special_response_handler), error_page or not. */
+    private void closeForStatus(int code) {
+        switch (code) {
+            case 400, 408, 413, 414, 494, 495, 496, 497, 500, 501 -> keepAlive = false;
+            default -> {
+            }
+        }
     }
 
     /** Closes the client connection at once (e.g. a backend failed after the response began). */

@@ -20,9 +20,16 @@ public final class Location {
     private final ContentHandler content;
     private final LocationTree nested;
     private final String source;
+    private final boolean autoRedirect;
 
     public Location(Kind kind, String name, Pattern regex, Settings settings, List<RewriteStep> steps,
                     ContentHandler content, LocationTree nested, String source) {
+        this(kind, name, regex, settings, steps, content, nested, source, false);
+    }
+
+    public Location(Kind kind, String name, Pattern regex, Settings settings, List<RewriteStep> steps,
+                    ContentHandler content, LocationTree nested, String source, boolean autoRedirect) {
+        this.autoRedirect = autoRedirect;
         this.kind = kind;
         this.name = name;
         this.regex = regex;
@@ -70,6 +77,14 @@ public final class Location {
     public Matcher match(String uri) {
         Matcher m = regex.matcher(uri);
         return m.find() ? m : null;
+    }
+
+    /**
+     * True when a request for the name without its trailing "/" gets a 301 to this location
+     * (nginx's auto_redirect, set by proxy_pass and the other *_pass directives).
+     */
+    public boolean autoRedirect() {
+        return autoRedirect;
     }
 
     /** FILE:LINE of the block, for messages. */

@@ -67,6 +67,9 @@ public final class RequestProcessor {
                 ex.location(ex.server().root());
             } else {
                 ex.location(found.location());
+                for (java.util.regex.Matcher m : found.earlier()) {
+                    ex.captures(m);
+                }
                 if (found.match() != null) {
                     ex.captures(found.match());
                 }
@@ -76,6 +79,10 @@ public final class RequestProcessor {
                 return;
             }
             if (!checkBodySize(ex)) {
+                return;
+            }
+            if (found != null && found.autoRedirect()) {
+                autoRedirect(ex);
                 return;
             }
             RewriteStep.Flow f = runSteps(ex, ex.location().steps());
@@ -92,6 +99,12 @@ public final class RequestProcessor {
             break;
         }
         content(ex);
+    }
+
+    /** nginx's answer for "/dir" when "/dir/" passes requests on: 301 to the URI with "/" (and the query). */
+    private static void autoRedirect(Exchange ex) {
+        String target = ex.uri() + "/" + (ex.args() != null && !ex.args().isEmpty() ? "?" + ex.args() : "");
+        ex.sendBuiltinPage(301, Redirects.absolute(ex, target));
     }
 
     /** client_max_body_size, checked from Content-Length before any body is read. */

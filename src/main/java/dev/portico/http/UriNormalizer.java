@@ -36,7 +36,8 @@ public final class UriNormalizer {
                 i += 2;
             } else if (c < 0x20 || c == 0x7f) {
                 return null;
-            } else if (c < 0x80) {
+            } else if (c <= 0xff) {
+                // the request line was read as ISO-8859-1: each char is one byte as received
                 bytes.write(c);
             } else {
                 byte[] enc = String.valueOf(c).getBytes(StandardCharsets.UTF_8);

@@ -20,6 +20,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import java.nio.channels.spi.SelectorProvider;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -47,6 +52,9 @@ public final class PorticoServer implements ServerRuntime {
     private final String globalDirectives;
     private final EventLoopGroup group;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    /** With {@code reuseport}, the further sockets of a listener (one per event loop, as one per nginx worker). */
+    private final Map<String, List<Channel>> reusePortSiblings = new LinkedHashMap<>();
+    private final int loops;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long masterPid;
@@ -63,6 +71,7 @@ public final class PorticoServer implements ServerRuntime {
             threads = Runtime.getRuntime().availableProcessors();
         }
         this.group = Transport.group(threads, "portico-loop");
+        this.loops = threads;
         current.set(first);
     }
 
@@ -117,21 +126,67 @@ public final class PorticoServer implements ServerRuntime {
         return clients.size();
     }
 
+    /** IPV6_V6ONLY (IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26 on Linux): Netty has no named option for it. */
+    private static final IntegerUnixChannelOption IPV6_V6ONLY = new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
+
     private Channel bind(ListenerConf l) throws StartupException {
+        ListenSpec spec = l.socket();
+        Channel first = bindOne(l);
+        if (spec.reusePort() && Transport.epoll() && loops > 1) {
+            // nginx's reuseport: one listening socket per worker, the kernel spreads connections
+            List<Channel> more = new ArrayList<>();
+            try {
+                for (int i = 1; i < loops; i++) {
+                    more.add(bindOne(l));
+                }
+            } catch (StartupException e) {
+                first.close();
+                more.forEach(Channel::close);
+                throw e;
+            }
+            synchronized (listeners) {
+                reusePortSiblings.put(l.key(), more);
+            }
+        }
+        return first;
+    }
+
+    private Channel bindOne(ListenerConf l) throws StartupException {
         ListenSpec spec = l.socket();
         boolean unix = spec.unixPath() != null;
         ServerBootstrap b = new ServerBootstrap()
             .group(group)
-            .channel(Transport.serverChannel(unix))
             .option(ChannelOption.SO_BACKLOG, spec.backlog() <= 0 ? 511 : spec.backlog())
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childHandler(new HttpChannelInitializer(this, l.key(), clients::add));
+        if (spec.rcvbuf() > 0) {
+            b.option(ChannelOption.SO_RCVBUF, spec.rcvbuf());
+        }
+        if (spec.sndbuf() > 0) {
+            // nginx sets it on the listening socket, which accepted sockets inherit
+            b.childOption(ChannelOption.SO_SNDBUF, spec.sndbuf());
+        }
+        if (unix) {
+            b.channel(Transport.serverChannel(true));
+        } else {
+            // an IPv4 address gets an AF_INET socket: a dual-stack socket bound to 0.0.0.0 would clash with [::]:port
+            SocketProtocolFamily family = spec.isIpv6() ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+            if (Transport.epoll()) {
+                b.channelFactory(() -> new EpollServerSocketChannel(family));
+            } else {
+                b.channelFactory(() -> new NioServerSocketChannel(SelectorProvider.provider(), family));
+            }
+        }
         if (!unix) {
             b.option(ChannelOption.SO_REUSEADDR, true);
             b.childOption(ChannelOption.TCP_NODELAY, true);
             if (spec.reusePort() && Transport.epoll()) {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            if (spec.isIpv6() && Transport.epoll()) {
+                // nginx's ipv6only defaults to on: [::]:80 takes IPv6 connections only
+                b.option(IPV6_V6ONLY, spec.ipv6only() == null || spec.ipv6only() ? 1 : 0);
             }
         } else {
             try {
@@ -154,11 +209,7 @@ public final class PorticoServer implements ServerRuntime {
     }
 
     private static String describe(ListenSpec spec) {
-        if (spec.unixPath() != null) {
-            return "unix:" + spec.unixPath();
-        }
-        String host = spec.host() == null ? "0.0.0.0" : spec.host().contains(":") ? "[" + spec.host() + "]" : spec.host();
-        return host + ":" + spec.port();
+        return spec.addrText();
     }
 
     static String errno(Throwable t) {
@@ -216,8 +267,9 @@ public final class PorticoServer implements ServerRuntime {
                 }
             }
         } catch (StartupException e) {
-            for (Channel c : added.values()) {
-                c.close();
+            for (Map.Entry<String, Channel> c : added.entrySet()) {
+                c.getValue().close();
+                closeSiblings(c.getKey());
             }
             ErrorLog.emerg(e.getMessage());
             return e.getMessage();
@@ -225,8 +277,9 @@ public final class PorticoServer implements ServerRuntime {
         try {
             Logs.configure(next);
         } catch (IOException e) {
-            for (Channel c : added.values()) {
-                c.close();
+            for (Map.Entry<String, Channel> c : added.entrySet()) {
+                c.getValue().close();
+                closeSiblings(c.getKey());
             }
             ErrorLog.emerg("open() failed (" + e.getMessage() + ")");
             return e.getMessage();
@@ -238,6 +291,10 @@ public final class PorticoServer implements ServerRuntime {
             listeners.entrySet().removeIf(e -> {
                 if (!next.http().listeners().containsKey(e.getKey())) {
                     e.getValue().close();
+                    List<Channel> more = reusePortSiblings.remove(e.getKey());
+                    if (more != null) {
+                        more.forEach(Channel::close);
+                    }
                     return true;
                 }
                 return false;
@@ -328,8 +385,23 @@ public final class PorticoServer implements ServerRuntime {
         stopped.countDown();
     }
 
+    private void closeSiblings(String key) {
+        synchronized (listeners) {
+            List<Channel> more = reusePortSiblings.remove(key);
+            if (more != null) {
+                more.forEach(Channel::close);
+            }
+        }
+    }
+
     private void closeListeners() {
         synchronized (listeners) {
+            for (List<Channel> more : reusePortSiblings.values()) {
+                for (Channel c : more) {
+                    c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                }
+            }
+            reusePortSiblings.clear();
             for (Channel c : listeners.values()) {
                 c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
                 if (c.localAddress() instanceof io.netty.channel.unix.DomainSocketAddress d) {

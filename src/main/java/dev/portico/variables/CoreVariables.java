@@ -75,8 +75,9 @@ public final class CoreVariables {
         Variables.builtin("pipe", ex -> ".");
 
         Variables.prefixed("http_", name -> {
-            String header = name.replace('_', '-');
-            return ex -> joined(ex.requestHeaders(), header, header.equalsIgnoreCase("cookie") ? "; " : ", ");
+            String var = name.toLowerCase(Locale.ROOT);
+            String sep = var.equals("cookie") ? "; " : ", ";
+            return ex -> requestHeader(ex.requestHeaders(), var, sep);
         });
         Variables.prefixed("sent_http_", name -> {
             String header = name.replace('_', '-');
@@ -100,6 +101,35 @@ public final class CoreVariables {
             return null;
         }
         return all.size() == 1 ? all.get(0) : String.join(sep, all);
+    }
+
+    /** nginx's $http_NAME lookup: case-insensitive, a "-" in the header name reads as "_" (so X_A and X-A both match). */
+    static String requestHeader(HttpHeaders h, String var, String sep) {
+        String first = null;
+        StringBuilder more = null;
+        for (java.util.Map.Entry<String, String> e : h) {
+            String n = e.getKey();
+            if (n.length() != var.length()) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < n.length() && same; i++) {
+                char c = Character.toLowerCase(n.charAt(i));
+                same = (c == '-' ? '_' : c) == var.charAt(i);
+            }
+            if (!same) {
+                continue;
+            }
+            if (first == null) {
+                first = e.getValue();
+            } else {
+                if (more == null) {
+                    more = new StringBuilder(first);
+                }
+                more.append(sep).append(e.getValue());
+            }
+        }
+        return more != null ? more.toString() : first;
     }
 
     static String seconds(long nanos) {

@@ -16,6 +16,7 @@ public final class Variables {
 
     private final Map<String, Deferred> defined = new HashMap<>();
     private final Map<String, Integer> settable = new HashMap<>();
+    private final java.util.Set<String> captureNames = new java.util.HashSet<>();
 
     /** Registers a built-in variable (done once, by the package that computes it). */
     public static synchronized void builtin(String name, Variable v) {
@@ -38,6 +39,14 @@ public final class Variables {
             settable.put(key, idx);
         }
         return idx;
+    }
+
+    /**
+     * Declares a named capture of a regex in the configuration ({@code (?<name>...)} in a
+     * server_name, location, rewrite or if): {@code $name} then reads the last match that set it.
+     */
+    public void declareCapture(String name) {
+        captureNames.add(name.toLowerCase());
     }
 
     public int settableCount() {
@@ -108,6 +117,9 @@ public final class Variables {
         if (!key.isEmpty() && key.chars().allMatch(Character::isDigit)) {
             int n = Integer.parseInt(key);
             return ex -> ex.capture(n);
+        }
+        if (captureNames.contains(key)) {
+            return ex -> ex.namedCapture(key);
         }
         for (Map.Entry<String, VariableFactory> e : PREFIXED.entrySet()) {
             if (key.startsWith(e.getKey()) && key.length() > e.getKey().length()) {
