@@ -98,7 +98,8 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
             return fail(400, "client sent invalid request", target);
         }
         ServerNameIndex.Hit<VirtualServer> hit = conn.address().servers().find(host);
-        return new RequestHead(0, null, target, path, args, host, hit.server(), hit.match());
+        // $request_uri of an absolute-form target is its path and query, as nginx's unparsed URI
+        return new RequestHead(0, null, pathAndQuery, path, args, host, hit.server(), hit.match());
     }
 
     private static RequestHead fail(int status, String reason, String target) {

@@ -39,7 +39,8 @@ public final class CoreVariables {
         Variables.builtin("args", Exchange::args);
         Variables.builtin("query_string", Exchange::args);
         Variables.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
-        Variables.builtin("request", ex -> ex.method().name() + " " + ex.requestUri() + " " + ex.request().protocolVersion().text());
+        // the request line as received (an absolute-form target stays whole here, unlike $request_uri)
+        Variables.builtin("request", ex -> ex.method().name() + " " + ex.request().uri() + " " + ex.request().protocolVersion().text());
         Variables.builtin("request_method", ex -> ex.method().name());
         Variables.builtin("scheme", ex -> ex.connection().isSecure() ? "https" : "http");
         Variables.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");

@@ -23,7 +23,7 @@ class ServerNameTest {
             http {
                 server { listen 127.0.0.1:8080; server_name _; return 200 "first\\n"; }
                 server { listen 127.0.0.1:8080 default_server; server_name ""; return 200 "default\\n"; }
-                server { listen 127.0.0.1:8080; server_name example.com www.example.com; return 200 "exact\\n"; }
+                server { listen 127.0.0.1:8080; server_name example.com www.example.com; return 200 "exact $request_uri\\n"; }
                 server { listen 127.0.0.1:8080; server_name *.example.com; return 200 "leading wildcard\\n"; }
                 server { listen 127.0.0.1:8080; server_name *.deep.example.com; return 200 "longer leading wildcard\\n"; }
                 server { listen 127.0.0.1:8080; server_name www.example.*; return 200 "trailing wildcard\\n"; }
@@ -50,11 +50,11 @@ class ServerNameTest {
 
     static Stream<Arguments> hosts() {
         return Stream.of(
-            Arguments.of("example.com", "exact"),
-            Arguments.of("EXAMPLE.com", "exact"),
-            Arguments.of("example.com.", "exact"),
-            Arguments.of("example.com:8080", "exact"),
-            Arguments.of("www.example.com", "exact"),
+            Arguments.of("example.com", "exact /"),
+            Arguments.of("EXAMPLE.com", "exact /"),
+            Arguments.of("example.com.", "exact /"),
+            Arguments.of("example.com:8080", "exact /"),
+            Arguments.of("www.example.com", "exact /"),
             Arguments.of("a.example.com", "leading wildcard"),
             Arguments.of("a.b.example.com", "leading wildcard"),
             Arguments.of("x.deep.example.com", "longer leading wildcard"),
@@ -92,8 +92,8 @@ class ServerNameTest {
     @Test
     void theHostOfAnAbsoluteTargetWinsOverTheHostHeader() {
         try (RawHttp c = new RawHttp(portico.port(8080))) {
-            RawHttp.Response r = c.send("GET http://Example.COM:9/x HTTP/1.1\r\nHost: a.example.org\r\n\r\n").readResponse(false);
-            assertThat(r.bodyText()).isEqualTo("exact\n");
+            RawHttp.Response r = c.send("GET http://Example.COM:9/x?y HTTP/1.1\r\nHost: a.example.org\r\n\r\n").readResponse(false);
+            assertThat(r.bodyText()).isEqualTo("exact /x?y\n");
         }
     }
 
