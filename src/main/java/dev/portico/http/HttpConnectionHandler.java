@@ -133,8 +133,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         long max = ex.settings().get(HttpModule.CLIENT_MAX_BODY_SIZE);
         int n = c.content().readableBytes();
-        if (!discarding && max > 0 && ex.bodyBytesReceived() + n > max) {
+        if (!discarding && !ex.responseDone() && max > 0 && ex.bodyBytesReceived() + n > max) {
             // a chunked body has no Content-Length to check up front: it is counted as it arrives
+            // (a body the answer did not need is dropped unchecked, as nginx discards it)
             c.release();
             bodyTooLarge(ex, n);
             return;
@@ -440,21 +441,18 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         ErrorLog.get().log(LogLevel.INFO, connection.id(),
             "client timed out (110: Connection timed out) while reading client request headers, client: " + connection.remoteHost());
         state = State.CLOSING;
-        byte[] page = ErrorPages.page(408, defaults.get(HttpModule.SERVER_TOKENS).equals("off")
-            ? "portico" : "portico/" + Version.PORTICO);
+        String server = defaults.get(HttpModule.SERVER_TOKENS).equals("off") ? "portico" : "portico/" + Version.PORTICO;
+        byte[] page = ErrorPages.page(408, server);
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ErrorPages.status(408),
             Unpooled.wrappedBuffer(page));
-        r.headers().set(ResponseHeaderOrder.SERVER, defaults.get(HttpModule.SERVER_TOKENS).equals("off")
-                ? "portico" : "portico/" + Version.PORTICO)
+        r.headers().set(ResponseHeaderOrder.SERVER, server)
             .set(ResponseHeaderOrder.DATE, HttpDate.now())
             .set(ResponseHeaderOrder.CONTENT_TYPE, "text/html")
             .set(ResponseHeaderOrder.CONTENT_LENGTH, page.length)
             .set(ResponseHeaderOrder.CONNECTION, "close");
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         // a client that does not read even this is dropped after send_timeout
-        ctx.executor().schedule(() -> {
-            ctx.channel().close();
-        }, defaults.get(HttpModule.SEND_TIMEOUT), TimeUnit.MILLISECONDS);
+        ctx.executor().schedule(() -> ctx.channel().close(), defaults.get(HttpModule.SEND_TIMEOUT), TimeUnit.MILLISECONDS);
     }
 
     /** An idle timer measured from the last bytes read (keepalive_timeout, client_body_timeout). */

@@ -65,6 +65,25 @@ public final class ServerNameIndex<S> {
         }
     }
 
+    /** Adds a name without nginx's checks and warnings (for indexes built from already valid names). */
+    public void add(String name, S server) {
+        if (name.startsWith("~")) {
+            regexes.add(Map.entry(compileRegex(name.substring(1)), server));
+            return;
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.startsWith("*.")) {
+            leading.putIfAbsent(n.substring(1), server);
+        } else if (n.startsWith(".")) {
+            exact.putIfAbsent(n.substring(1), server);
+            leading.putIfAbsent(n, server);
+        } else if (n.endsWith(".*")) {
+            trailing.putIfAbsent(n.substring(0, n.length() - 1), server);
+        } else {
+            exact.putIfAbsent(n, server);
+        }
+    }
+
     /** A regex name is matched case-insensitively when it has an upper-case letter (nginx's rule). */
     public static Pattern compileRegex(String re) {
         boolean upper = false;

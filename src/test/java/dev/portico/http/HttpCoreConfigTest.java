@@ -148,6 +148,9 @@ class HttpCoreConfigTest {
                     listen localhost:8083;
                 }
                 """)),
+            Arguments.of("a named capture used before the regex that defines it", http("""
+                server { return 200 "$later"; location ~ ^/(?<later>.+)$ { } }
+                """)),
             Arguments.of("a server without server_name beside named ones", http("""
                 server { listen 127.0.0.1:8080; }
                 server { listen 127.0.0.1:8080; server_name $hostname .example.com *.example.org www.example.* ~^(?<n>.+)$; }

@@ -152,4 +152,14 @@ class LimitsTest {
                 .isEqualTo("ok [] //a///b/\n");
         }
     }
+
+    @Test
+    void aChunkedBodyNobodyReadsIsDiscardedWithoutTheSizeCheck() {
+        try (RawHttp c = new RawHttp(portico.port(8080))) {
+            c.send("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "10\r\n0123456789abcdef\r\n10\r\n0123456789abcdef\r\n0\r\n\r\nGET /y HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(false).bodyText()).isEqualTo("ok [] /x\n");
+            assertThat(c.readResponse(false).bodyText()).isEqualTo("ok [] /y\n");
+        }
+    }
 }
