@@ -46,12 +46,28 @@ public final class SnapshotBuilder {
         return new Snapshot(prefix, main.resolve(), httpConf, List.copyOf(parser.sources()), build, new SnapshotUsage());
     }
 
+    private static void declareCaptures(String word, BuildContext build) {
+        for (String name : dev.portico.http.RegexSupport.namedGroupsIn(word)) {
+            build.variables().declareCapture(name);
+        }
+    }
+
     /**
      * nginx knows every variable of the configuration before it resolves any reference, so a
      * template may name a variable that a later {@code set} or {@code map} defines.
      */
     private static void declareVariables(List<ConfNode> nodes, BuildContext build) {
         for (ConfNode n : nodes) {
+            // named regex captures (location, server_name, rewrite, if, map) are variables too
+            declareCaptures(n.name(), build);
+            for (String a : n.args()) {
+                declareCaptures(a, build);
+            }
+            if (n.isBlock() && n.name().equals("map")) {
+                for (ConfNode entry : n.children()) {
+                    declareCaptures(entry.name(), build);
+                }
+            }
             if (n.name().equals("set") && n.argCount() >= 1 && n.arg(0).startsWith("$")) {
                 build.variables().declareSettable(n.arg(0).substring(1));
             }

@@ -49,6 +49,8 @@ public final class Exchange {
     private Map<String, String> namedCaptures;
     private final Map<Class<?>, Object> attachments = new HashMap<>(4);
     private int redirectsLeft = 11;
+    private boolean uriChanged;
+    private int statusOverride;
 
     // request body
     private final boolean hasBody;
@@ -202,14 +204,19 @@ public final class Exchange {
         }
         captures = c;
         String[] names = RegexSupport.groupNames(m.pattern());
-        if (names.length > 0) {
-            if (namedCaptures == null) {
-                namedCaptures = new HashMap<>();
-            }
-            for (String n : names) {
-                namedCaptures.put(n.toLowerCase(), m.group(n));
+        for (int i = 1; i < names.length && i <= m.groupCount(); i++) {
+            if (names[i] != null) {
+                if (namedCaptures == null) {
+                    namedCaptures = new HashMap<>();
+                }
+                namedCaptures.put(names[i].toLowerCase(), m.group(i));
             }
         }
+    }
+
+    /** Forgets the positional captures, as nginx does when a rewrite-module regex does not match. */
+    public void clearCaptures() {
+        captures = null;
     }
 
     public String capture(int n) {
@@ -238,6 +245,23 @@ public final class Exchange {
     /** Counts an internal redirect or a {@code rewrite ... last}; false once nginx's limit of 10 is passed. */
     public boolean countRedirect() {
         return --redirectsLeft > 0;
+    }
+
+    /**
+     * nginx's {@code r->uri_changed}: a {@code rewrite} without flag changed the URI, so the
+     * location is searched again once the location's rewrite statements have run.
+     */
+    public boolean uriChanged() {
+        return uriChanged;
+    }
+
+    public void uriChanged(boolean changed) {
+        this.uriChanged = changed;
+    }
+
+    /** Lets this request enter {@code internal} locations (after a rewrite, as nginx's {@code r->internal}). */
+    public void markInternal() {
+        attach(RequestProcessor.Internal.class, RequestProcessor.Internal.YES);
     }
 
     /** Restarts processing with a new URI, from the server rewrite phase (error_page, try_files, index). */
@@ -387,10 +411,26 @@ public final class Exchange {
         return closed || !ctx.channel().isActive();
     }
 
+    /**
+     * nginx's {@code r->err_status}: the status {@code error_page} imposes on whatever response
+     * the error page request produces (0 = none). A built-in page clears it, since it carries
+     * the status of the error it reports.
+     */
+    public void overrideStatus(int code) {
+        this.statusOverride = code;
+    }
+
+    public int statusOverride() {
+        return statusOverride;
+    }
+
     /** Sends the response head. Applies the header filters, framing and the Connection header. */
     public ChannelFuture writeHead(HttpResponse head) {
         if (responseHead != null) {
             throw new IllegalStateException("response already started");
+        }
+        if (statusOverride > 0) {
+            head.setStatus(ErrorPages.status(statusOverride));
         }
         responseHead = head;
         status = head.status().code();
@@ -440,6 +480,7 @@ public final class Exchange {
             last = LastHttpContent.EMPTY_LAST_CONTENT;
         } else {
             bodyBytesSent += last.content().readableBytes();
+            last = ExchangeListeners.filterTrailers(this, last);
         }
         responseDone = true;
         ChannelFuture f = ctx.writeAndFlush(last);
@@ -482,6 +523,7 @@ public final class Exchange {
             abort();
             return;
         }
+        statusOverride = 0;
         if (code == 400 || code == 408 || code == 413 || code == 414 || code == 494 || code == 500 && !bodyComplete) {
             keepAlive = false;
         }

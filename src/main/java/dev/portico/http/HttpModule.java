@@ -81,7 +81,7 @@ public final class HttpModule {
                 for (String n : node.args()) {
                     if (n.startsWith("~")) {
                         try {
-                            Pattern.compile(n.substring(1));
+                            RegexSupport.compile(n.substring(1), false);
                         } catch (PatternSyntaxException e) {
                             throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + n.substring(1) + "\"");
                         }

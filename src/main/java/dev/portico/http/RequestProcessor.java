@@ -43,7 +43,8 @@ public final class RequestProcessor {
         }
         ex.attach(Internal.class, Internal.YES);
         ex.location(named);
-        RewriteStep.Flow f = runSteps(ex, named.steps());
+        ex.uriChanged(false);
+        RewriteStep.Flow f = locationSteps(ex, named.steps());
         if (f == RewriteStep.Flow.DONE) {
             return;
         }
@@ -78,7 +79,8 @@ public final class RequestProcessor {
             if (!checkBodySize(ex)) {
                 return;
             }
-            RewriteStep.Flow f = runSteps(ex, ex.location().steps());
+            ex.uriChanged(false);
+            RewriteStep.Flow f = locationSteps(ex, ex.location().steps());
             if (f == RewriteStep.Flow.DONE) {
                 return;
             }
@@ -107,6 +109,19 @@ public final class RequestProcessor {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The location's rewrite phase with nginx's post-rewrite check: a {@code rewrite} without
+     * flag that changed the URI (and no {@code break} after it) searches the location again.
+     */
+    private static RewriteStep.Flow locationSteps(Exchange ex, List<RewriteStep> steps) {
+        RewriteStep.Flow f = runSteps(ex, steps);
+        if (f == RewriteStep.Flow.NEXT && ex.uriChanged()) {
+            ex.uriChanged(false);
+            return RewriteStep.Flow.RESTART;
+        }
+        return f;
     }
 
     /** Runs rewrite statements; RESTART and BREAK end the list. */

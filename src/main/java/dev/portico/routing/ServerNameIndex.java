@@ -33,7 +33,7 @@ public final class ServerNameIndex<S> {
     /** Adds a name as written in {@code server_name}; the first server to claim a name keeps it. */
     public void add(String name, S server) {
         if (name.startsWith("~")) {
-            regexes.add(Map.entry(Pattern.compile(name.substring(1)), server));
+            regexes.add(Map.entry(dev.portico.http.RegexSupport.compile(name.substring(1), false), server));
             return;
         }
         String n = name.toLowerCase(Locale.ROOT);
