@@ -4,6 +4,7 @@ import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.DirectiveTable;
 import dev.portico.http.HttpModule;
 import dev.portico.http.headers.HeadersModule;
+import dev.portico.observability.HttpLogModule;
 import dev.portico.routing.ErrorPageModule;
 import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
@@ -26,6 +27,7 @@ public final class Modules {
         CoreModule.directives(),
         HttpModule.directives(),
         RewriteModule.directives(),
+        HttpLogModule.directives(),
         ErrorPageModule.directives(),
         MapModule.directives(),
         HeadersModule.directives()

@@ -65,6 +65,8 @@ public final class Exchange {
     private int status;
     private long bodyBytesSent;
     private long headerBytes;
+    /** The connection's count of bytes sent when this exchange began. */
+    private final long sentBase;
     private boolean responseDone;
     private boolean closed;
 
@@ -82,6 +84,7 @@ public final class Exchange {
         this.bodyComplete = !hasBody;
         this.keepAlive = keepAlive;
         this.vars = new String[snapshot.http().settableVariables()];
+        this.sentBase = owner.bytesSent();
     }
 
     // ---- what the request is ----
@@ -394,8 +397,14 @@ public final class Exchange {
         return bodyBytesSent;
     }
 
+    /** Bytes of the response that reached the socket: head, body and chunk framing ({@code $bytes_sent}). */
     public long bytesSent() {
-        return headerBytes + bodyBytesSent;
+        return owner.bytesSent() - sentBase;
+    }
+
+    /** The encoded size of the response head, status line to the empty line (nginx's header_size). */
+    public long headerBytes() {
+        return headerBytes;
     }
 
     public boolean keepAlive() {
@@ -436,7 +445,6 @@ public final class Exchange {
         status = head.status().code();
         HttpHeaders h = head.headers();
         owner.finishHead(this, head);
-        headerBytes = estimateHeaderBytes(head);
         boolean noBody = isHead() || status == 204 || status == 304 || status < 200;
         if (!noBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(head)) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
@@ -450,7 +458,12 @@ public final class Exchange {
             h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         }
         h.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        return ctx.write(head);
+        // the encoder turns a head into its bytes at once: measure them as they go by
+        long contentBytes = head instanceof HttpContent c ? c.content().readableBytes() : 0;
+        long before = owner.bytesWritten();
+        ChannelFuture f = ctx.write(head);
+        headerBytes = Math.max(0, owner.bytesWritten() - before - contentBytes);
+        return f;
     }
 
     /** Sends a piece of the body (dropped for HEAD). Flushes when asked. */
@@ -549,17 +562,13 @@ public final class Exchange {
         }
     }
 
+    /** The client connection closed while the exchange ran; with no response begun it logs 499, as nginx. */
     void markClosed() {
         closed = true;
-        releasePending();
-    }
-
-    private static long estimateHeaderBytes(HttpResponse head) {
-        long n = 17 + head.status().reasonPhrase().length();
-        for (Map.Entry<String, String> e : head.headers()) {
-            n += e.getKey().length() + e.getValue().length() + 4;
+        if (responseHead == null && status == 0) {
+            status = 499;
         }
-        return n + 2;
+        releasePending();
     }
 
     /** A full response helper for simple bodies. */

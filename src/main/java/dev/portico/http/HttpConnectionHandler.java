@@ -44,6 +44,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private long lastRead = System.nanoTime();
     private boolean partialRequest;
+    /** Encoded response bytes handed towards the socket, and those whose write succeeded ($bytes_sent). */
+    private long bytesWritten;
+    private long bytesSent;
 
     /** A user event that asks an idle keep-alive connection to close (graceful stop). */
     public static final Object DRAIN = new Object();
@@ -71,6 +74,22 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             partialRequest = true;
             armHeaderTimer();
         }
+    }
+
+    void bytesWritten(long n) {
+        bytesWritten += n;
+    }
+
+    void bytesSent(long n) {
+        bytesSent += n;
+    }
+
+    long bytesWritten() {
+        return bytesWritten;
+    }
+
+    long bytesSent() {
+        return bytesSent;
     }
 
     @Override

@@ -56,7 +56,7 @@ public final class RequestProcessor {
     }
 
     private static void cycle(Exchange ex) {
-        ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(),
+        ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(),
             "rewrite or internal redirection cycle while processing \"" + ex.uri() + "\"");
         ex.sendBuiltinPage(500, null);
     }
@@ -101,7 +101,7 @@ public final class RequestProcessor {
         long max = ex.settings().get(HttpModule.CLIENT_MAX_BODY_SIZE);
         if (max > 0 && ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
             && HttpUtil.getContentLength(ex.request(), 0L) > max) {
-            ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
+            ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
                 + HttpUtil.getContentLength(ex.request(), 0L) + " bytes, client: " + ex.connection().remoteHost()
                 + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + "\"");
             ex.closeAfterResponse();

@@ -60,7 +60,7 @@ final class ErrorPageHandler {
         if (target.startsWith("@")) {
             Location named = ex.server().namedLocation(target);
             if (named == null) {
-                ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(),
+                ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(),
                     "could not find named location \"" + target + "\"" + LogContext.of(ex));
                 ex.sendBuiltinPage(500, null);
                 return;

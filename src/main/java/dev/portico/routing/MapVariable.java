@@ -47,7 +47,7 @@ final class MapVariable implements Variable {
         }
         String cached = cache.values.get(this);
         if (cached == EVALUATING) {
-            ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(),
+            ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(),
                 "cycle while evaluating variable \"" + name + "\"" + LogContext.of(ex));
             return "";
         }

@@ -10,10 +10,10 @@ final class RewriteLog {
     }
 
     static boolean enabled(Exchange ex) {
-        return ex.settings().get(RewriteModule.REWRITE_LOG) && ErrorLog.get().enabled(LogLevel.NOTICE);
+        return ex.settings().get(RewriteModule.REWRITE_LOG) && ErrorLog.of(ex).enabled(LogLevel.NOTICE);
     }
 
     static void notice(Exchange ex, String message) {
-        ErrorLog.get().log(LogLevel.NOTICE, ex.connection().id(), message + LogContext.of(ex));
+        ErrorLog.of(ex).log(LogLevel.NOTICE, ex.connection().id(), message + LogContext.of(ex));
     }
 }

@@ -56,7 +56,7 @@ public final class RewriteModule {
         SnapshotHooks.register(IfLocations::compile);
         Variables.onUnsetRead((ex, name) -> {
             if (ex.settings().get(UNINITIALIZED_VARIABLE_WARN)) {
-                ErrorLog.get().log(LogLevel.WARN, ex.connection().id(),
+                ErrorLog.of(ex).log(LogLevel.WARN, ex.connection().id(),
                     "using uninitialized \"" + name + "\" variable" + LogContext.of(ex));
             }
         });

@@ -78,7 +78,7 @@ final class RewriteRule implements RewriteStep {
             RewriteLog.notice(ex, "rewritten data: \"" + r.uri() + "\", args: \"" + (newArgs == null ? "" : newArgs) + "\"");
         }
         if (r.uri().isEmpty()) {
-            ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(), "the rewritten URI has a zero length" + LogContext.of(ex));
+            ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "the rewritten URI has a zero length" + LogContext.of(ex));
             ex.sendError(500);
             return Flow.DONE;
         }
