@@ -2,8 +2,8 @@ package dev.portico.http;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,7 +17,8 @@ public final class RegexSupport {
     private RegexSupport() {
     }
 
-    private static final Map<Pattern, String[]> NAMES = new ConcurrentHashMap<>();
+    /** Group names of the patterns with named groups; weak keys, so patterns of old snapshots go away. */
+    private static final Cache<Pattern, String[]> NAMES = Caffeine.newBuilder().weakKeys().build();
     private static final String[] NONE = new String[0];
     private static final Pattern NAMED_GROUP_ANY = Pattern.compile("\\(\\?(?:P?<|')([a-zA-Z_][a-zA-Z0-9_]*)[>']");
 
@@ -26,7 +27,8 @@ public final class RegexSupport {
      * unnamed group); an empty array when the pattern has no named group.
      */
     public static String[] groupNames(Pattern p) {
-        return NAMES.getOrDefault(p, NONE);
+        String[] names = NAMES.getIfPresent(p);
+        return names == null ? NONE : names;
     }
 
     /** The group names a PCRE pattern text declares (used to know capture variables before compiling). */

@@ -37,7 +37,7 @@ interface Condition {
     }
 
     /** {@code ~}, {@code ~*}, {@code !~}, {@code !~*}: a successful match sets the captures. */
-    record RegexTest(Variable variable, Pattern regex, boolean negate) implements Condition {
+    record RegexTest(Variable variable, Pattern regex, String source, boolean negate) implements Condition {
         @Override
         public boolean test(Exchange ex) {
             String v = variable.get(ex);
@@ -46,7 +46,7 @@ interface Condition {
             boolean log = RewriteLog.enabled(ex);
             if (m.find()) {
                 if (log) {
-                    RewriteLog.notice(ex, "\"" + regex.pattern() + "\" matches \"" + line + "\"");
+                    RewriteLog.notice(ex, "\"" + source + "\" matches \"" + line + "\"");
                 }
                 if (m.groupCount() > 0) {
                     ex.captures(m);
@@ -54,7 +54,7 @@ interface Condition {
                 return !negate;
             }
             if (log) {
-                RewriteLog.notice(ex, "\"" + regex.pattern() + "\" does not match \"" + line + "\"");
+                RewriteLog.notice(ex, "\"" + source + "\" does not match \"" + line + "\"");
             }
             ex.clearCaptures();
             return negate;

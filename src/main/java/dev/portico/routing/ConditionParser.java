@@ -56,7 +56,7 @@ final class ConditionParser {
                     return new Condition.Comparison(variable, Template.compile(operand, variables), op.equals("!="));
                 }
                 case "~", "~*", "!~", "!~*" -> {
-                    return new Condition.RegexTest(variable, RegexCompiler.compile(node, operand, op.endsWith("*")),
+                    return new Condition.RegexTest(variable, RegexCompiler.compile(node, operand, op.endsWith("*")), operand,
                         op.startsWith("!"));
                 }
                 default -> throw node.error("unexpected \"" + op + "\" in condition");

@@ -69,6 +69,6 @@ final class ErrorPageHandler {
             return;
         }
         int code = ReturnStep.isRedirect(overwrite) ? overwrite : 302;
-        ex.sendBuiltinPage(code, target);
+        ex.sendBuiltinPage(code, UriEscapes.forLocation(target));
     }
 }

@@ -44,7 +44,7 @@ public final class ReturnStep implements RewriteStep {
         }
         String value = text == null ? "" : text.render(ex);
         if (isRedirect(code)) {
-            ex.sendBuiltinPage(code, Redirects.absolute(ex, value));
+            ex.sendBuiltinPage(code, UriEscapes.forLocation(Redirects.absolute(ex, value)));
             return Flow.DONE;
         }
         // 204 and 304 carry no body (RFC 9110 15.3.5, 15.4.5)

@@ -64,7 +64,7 @@ final class RewriteRule implements RewriteStep {
             if (log) {
                 RewriteLog.notice(ex, "rewritten redirect: \"" + target + "\"");
             }
-            ex.sendBuiltinPage(redirectStatus, Redirects.absolute(ex, target));
+            ex.sendBuiltinPage(redirectStatus, UriEscapes.forLocation(Redirects.absolute(ex, target)));
             return Flow.DONE;
         }
         Replacement.Result r = replacement.renderInternal(ex, escape);

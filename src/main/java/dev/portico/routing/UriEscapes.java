@@ -68,4 +68,39 @@ final class UriEscapes {
         }
         return b.append(s, end, s.length()).toString();
     }
+
+    /**
+     * Makes a redirect target safe to send as the Location field: control characters and spaces
+     * are percent-encoded, as are characters beyond U+00FF (as UTF-8). nginx sends them raw,
+     * which lets a {@code $uri} holding a decoded CR LF split the response.
+     */
+    static String forLocation(String s) {
+        int i = 0;
+        while (i < s.length() && safeInLocation(s.charAt(i))) {
+            i++;
+        }
+        if (i == s.length()) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length() + 16).append(s, 0, i);
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (safeInLocation(c)) {
+                b.append(c);
+            } else if (c <= 0xff) {
+                b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            } else {
+                int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+                for (byte x : s.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+                    b.append('%').append(HEX[(x >> 4) & 0xf]).append(HEX[x & 0xf]);
+                }
+                i = end - 1;
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean safeInLocation(char c) {
+        return c > 0x20 && c != 0x7f && c <= 0xff;
+    }
 }

@@ -53,6 +53,7 @@ class ErrorPageTest {
                 server {
                     listen 127.0.0.1:8080;
                     server_name other.test;
+                    if ($arg_teapot) { return 418; }
                     location = /page { return 200 "other page $args"; }
                     location = /httplevel { return 418; }
                 }
@@ -88,6 +89,9 @@ class ErrorPageTest {
         RawHttp.Response r = Requests.send(p, "GET", "/httplevel", "other.test");
         assertThat(r.status()).isEqualTo(418);
         assertThat(r.bodyText()).isEqualTo("other page level=http");
+        RawHttp.Response fromServerRewrite = Requests.send(p, "GET", "/anything?teapot=1", "other.test");
+        assertThat(fromServerRewrite.status()).isEqualTo(418);
+        assertThat(fromServerRewrite.bodyText()).isEqualTo("other page level=http");
     }
 
     @Test

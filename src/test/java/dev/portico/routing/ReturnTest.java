@@ -45,6 +45,7 @@ class ReturnTest {
                     location = /noabsolute { absolute_redirect off; return 301 /rel; }
                     location = /noport { port_in_redirect off; return 301 /rel; }
                     location = /servername { server_name_in_redirect on; return 301 /rel; }
+                    location /inject/ { return 301 https://example.com$uri; }
                 }
             }
             """);
@@ -116,6 +117,14 @@ class ReturnTest {
         assertThat(r.header("Location")).isEqualTo("http://main.test:" + p.port(8080) + "/rel");
         RawHttp.Response byHost = Requests.send(p, "GET", "/rel301", "alias.test");
         assertThat(byHost.header("Location")).startsWith("http://alias.test:");
+    }
+
+    @Test
+    void aDecodedLineBreakCannotSplitTheResponse() {
+        RawHttp.Response r = Requests.get(p, "/inject/a%0D%0AX-Injected:%20yes");
+        assertThat(r.status()).isEqualTo(301);
+        assertThat(r.header("Location")).isEqualTo("https://example.com/inject/a%0D%0AX-Injected:%20yes");
+        assertThat(r.header("X-Injected")).isNull();
     }
 
     @Test

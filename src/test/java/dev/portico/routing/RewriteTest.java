@@ -57,10 +57,17 @@ class RewriteTest {
                     location /internal-only { internal; return 200 "internal ok"; }
                     location /logged/ { rewrite_log on; rewrite ^/logged/(.*)$ /target/$1 last; }
 
+                    location ~ "^/loc/(?<item_id>\\d+)/(?P<part>\\w+)$" { return 200 "item $item_id $part"; }
+
                     location /x { rewrite ^/(x+)$ /$1x last; }
                     location = /xxxxxxxxxxx { return 200 "reached after 10 rewrites"; }
                     location /y { rewrite ^/(y+)$ /$1y last; }
                     location = /yyyyyyyyyyyy { return 200 "never: needs 11 rewrites"; }
+                }
+                server {
+                    listen 127.0.0.1:8080;
+                    server_name "~^(?<sub_name>\\w+)\\.regex\\.test$";
+                    return 200 "sub $sub_name";
                 }
             }
             """);
@@ -124,6 +131,12 @@ class RewriteTest {
         assertThat(r.status()).isEqualTo(status);
         assertThat(r.header("Location")).isEqualTo(location.replace("PORT", String.valueOf(p.port(8080))));
         assertThat(r.bodyText()).contains("<center><h1>" + status);
+    }
+
+    @Test
+    void namedCapturesOfLocationsAndServerNamesAreVariables() {
+        assertThat(Requests.get(p, "/loc/7/x").bodyText()).isEqualTo("item 7 x");
+        assertThat(Requests.send(p, "GET", "/", "abc.regex.test").bodyText()).isEqualTo("sub abc");
     }
 
     @Test
