@@ -101,7 +101,7 @@ class HeadersTest {
     }
 
     @Test
-    void alevelWithoutAddHeaderInheritsTheOuterOnes() {
+    void aLevelWithoutAddHeaderInheritsTheOuterOnes() {
         assertThat(get("/inherit").header("X-Http")).isEqualTo("http");
     }
 
@@ -229,7 +229,6 @@ class HeadersTest {
         try (RawHttp c = new RawHttp(p.port(8080))) {
             c.send("GET /trailer HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             String raw = c.readUntilClose(5000);
-            System.out.println(raw);
             assertThat(raw).contains("Transfer-Encoding: chunked").doesNotContainIgnoringCase("content-length")
                 .endsWith("\r\n4\r\nbody\r\n0\r\nX-Trailer: done-/trailer\r\n\r\n");
         }
