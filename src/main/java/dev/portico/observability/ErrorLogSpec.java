@@ -17,7 +17,12 @@ public record ErrorLogSpec(String target, LogLevel level) {
                 throw node.error("invalid log level \"" + node.arg(1) + "\"");
             }
         }
-        return new ErrorLogSpec(node.arg(0), level);
+        String target = node.arg(0);
+        if (target.startsWith("syslog:") || target.startsWith("memory:")) {
+            // nginx's other log targets; writing them to a file of that name would surprise
+            throw node.error("\"" + target.substring(0, target.indexOf(':')) + "\" error log is not supported by Portico");
+        }
+        return new ErrorLogSpec(target, level);
     }
 
     public boolean isStderr() {
