@@ -172,11 +172,34 @@ public final class PorticoServer implements ServerRuntime {
         }
     }
 
+    /** nginx prints IPv6 addresses in RFC 5952 form ("::", "::1"); Java expands every group. */
+    static String compressV6(String full) {
+        String[] g = full.split(":");
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < g.length; i++) {
+            int j = i;
+            while (j < g.length && g[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, g.length));
+        return head + "::" + tail;
+    }
+
     private static String describe(ListenSpec spec) {
         if (spec.unixPath() != null) {
             return "unix:" + spec.unixPath();
         }
-        String host = spec.host() == null ? "0.0.0.0" : spec.host().contains(":") ? "[" + spec.host() + "]" : spec.host();
+        String host = spec.host() == null ? "0.0.0.0" : spec.host().contains(":") ? "[" + compressV6(spec.host()) + "]" : spec.host();
         return host + ":" + spec.port();
     }
 
