@@ -1,6 +1,7 @@
 package dev.portico.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portico.testing.Await;
 import dev.portico.testing.Launcher;
@@ -231,6 +232,25 @@ class LauncherTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.stderrLines()).containsExactly(
             "portico: [emerg] unknown directive \"locaton\" in " + prefix.resolve("conf/nginx.conf") + ":3");
+    }
+
+    @Test
+    void runsOnJava25WithoutWarnings() throws Exception {
+        Path java25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        assumeTrue(Files.isExecutable(java25.resolve("bin/java")), "no Java 25 here");
+        writeConf(conf(false, "on 25"));
+        ProcessBuilder pb = Launcher.builder(Launcher.command(Launcher.script(),
+            "-p", prefix.toString(), "-c", "conf/nginx.conf", "-e", "error.log"));
+        pb.environment().put("JAVA_HOME", java25.toString());
+        try (Running r = Launcher.start(pb)) {
+            Await.until(START, "the pid file", () -> Files.exists(pidFile()) || !r.process().isAlive());
+            assertThat(get("/")).isEqualTo("200 on 25\n");
+            Launcher.kill("QUIT", pidInFile());
+            assertThat(r.waitFor(START)).isZero();
+            // no JNI or sun.misc.Unsafe warnings: the launcher passes the options Java 25 wants
+            assertThat(r.stderr()).isEmpty();
+            assertThat(r.stdout()).isEmpty();
+        }
     }
 
     @Test
