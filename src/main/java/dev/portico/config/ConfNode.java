@@ -16,6 +16,16 @@ public record ConfNode(String name, List<String> args, Path file, int line, List
         this(name, args, file, line, children, null);
     }
 
+    /**
+     * For a handler that reads a block's entries itself instead of dispatching them ({@code types},
+     * {@code map}): call on each entry, so the syntax error that ended the parse is reported in place.
+     */
+    public void throwIfSyntaxError() throws ConfigException {
+        if (syntaxError != null) {
+            throw syntaxError;
+        }
+    }
+
     /** The marker the parser leaves where a syntax error ended the parse. */
     public static ConfNode syntaxError(ConfigException e) {
         return new ConfNode("", List.of(), e.file(), e.line(), null, e);

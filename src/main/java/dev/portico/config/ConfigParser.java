@@ -91,7 +91,10 @@ public final class ConfigParser {
             }
             throw new ConfigException("open() \"" + file + "\" failed (" + reason + ")", fromFile, fromLine);
         }
-        sources.add(new ConfigSource(file, text));
+        // -T shows a file included twice once, as nginx's dump does
+        if (sources.stream().noneMatch(src -> src.path().equals(file))) {
+            sources.add(new ConfigSource(file, text));
+        }
         List<ConfNode> out = new ArrayList<>();
         parseBlock(new Lexer(text, file), out, false);
         return out;

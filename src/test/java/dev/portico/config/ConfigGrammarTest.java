@@ -156,6 +156,28 @@ class ConfigGrammarTest {
     }
 
     @Test
+    void aFileIncludedTwiceIsKeptOnceForTheDump() throws Exception {
+        write("conf/common.conf", "x;\n");
+        Path main = write("conf/nginx.conf", "include common.conf;\ninclude common.conf;\n");
+        ConfigParser parser = new ConfigParser(main.getParent());
+        assertThat(parser.parseFile(main)).hasSize(2);
+        assertThat(parser.sources()).extracting(ConfigSource::path).containsExactly(main, dir.resolve("conf/common.conf"));
+    }
+
+    @Test
+    void aSyntaxErrorLeavesTheDirectivesBeforeItAndAMarkerInItsPlace() throws Exception {
+        Path main = write("conf/nginx.conf", "a;\nhttp {\n    b;\n    c d e\n");
+        ConfigParser parser = new ConfigParser(main.getParent());
+        List<ConfNode> nodes = parser.read(main);
+        assertThat(parser.syntaxError().getMessage()).isEqualTo("unexpected end of file, expecting \";\" or \"}\" in " + main + ":5");
+        assertThat(nodes).extracting(ConfNode::name).containsExactly("a", "http");
+        List<ConfNode> inHttp = nodes.get(1).children();
+        assertThat(inHttp.get(0).name()).isEqualTo("b");
+        assertThat(inHttp.get(1).syntaxError()).isSameAs(parser.syntaxError());
+        org.assertj.core.api.Assertions.assertThatThrownBy(inHttp.get(1)::throwIfSyntaxError).isSameAs(parser.syntaxError());
+    }
+
+    @Test
     void commandLineDirectivesAreParsedLikeAFile() throws Exception {
         List<ConfNode> nodes = new ConfigParser(dir).parseCommandLine("daemon off; worker_processes 2;");
         assertThat(nodes).extracting(ConfNode::name).containsExactly("daemon", "worker_processes");
