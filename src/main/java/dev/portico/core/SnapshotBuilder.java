@@ -11,7 +11,6 @@ import dev.portico.http.HttpCompiler;
 import dev.portico.http.HttpConf;
 import dev.portico.http.HttpModule;
 import dev.portico.staticfiles.StaticContent;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,15 +21,21 @@ public final class SnapshotBuilder {
 
     public static Snapshot build(Prefix prefix, String globalDirectives) throws ConfigException {
         ConfigParser parser = new ConfigParser(prefix.confDir());
-        List<ConfNode> nodes = new ArrayList<>(parser.parseFile(prefix.confFile()));
+        // nginx reads -g directives before the file (so the file's copy is the duplicate)
+        List<ConfNode> nodes = new ArrayList<>();
         if (globalDirectives != null && !globalDirectives.isBlank()) {
-            nodes.addAll(parser.parseText(globalDirectives, Path.of("command line")));
+            nodes.addAll(parser.parseCommandLine(globalDirectives));
         }
+        nodes.addAll(parser.read(prefix.confFile()));
         BuildContext build = new BuildContext(prefix);
         declareVariables(nodes, build);
         Level main = new Level(Context.MAIN, null, null, build);
         Dispatcher d = new Dispatcher(Modules.table());
         d.apply(main, nodes);
+        if (parser.syntaxError() != null) {
+            // a block a package reads itself (types, map) may hold the marker the dispatcher never met
+            throw parser.syntaxError();
+        }
         if (main.getOwn(CoreModule.EVENTS_SEEN) == null) {
             throw new ConfigException("no \"events\" section in configuration");
         }

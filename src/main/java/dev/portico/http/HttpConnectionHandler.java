@@ -34,8 +34,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private enum State { WAIT_REQUEST, IN_REQUEST, CLOSING }
 
     private final ServerRuntime runtime;
-    private final ListenerConf listener;
-    private final Settings defaults;
+    private ListenerConf listener;
+    private Settings defaults;
+    /** The configuration {@link #listener} and {@link #defaults} come from. */
+    private Snapshot bound;
     private ClientConnection connection;
     private ChannelHandlerContext ctx;
     private State state = State.WAIT_REQUEST;
@@ -62,6 +64,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         AddressConf address = listener.forLocal(ctx.channel().localAddress());
         connection = new ClientConnection(ctx.channel(), listener, address);
+        // null (rebind at the first request) if a reload swapped the snapshot since the accept
+        Snapshot now = runtime.snapshot();
+        bound = now.http().listeners().get(listener.key()) == listener ? now : null;
         armHeaderTimer();
         ctx.read();
         ctx.fireChannelActive();
@@ -145,10 +150,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void startRequest(HttpRequest req) {
         cancelTimer();
+        Snapshot snap = runtime.snapshot();
+        if (snap != bound && !rebind(snap)) {
+            // the reload removed this connection's listener: as nginx's old workers, stop serving it
+            ReferenceCountUtil.release(req);
+            close();
+            return;
+        }
         state = State.IN_REQUEST;
         partialRequest = false;
         connection.countRequest();
-        Snapshot snap = runtime.snapshot();
         RequestHead head = RequestHead.parse(req, connection, defaults);
         boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0
             || req.decoderResult().isFailure();
@@ -187,6 +198,23 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A reload happened since this connection's last request: requests in flight kept their
+     * snapshot, the next one on a keep-alive connection is served by the new configuration.
+     */
+    private boolean rebind(Snapshot snap) {
+        ListenerConf l = snap.http().listeners().get(listener.key());
+        if (l == null) {
+            return false;
+        }
+        AddressConf address = l.forLocal(ctx.channel().localAddress());
+        listener = l;
+        defaults = address.servers().defaultServer().settings();
+        connection.rebind(l, address);
+        bound = snap;
+        return true;
+    }
+
     private void badBody(DecoderResult r) {
         Exchange ex = current;
         ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent invalid body: " + r.cause());
@@ -201,6 +229,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Adds the headers every response from here carries; runs the header filters. */
     void finishHead(Exchange ex, HttpResponse head) {
+        if (runtime.draining()) {
+            // a graceful stop began while this request ran: tell the client not to reuse the connection
+            ex.closeAfterResponse();
+        }
         if (!head.headers().contains(HttpHeaderNames.SERVER)) {
             head.headers().set(HttpHeaderNames.SERVER, serverHeader(ex));
         }

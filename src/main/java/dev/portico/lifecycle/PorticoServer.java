@@ -11,8 +11,6 @@ import dev.portico.http.ListenSpec;
 import dev.portico.http.ListenerConf;
 import dev.portico.http.ServerRuntime;
 import dev.portico.observability.ErrorLog;
-import dev.portico.observability.ErrorLogSpec;
-import dev.portico.observability.LogLevel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -24,7 +22,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
@@ -42,6 +39,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * nginx's master process drives (reload, graceful and fast stop, log reopening).
  */
 public final class PorticoServer implements ServerRuntime {
+    /** IPPROTO_IPV6 (41) / IPV6_V6ONLY (26) on Linux; Java has no portable socket option for it. */
+    private static final io.netty.channel.unix.IntegerUnixChannelOption IPV6_V6ONLY =
+        new io.netty.channel.unix.IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
+
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final Prefix prefix;
     private final String globalDirectives;
@@ -74,6 +75,8 @@ public final class PorticoServer implements ServerRuntime {
             for (ListenerConf l : first.http().listeners().values()) {
                 s.listeners.put(l.key(), s.bind(l));
             }
+            startAccepting(s.listeners.values());
+            // the pid file announces a server that accepts: harnesses wait for it
             s.writePid(first);
         } catch (StartupException e) {
             s.shutdownNow();
@@ -124,6 +127,8 @@ public final class PorticoServer implements ServerRuntime {
             .group(group)
             .channel(Transport.serverChannel(unix))
             .option(ChannelOption.SO_BACKLOG, spec.backlog() <= 0 ? 511 : spec.backlog())
+            // accept only once the snapshot that knows this listener is in force (see startAccepting)
+            .option(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childHandler(new HttpChannelInitializer(this, l.key(), clients::add));
@@ -132,6 +137,10 @@ public final class PorticoServer implements ServerRuntime {
             b.childOption(ChannelOption.TCP_NODELAY, true);
             if (spec.reusePort() && Transport.epoll()) {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            if (spec.host() != null && spec.host().contains(":") && Transport.epoll()) {
+                // nginx's ipv6only=on default: [::]:80 takes IPv6 only, so "listen 80" can bind beside it
+                b.option(IPV6_V6ONLY, Boolean.FALSE.equals(spec.ipv6only()) ? 0 : 1);
             }
         } else {
             try {
@@ -148,34 +157,50 @@ public final class PorticoServer implements ServerRuntime {
         }
         ChannelFuture f = b.bind(addr).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new StartupException("bind() to " + describe(spec) + " failed (" + errno(f.cause()) + ")");
+            throw new StartupException("bind() to " + describe(spec) + " failed (" + Errno.of(f.cause()) + ")");
         }
         return f.channel();
+    }
+
+    /**
+     * A listener bound by a reload is not in the running snapshot until the swap, and a connection
+     * accepted before it would find no configuration; until then the kernel queues connections.
+     */
+    private static void startAccepting(java.util.Collection<Channel> channels) {
+        for (Channel c : channels) {
+            c.config().setAutoRead(true);
+        }
+    }
+
+    /** nginx prints IPv6 addresses in RFC 5952 form ("::", "::1"); Java expands every group. */
+    static String compressV6(String full) {
+        String[] g = full.split(":");
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < g.length; i++) {
+            int j = i;
+            while (j < g.length && g[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, g.length));
+        return head + "::" + tail;
     }
 
     private static String describe(ListenSpec spec) {
         if (spec.unixPath() != null) {
             return "unix:" + spec.unixPath();
         }
-        String host = spec.host() == null ? "0.0.0.0" : spec.host().contains(":") ? "[" + spec.host() + "]" : spec.host();
+        String host = spec.host() == null ? "0.0.0.0" : spec.host().contains(":") ? "[" + compressV6(spec.host()) + "]" : spec.host();
         return host + ":" + spec.port();
-    }
-
-    static String errno(Throwable t) {
-        String m = t.getMessage() == null ? t.toString() : t.getMessage();
-        if (m.contains("Address already in use")) {
-            return "98: Address already in use";
-        }
-        if (m.contains("Permission denied")) {
-            return "13: Permission denied";
-        }
-        if (m.contains("Cannot assign requested address")) {
-            return "99: Cannot assign requested address";
-        }
-        if (t instanceof BindException) {
-            return m;
-        }
-        return m;
     }
 
     private void writePid(Snapshot s) throws StartupException {
@@ -187,7 +212,7 @@ public final class PorticoServer implements ServerRuntime {
             Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             pidFile = p;
         } catch (IOException e) {
-            throw new StartupException("open() \"" + p + "\" failed (" + e.getMessage() + ")");
+            throw new StartupException("open() \"" + p + "\" failed (" + Errno.of(e) + ")");
         }
     }
 
@@ -224,15 +249,16 @@ public final class PorticoServer implements ServerRuntime {
         }
         try {
             Logs.configure(next);
-        } catch (IOException e) {
+        } catch (StartupException e) {
             for (Channel c : added.values()) {
                 c.close();
             }
-            ErrorLog.emerg("open() failed (" + e.getMessage() + ")");
+            ErrorLog.emerg(e.getMessage());
             return e.getMessage();
         }
         LifecycleHooks.activate(next, previous);
         current.set(next);
+        startAccepting(added.values());
         synchronized (listeners) {
             listeners.putAll(added);
             listeners.entrySet().removeIf(e -> {
@@ -375,10 +401,5 @@ public final class PorticoServer implements ServerRuntime {
             }
         }
         return -1;
-    }
-
-    static List<ErrorLogSpec> errorLogs(Snapshot s) {
-        List<ErrorLogSpec> l = s.main(CoreModule.ERROR_LOG);
-        return l == null ? List.of(new ErrorLogSpec("logs/error.log", LogLevel.ERROR)) : l;
     }
 }

@@ -94,11 +94,44 @@ public final class ErrorLog {
             ErrorLogFile f = null;
             if (paths.get(i) != null) {
                 f = new ErrorLogFile(paths.get(i));
-                f.open();
+                try {
+                    f.open();
+                } catch (IOException e) {
+                    for (Target opened : ts) {
+                        if (opened.file() != null) {
+                            opened.file().close();
+                        }
+                    }
+                    throw new OpenException(paths.get(i), e);
+                }
             }
             ts.add(new Target(f, levels.get(i)));
         }
         install(new ErrorLog(ts, programName));
+    }
+
+    /** A log file that could not be opened, and why. */
+    public static final class OpenException extends IOException {
+        private final Path path;
+
+        OpenException(Path path, IOException cause) {
+            super("open() \"" + path + "\" failed", cause);
+            this.path = path;
+        }
+
+        public Path path() {
+            return path;
+        }
+    }
+
+    /** True when a message at this level goes to standard error (then start-up messages need no second copy there). */
+    public boolean writesToStderr(LogLevel level) {
+        for (Target t : targets) {
+            if (t.path == null && level.compareTo(t.level) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void install(ErrorLog log) {
