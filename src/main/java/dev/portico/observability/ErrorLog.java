@@ -127,7 +127,7 @@ public final class ErrorLog {
     /** True when a message at this level goes to standard error (then start-up messages need no second copy there). */
     public boolean writesToStderr(LogLevel level) {
         for (Target t : targets) {
-            if (t.path == null && level.compareTo(t.level) >= 0) {
+            if (t.file() == null && level.compareTo(t.level()) >= 0) {
                 return true;
             }
         }
