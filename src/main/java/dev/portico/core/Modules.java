@@ -4,6 +4,7 @@ import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.DirectiveTable;
 import dev.portico.http.HttpModule;
 import dev.portico.routing.RewriteModule;
+import dev.portico.staticfiles.StaticModule;
 import dev.portico.variables.CoreVariables;
 import java.util.List;
 
@@ -22,7 +23,8 @@ public final class Modules {
     private static final List<List<Directive>> ALL = List.of(
         CoreModule.directives(),
         HttpModule.directives(),
-        RewriteModule.directives()
+        RewriteModule.directives(),
+        StaticModule.directives()
     );
 
     private static volatile DirectiveTable table;
