@@ -2,6 +2,7 @@ package dev.portico.staticfiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
@@ -39,6 +40,9 @@ class StaticFilesTest {
                         location /quiet/ { log_not_found off; }
                         location /img { alias html/images/; }
                         location /nolinks/ { disable_symlinks on; }
+                        location /owner/ { disable_symlinks if_not_owner; }
+                        location /trusted/ { root html/linkedroot; disable_symlinks on from=$document_root; }
+                        location /untrusted/ { root html/linkedroot; disable_symlinks on; }
                     }
                 }
                 """)
@@ -52,6 +56,9 @@ class StaticFilesTest {
             .file("html/dir/sub/readme.txt", "r")
             .file("html/images/logo.png", "PNG")
             .file("html/nolinks/real.txt", "real")
+            .file("html/owner/real.txt", "owned")
+            .file("html/realroot/trusted/t.txt", "trusted")
+            .file("html/realroot/untrusted/t.txt", "untrusted")
             .file("html/big.bin", MIB)
             .file("html/empty.txt", "")
             .start();
@@ -203,6 +210,29 @@ class StaticFilesTest {
         assertThat(followed.status()).isEqualTo(200);
         assertThat(followed.bodyText()).isEqualTo("real");
         assertThat(awaitLog("link.txt\" failed")).contains("(40: Too many levels of symbolic links)");
+    }
+
+    @Test
+    void ifNotOwnerAllowsOnlyLinksOwnedLikeTheirTarget() throws Exception {
+        Path dir = p.prefix().resolve("html/owner");
+        Path link = Files.createSymbolicLink(dir.resolve("same.txt"), dir.resolve("real.txt"));
+        assertThat(get("/owner/same.txt").bodyText()).isEqualTo("owned");
+        assumeTrue("root".equals(System.getProperty("user.name")), "changing a link's owner needs root");
+        Path other = Files.createSymbolicLink(dir.resolve("other.txt"), dir.resolve("real.txt"));
+        java.nio.file.attribute.UserPrincipal nobody = link.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        Files.getFileAttributeView(other, java.nio.file.attribute.PosixFileAttributeView.class,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(nobody);
+        assertThat(get("/owner/other.txt").status()).isEqualTo(403);
+    }
+
+    @Test
+    void fromPartOfTheRootIsTrusted() throws Exception {
+        Path html = p.prefix().resolve("html");
+        if (!Files.exists(html.resolve("linkedroot"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(html.resolve("linkedroot"), html.resolve("realroot"));
+        }
+        assertThat(get("/trusted/t.txt").bodyText()).isEqualTo("trusted");
+        assertThat(get("/untrusted/t.txt").status()).isEqualTo(403);
     }
 
     @Test
