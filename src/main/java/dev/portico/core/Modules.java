@@ -8,6 +8,7 @@ import dev.portico.observability.HttpLogModule;
 import dev.portico.routing.ErrorPageModule;
 import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
+import dev.portico.staticfiles.StaticModule;
 import dev.portico.variables.CoreVariables;
 import java.util.List;
 
@@ -30,7 +31,8 @@ public final class Modules {
         HttpLogModule.directives(),
         ErrorPageModule.directives(),
         MapModule.directives(),
-        HeadersModule.directives()
+        HeadersModule.directives(),
+        StaticModule.directives()
     );
 
     private static volatile DirectiveTable table;

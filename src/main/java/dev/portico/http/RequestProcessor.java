@@ -135,11 +135,19 @@ public final class RequestProcessor {
         return RewriteStep.Flow.NEXT;
     }
 
-    /** The access and content phases for the location the exchange ended in. */
+    /** The access, precontent and content phases for the location the exchange ended in. */
     public static void content(Exchange ex) {
         if (!AccessPhase.run(ex)) {
             return;
         }
+        if (PrecontentPhase.run(ex)) {
+            return;
+        }
+        runContentHandler(ex);
+    }
+
+    /** The content phase alone: the location's handler, or the default (static files). */
+    public static void runContentHandler(Exchange ex) {
         ContentHandler h = ex.location().content();
         if (h == null) {
             h = ex.snapshot().http().defaultContent();
