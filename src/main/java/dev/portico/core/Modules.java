@@ -3,7 +3,12 @@ package dev.portico.core;
 import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.DirectiveTable;
 import dev.portico.http.HttpModule;
+import dev.portico.http.headers.HeadersModule;
+import dev.portico.observability.HttpLogModule;
+import dev.portico.routing.ErrorPageModule;
+import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
+import dev.portico.staticfiles.StaticModule;
 import dev.portico.variables.CoreVariables;
 import java.util.List;
 
@@ -22,7 +27,12 @@ public final class Modules {
     private static final List<List<Directive>> ALL = List.of(
         CoreModule.directives(),
         HttpModule.directives(),
-        RewriteModule.directives()
+        RewriteModule.directives(),
+        HttpLogModule.directives(),
+        ErrorPageModule.directives(),
+        MapModule.directives(),
+        HeadersModule.directives(),
+        StaticModule.directives()
     );
 
     private static volatile DirectiveTable table;

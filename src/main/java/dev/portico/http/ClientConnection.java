@@ -11,8 +11,8 @@ public final class ClientConnection {
 
     private final long id = IDS.incrementAndGet();
     private final Channel channel;
-    private final ListenerConf listener;
-    private final AddressConf address;
+    private volatile ListenerConf listener;
+    private volatile AddressConf address;
     private int requests;
 
     ClientConnection(Channel channel, ListenerConf listener, AddressConf address) {
@@ -43,6 +43,12 @@ public final class ClientConnection {
 
     void countRequest() {
         requests++;
+    }
+
+    /** After a reload: the next request on this keep-alive connection uses the new configuration. */
+    void rebind(ListenerConf newListener, AddressConf newAddress) {
+        this.listener = newListener;
+        this.address = newAddress;
     }
 
     public SocketAddress remoteAddress() {

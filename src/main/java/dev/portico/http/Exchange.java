@@ -49,6 +49,8 @@ public final class Exchange {
     private Map<String, String> namedCaptures;
     private final Map<Class<?>, Object> attachments = new HashMap<>(4);
     private int redirectsLeft = 11;
+    private boolean uriChanged;
+    private int statusOverride;
 
     // request body
     private final boolean hasBody;
@@ -63,6 +65,8 @@ public final class Exchange {
     private int status;
     private long bodyBytesSent;
     private long headerBytes;
+    /** The connection's count of bytes sent when this exchange began. */
+    private final long sentBase;
     private boolean responseDone;
     private boolean closed;
 
@@ -80,6 +84,7 @@ public final class Exchange {
         this.bodyComplete = !hasBody;
         this.keepAlive = keepAlive;
         this.vars = new String[snapshot.http().settableVariables()];
+        this.sentBase = owner.bytesSent();
     }
 
     // ---- what the request is ----
@@ -202,14 +207,19 @@ public final class Exchange {
         }
         captures = c;
         String[] names = RegexSupport.groupNames(m.pattern());
-        if (names.length > 0) {
-            if (namedCaptures == null) {
-                namedCaptures = new HashMap<>();
-            }
-            for (String n : names) {
-                namedCaptures.put(n.toLowerCase(), m.group(n));
+        for (int i = 1; i < names.length && i <= m.groupCount(); i++) {
+            if (names[i] != null) {
+                if (namedCaptures == null) {
+                    namedCaptures = new HashMap<>();
+                }
+                namedCaptures.put(names[i].toLowerCase(), m.group(i));
             }
         }
+    }
+
+    /** Forgets the positional captures, as nginx does when a rewrite-module regex does not match. */
+    public void clearCaptures() {
+        captures = null;
     }
 
     public String capture(int n) {
@@ -238,6 +248,23 @@ public final class Exchange {
     /** Counts an internal redirect or a {@code rewrite ... last}; false once nginx's limit of 10 is passed. */
     public boolean countRedirect() {
         return --redirectsLeft > 0;
+    }
+
+    /**
+     * nginx's {@code r->uri_changed}: a {@code rewrite} without flag changed the URI, so the
+     * location is searched again once the location's rewrite statements have run.
+     */
+    public boolean uriChanged() {
+        return uriChanged;
+    }
+
+    public void uriChanged(boolean changed) {
+        this.uriChanged = changed;
+    }
+
+    /** Lets this request enter {@code internal} locations (after a rewrite, as nginx's {@code r->internal}). */
+    public void markInternal() {
+        attach(RequestProcessor.Internal.class, RequestProcessor.Internal.YES);
     }
 
     /** Restarts processing with a new URI, from the server rewrite phase (error_page, try_files, index). */
@@ -387,8 +414,14 @@ public final class Exchange {
         return bodyBytesSent;
     }
 
+    /** Bytes of the response that reached the socket: head, body and chunk framing ({@code $bytes_sent}). */
     public long bytesSent() {
-        return headerBytes + bodyBytesSent;
+        return owner.bytesSent() - sentBase;
+    }
+
+    /** The encoded size of the response head, status line to the empty line (nginx's header_size). */
+    public long headerBytes() {
+        return headerBytes;
     }
 
     public boolean keepAlive() {
@@ -405,6 +438,19 @@ public final class Exchange {
     }
 
     /**
+     * nginx's {@code r->err_status}: the status {@code error_page} imposes on whatever response
+     * the error page request produces (0 = none). A built-in page clears it, since it carries
+     * the status of the error it reports.
+     */
+    public void overrideStatus(int code) {
+        this.statusOverride = code;
+    }
+
+    public int statusOverride() {
+        return statusOverride;
+    }
+
+    /**
      * Sends the response head. Applies the header filters, then nginx's framing: Content-Length
      * or chunked (a client without chunked support gets the body until the connection closes),
      * no body for HEAD, 204, 304 and 1xx, and the Connection header (plus Keep-Alive when the
@@ -414,6 +460,9 @@ public final class Exchange {
     public ChannelFuture writeHead(HttpResponse head) {
         if (responseHead != null) {
             throw new IllegalStateException("response already started");
+        }
+        if (statusOverride > 0) {
+            head.setStatus(ErrorPages.status(statusOverride));
         }
         responseHead = head;
         status = head.status().code();
@@ -439,8 +488,11 @@ public final class Exchange {
         }
         owner.connectionHeaders(this, head);
         ResponseHeaderOrder.apply(h);
-        headerBytes = estimateHeaderBytes(head);
+        // the encoder turns a head into its bytes at once: measure them as they go by
+        long contentBytes = head instanceof HttpContent c ? c.content().readableBytes() : 0;
+        long before = owner.bytesWritten();
         ChannelFuture f = ctx.write(head);
+        headerBytes = Math.max(0, owner.bytesWritten() - before - contentBytes);
         owner.wrote(this);
         return f;
     }
@@ -481,6 +533,7 @@ public final class Exchange {
             last = LastHttpContent.EMPTY_LAST_CONTENT;
         } else {
             bodyBytesSent += last.content().readableBytes();
+            last = ExchangeListeners.filterTrailers(this, last);
         }
         responseDone = true;
         ChannelFuture f = ctx.writeAndFlush(last);
@@ -525,6 +578,7 @@ public final class Exchange {
             abort();
             return;
         }
+        statusOverride = 0;
         closeForStatus(code);
         HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
         if (locationHeader != null) {
@@ -557,17 +611,13 @@ public final class Exchange {
         }
     }
 
+    /** The client connection closed while the exchange ran; with no response begun it logs 499, as nginx. */
     void markClosed() {
         closed = true;
-        releasePending();
-    }
-
-    private static long estimateHeaderBytes(HttpResponse head) {
-        long n = 17 + head.status().reasonPhrase().length();
-        for (Map.Entry<String, String> e : head.headers()) {
-            n += e.getKey().length() + e.getValue().length() + 4;
+        if (responseHead == null && status == 0) {
+            status = 499;
         }
-        return n + 2;
+        releasePending();
     }
 
     /** A full response helper for simple bodies. */

@@ -55,7 +55,7 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
         int line = (int) Math.min(Integer.MAX_VALUE / 2, defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE));
         int total = (int) Math.min(Integer.MAX_VALUE / 2,
             defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE) * defaults.get(HttpModule.LARGE_HEADER_BUFFER_NUMBER));
-        HttpConnectionHandler http = new HttpConnectionHandler(runtime, listener, defaults);
+        HttpConnectionHandler http = new HttpConnectionHandler(runtime, snap, listener, defaults);
         ch.pipeline()
             .addLast("activity", new ByteActivityHandler(http))
             .addLast("decoder", new StrictRequestDecoder(line, total))

@@ -63,6 +63,11 @@ public final class HttpCompiler {
     public static Location compileLocation(LocationBuilder lb, BuildContext build) throws ConfigException {
         Settings settings = lb.level.resolve();
         ContentHandlerFactory f = lb.level.getOwn(HttpModule.CONTENT);
+        if (f == null && lb.kind == Location.Kind.IF) {
+            // an "if" block without a content directive of its own keeps the enclosing location's
+            // handler, built with the block's merged settings (as nginx merges proxy_pass into ifs)
+            f = lb.level.parent().getOwn(HttpModule.CONTENT);
+        }
         ContentHandler content = null;
         if (f != null) {
             try {

@@ -41,8 +41,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private enum State { WAIT_REQUEST, IN_REQUEST, CLOSING }
 
     private final ServerRuntime runtime;
-    private final ListenerConf listener;
-    private final Settings defaults;
+    private ListenerConf listener;
+    private Settings defaults;
+    /**
+     * The configuration {@link #listener} and {@link #defaults} come from; when a reload has
+     * swapped it, the next request rebinds to the new one.
+     */
+    private Snapshot bound;
     private final long startNanos = System.nanoTime();
     private ClientConnection connection;
     private ChannelHandlerContext ctx;
@@ -61,12 +66,22 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private long sendTimeoutMillis;
     private long sendProgressAt;
     private long sendSignature;
+    /** Encoded response bytes handed towards the socket, and those whose write succeeded ($bytes_sent). */
+    private long bytesWritten;
+    private long bytesSent;
 
     /** A user event that asks an idle keep-alive connection to close (graceful stop). */
     public static final Object DRAIN = new Object();
 
+    /** A handler for a listener of the snapshot in force now. */
     public HttpConnectionHandler(ServerRuntime runtime, ListenerConf listener, Settings defaults) {
+        this(runtime, runtime.snapshot(), listener, defaults);
+    }
+
+    /** @param bound the snapshot {@code listener} and {@code defaults} were taken from */
+    HttpConnectionHandler(ServerRuntime runtime, Snapshot bound, ListenerConf listener, Settings defaults) {
         this.runtime = runtime;
+        this.bound = bound;
         this.listener = listener;
         this.defaults = defaults;
     }
@@ -90,6 +105,22 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             partialRequest = true;
             armHeaderTimer();
         }
+    }
+
+    void bytesWritten(long n) {
+        bytesWritten += n;
+    }
+
+    void bytesSent(long n) {
+        bytesSent += n;
+    }
+
+    long bytesWritten() {
+        return bytesWritten;
+    }
+
+    long bytesSent() {
+        return bytesSent;
     }
 
     @Override
@@ -154,12 +185,18 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void startRequest(HttpRequest req) {
         cancelTimer();
+        Snapshot snap = runtime.snapshot();
+        if (snap != bound && !rebind(snap)) {
+            // the reload removed this connection's listener: as nginx's old workers, stop serving it
+            ReferenceCountUtil.release(req);
+            close();
+            return;
+        }
         state = State.IN_REQUEST;
         partialRequest = false;
         discarding = false;
         awaitingBody = false;
         connection.countRequest();
-        Snapshot snap = runtime.snapshot();
         RequestHead head = RequestHead.parse(req, connection, defaults);
         boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0
             || req.decoderResult().isFailure();
@@ -196,9 +233,26 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A reload happened since this connection's last request: requests in flight kept their
+     * snapshot, the next one on a keep-alive connection is served by the new configuration.
+     */
+    private boolean rebind(Snapshot snap) {
+        ListenerConf l = snap.http().listeners().get(listener.key());
+        if (l == null) {
+            return false;
+        }
+        AddressConf address = l.forLocal(ctx.channel().localAddress());
+        listener = l;
+        defaults = address.servers().defaultServer().settings();
+        connection.rebind(l, address);
+        bound = snap;
+        return true;
+    }
+
     private void badBody(DecoderResult r) {
         Exchange ex = current;
-        ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent invalid chunked body: " + r.cause().getMessage()
+        ErrorLog.of(ex).log(LogLevel.INFO, connection.id(), "client sent invalid chunked body: " + r.cause().getMessage()
             + ", client: " + connection.remoteHost());
         ex.failBody(r.cause());
         if (!ex.responseStarted()) {
@@ -210,7 +264,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void bodyTooLarge(Exchange ex, int more) {
-        ErrorLog.get().log(LogLevel.ERROR, connection.id(), "client intended to send too large chunked body: "
+        ErrorLog.of(ex).log(LogLevel.ERROR, connection.id(), "client intended to send too large chunked body: "
             + ex.bodyBytesReceived() + "+" + more + " bytes, client: " + connection.remoteHost()
             + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + " "
             + ex.request().protocolVersion().text() + "\"");
@@ -244,6 +298,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         // nginx's status line is HTTP/1.1 whatever the request's version
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
+        // a graceful stop that began while this request ran also closes the connection (checked below)
         if (ex.keepAlive()) {
             Settings s = settingsOf(ex);
             // ngx_http_update_location_config: the location found decides whether the connection may stay open
@@ -490,7 +545,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!ex.bodyComplete()) {
-            ErrorLog.get().log(LogLevel.INFO, connection.id(),
+            ErrorLog.of(ex).log(LogLevel.INFO, connection.id(),
                 "client timed out (110: Connection timed out) while reading client request body, client: " + connection.remoteHost());
             ex.failBody(new java.util.concurrent.TimeoutException("client_body_timeout"));
             if (!ex.responseStarted()) {
@@ -544,9 +599,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             sendSignature = sig;
             sendProgressAt = now;
         } else if (now - sendProgressAt >= TimeUnit.MILLISECONDS.toNanos(sendTimeoutMillis)) {
-            ErrorLog.get().log(LogLevel.INFO, connection.id(),
-                "client timed out (110: Connection timed out) while sending response to client, client: " + connection.remoteHost());
             Exchange ex = current;
+            ErrorLog.of(ex).log(LogLevel.INFO, connection.id(),
+                "client timed out (110: Connection timed out) while sending response to client, client: " + connection.remoteHost());
             if (ex != null) {
                 ex.abort();
             } else {

@@ -43,7 +43,8 @@ public final class RequestProcessor {
         }
         ex.attach(Internal.class, Internal.YES);
         ex.location(named);
-        RewriteStep.Flow f = runSteps(ex, named.steps());
+        ex.uriChanged(false);
+        RewriteStep.Flow f = locationSteps(ex, named.steps());
         if (f == RewriteStep.Flow.DONE) {
             return;
         }
@@ -55,7 +56,7 @@ public final class RequestProcessor {
     }
 
     private static void cycle(Exchange ex) {
-        ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(),
+        ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(),
             "rewrite or internal redirection cycle while processing \"" + ex.uri() + "\"");
         ex.sendBuiltinPage(500, null);
     }
@@ -85,7 +86,8 @@ public final class RequestProcessor {
                 autoRedirect(ex);
                 return;
             }
-            RewriteStep.Flow f = runSteps(ex, ex.location().steps());
+            ex.uriChanged(false);
+            RewriteStep.Flow f = locationSteps(ex, ex.location().steps());
             if (f == RewriteStep.Flow.DONE) {
                 return;
             }
@@ -112,7 +114,7 @@ public final class RequestProcessor {
         long max = ex.settings().get(HttpModule.CLIENT_MAX_BODY_SIZE);
         if (max > 0 && ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
             && HttpUtil.getContentLength(ex.request(), 0L) > max) {
-            ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
+            ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
                 + HttpUtil.getContentLength(ex.request(), 0L) + " bytes, client: " + ex.connection().remoteHost()
                 + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + "\"");
             ex.closeAfterResponse();
@@ -120,6 +122,19 @@ public final class RequestProcessor {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The location's rewrite phase with nginx's post-rewrite check: a {@code rewrite} without
+     * flag that changed the URI (and no {@code break} after it) searches the location again.
+     */
+    private static RewriteStep.Flow locationSteps(Exchange ex, List<RewriteStep> steps) {
+        RewriteStep.Flow f = runSteps(ex, steps);
+        if (f == RewriteStep.Flow.NEXT && ex.uriChanged()) {
+            ex.uriChanged(false);
+            return RewriteStep.Flow.RESTART;
+        }
+        return f;
     }
 
     /** Runs rewrite statements; RESTART and BREAK end the list. */
@@ -133,11 +148,19 @@ public final class RequestProcessor {
         return RewriteStep.Flow.NEXT;
     }
 
-    /** The access and content phases for the location the exchange ended in. */
+    /** The access, precontent and content phases for the location the exchange ended in. */
     public static void content(Exchange ex) {
         if (!AccessPhase.run(ex)) {
             return;
         }
+        if (PrecontentPhase.run(ex)) {
+            return;
+        }
+        runContentHandler(ex);
+    }
+
+    /** The content phase alone: the location's handler, or the default (static files). */
+    public static void runContentHandler(Exchange ex) {
         ContentHandler h = ex.location().content();
         if (h == null) {
             h = ex.snapshot().http().defaultContent();

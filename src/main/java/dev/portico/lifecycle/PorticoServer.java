@@ -11,8 +11,6 @@ import dev.portico.http.ListenSpec;
 import dev.portico.http.ListenerConf;
 import dev.portico.http.ServerRuntime;
 import dev.portico.observability.ErrorLog;
-import dev.portico.observability.ErrorLogSpec;
-import dev.portico.observability.LogLevel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -29,7 +27,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
@@ -83,6 +80,8 @@ public final class PorticoServer implements ServerRuntime {
             for (ListenerConf l : first.http().listeners().values()) {
                 s.listeners.put(l.key(), s.bind(l));
             }
+            s.startAccepting(s.listeners);
+            // the pid file announces a server that accepts: harnesses wait for it
             s.writePid(first);
         } catch (StartupException e) {
             s.shutdownNow();
@@ -157,6 +156,8 @@ public final class PorticoServer implements ServerRuntime {
         ServerBootstrap b = new ServerBootstrap()
             .group(group)
             .option(ChannelOption.SO_BACKLOG, spec.backlog() <= 0 ? 511 : spec.backlog())
+            // accept only once the snapshot that knows this listener is in force (see startAccepting)
+            .option(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childHandler(new HttpChannelInitializer(this, l.key(), clients::add));
@@ -185,7 +186,7 @@ public final class PorticoServer implements ServerRuntime {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
             }
             if (spec.isIpv6() && Transport.epoll()) {
-                // nginx's ipv6only defaults to on: [::]:80 takes IPv6 connections only
+                // nginx's ipv6only defaults to on: [::]:80 takes IPv6 connections only, so "listen 80" can bind beside it
                 b.option(IPV6_V6ONLY, spec.ipv6only() == null || spec.ipv6only() ? 1 : 0);
             }
         } else {
@@ -203,30 +204,41 @@ public final class PorticoServer implements ServerRuntime {
         }
         ChannelFuture f = b.bind(addr).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new StartupException("bind() to " + describe(spec) + " failed (" + errno(f.cause()) + ")");
+            throw new StartupException("bind() to " + describe(spec) + " failed (" + Errno.of(f.cause()) + ")");
         }
         return f.channel();
     }
 
-    private static String describe(ListenSpec spec) {
-        return spec.addrText();
+    /**
+     * A listener bound by a reload is not in the running snapshot until the swap, and a connection
+     * accepted before it would find no configuration; until then the kernel queues connections.
+     */
+    private void startAccepting(Map<String, Channel> channels) {
+        synchronized (listeners) {
+            for (Map.Entry<String, Channel> e : channels.entrySet()) {
+                e.getValue().config().setAutoRead(true);
+                for (Channel sibling : reusePortSiblings.getOrDefault(e.getKey(), List.of())) {
+                    sibling.config().setAutoRead(true);
+                }
+            }
+        }
     }
 
-    static String errno(Throwable t) {
-        String m = t.getMessage() == null ? t.toString() : t.getMessage();
-        if (m.contains("Address already in use")) {
-            return "98: Address already in use";
+    /**
+     * nginx prints IPv6 addresses in RFC 5952 form ("::", "::1"); Java expands every group.
+     * Listen addresses are already kept in that form ({@link ListenSpec#text}); this is for
+     * other text.
+     */
+    static String compressV6(String full) {
+        try {
+            return ListenSpec.text(java.net.InetAddress.getByName(full));
+        } catch (java.net.UnknownHostException e) {
+            return full;
         }
-        if (m.contains("Permission denied")) {
-            return "13: Permission denied";
-        }
-        if (m.contains("Cannot assign requested address")) {
-            return "99: Cannot assign requested address";
-        }
-        if (t instanceof BindException) {
-            return m;
-        }
-        return m;
+    }
+
+    private static String describe(ListenSpec spec) {
+        return spec.addrText();
     }
 
     private void writePid(Snapshot s) throws StartupException {
@@ -238,7 +250,7 @@ public final class PorticoServer implements ServerRuntime {
             Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             pidFile = p;
         } catch (IOException e) {
-            throw new StartupException("open() \"" + p + "\" failed (" + e.getMessage() + ")");
+            throw new StartupException("open() \"" + p + "\" failed (" + Errno.of(e) + ")");
         }
     }
 
@@ -276,16 +288,17 @@ public final class PorticoServer implements ServerRuntime {
         }
         try {
             Logs.configure(next);
-        } catch (IOException e) {
+        } catch (StartupException e) {
             for (Map.Entry<String, Channel> c : added.entrySet()) {
                 c.getValue().close();
                 closeSiblings(c.getKey());
             }
-            ErrorLog.emerg("open() failed (" + e.getMessage() + ")");
+            ErrorLog.emerg(e.getMessage());
             return e.getMessage();
         }
         LifecycleHooks.activate(next, previous);
         current.set(next);
+        startAccepting(added);
         synchronized (listeners) {
             listeners.putAll(added);
             listeners.entrySet().removeIf(e -> {
@@ -447,10 +460,5 @@ public final class PorticoServer implements ServerRuntime {
             }
         }
         return -1;
-    }
-
-    static List<ErrorLogSpec> errorLogs(Snapshot s) {
-        List<ErrorLogSpec> l = s.main(CoreModule.ERROR_LOG);
-        return l == null ? List.of(new ErrorLogSpec("logs/error.log", LogLevel.ERROR)) : l;
     }
 }

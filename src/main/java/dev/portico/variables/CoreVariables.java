@@ -63,7 +63,8 @@ public final class CoreVariables {
         Variables.builtin("time_local", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(TIME_LOCAL));
         Variables.builtin("time_iso8601", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(ISO));
         Variables.builtin("status", ex -> ex.status() == 0 ? "000" : String.format(Locale.ROOT, "%03d", ex.status()));
-        Variables.builtin("body_bytes_sent", ex -> Long.toString(ex.bodyBytesSent()));
+        // nginx: everything sent minus the response head, so chunk framing counts as body
+        Variables.builtin("body_bytes_sent", ex -> Long.toString(Math.max(0, ex.bytesSent() - ex.headerBytes())));
         Variables.builtin("bytes_sent", ex -> Long.toString(ex.bytesSent()));
         Variables.builtin("connection", ex -> Long.toString(ex.connection().id()));
         Variables.builtin("connection_requests", ex -> Integer.toString(ex.connection().requests()));
@@ -145,15 +146,28 @@ public final class CoreVariables {
         return null;
     }
 
+    /**
+     * {@code $remote_user}: the user name of Basic credentials, as ngx_http_auth_basic_user finds
+     * it ("Basic " in any case, spaces skipped, base64, then up to the first ":"). Not found when
+     * the header is missing, malformed or the name is empty. The name keeps its bytes (one char
+     * per byte, as Netty reads headers), so logs and headers carry what the client sent.
+     */
     private static String remoteUser(Exchange ex) {
         String auth = ex.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
         if (auth == null || auth.length() < 6 || !auth.regionMatches(true, 0, "Basic ", 0, 6)) {
             return null;
         }
+        int start = 6;
+        while (start < auth.length() && auth.charAt(start) == ' ') {
+            start++;
+        }
+        if (start == auth.length()) {
+            return null;
+        }
         try {
-            String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+            String decoded = new String(Base64.getDecoder().decode(auth.substring(start)), StandardCharsets.ISO_8859_1);
             int colon = decoded.indexOf(':');
-            return colon < 0 ? null : decoded.substring(0, colon);
+            return colon <= 0 ? null : decoded.substring(0, colon);
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -18,6 +18,33 @@ public final class Variables {
     private final Map<String, Integer> settable = new HashMap<>();
     private final java.util.Set<String> captureNames = new java.util.HashSet<>();
 
+    /** Told when a {@code set} variable is read before any {@code set} gave it a value. */
+    @FunctionalInterface
+    public interface UnsetRead {
+        void onRead(dev.portico.http.Exchange ex, String name);
+    }
+
+    private static volatile UnsetRead unsetRead = (ex, name) -> { };
+
+    /** Installs the {@code uninitialized_variable_warn} check (done once by the rewrite module). */
+    public static void onUnsetRead(UnsetRead hook) {
+        unsetRead = hook;
+    }
+
+    /** True for a variable registered with {@link #builtin}. */
+    public static synchronized boolean isBuiltin(String name) {
+        return BUILTIN.containsKey(name.toLowerCase());
+    }
+
+    /**
+     * Declares a named regex capture ({@code (?<name>...)} or {@code (?P<name>...)} in a
+     * server_name, location, rewrite, if or map): as in nginx it is a variable that any template
+     * may read, holding the group of the last successful match that set it.
+     */
+    public void declareCapture(String name) {
+        captureNames.add(name.toLowerCase());
+    }
+
     /** Registers a built-in variable (done once, by the package that computes it). */
     public static synchronized void builtin(String name, Variable v) {
         if (BUILTIN.putIfAbsent(name, v) != null) {
@@ -39,14 +66,6 @@ public final class Variables {
             settable.put(key, idx);
         }
         return idx;
-    }
-
-    /**
-     * Declares a named capture of a regex in the configuration ({@code (?<name>...)} in a
-     * server_name, location, rewrite or if): {@code $name} then reads the last match that set it.
-     */
-    public void declareCapture(String name) {
-        captureNames.add(name.toLowerCase());
     }
 
     public int settableCount() {
@@ -105,21 +124,28 @@ public final class Variables {
         if (v != null) {
             return v;
         }
-        Integer idx = settable.get(key);
-        if (idx != null) {
-            int i = idx;
-            return ex -> ex.settableVariable(i);
-        }
+        // built-ins first: "set $args" changes the request, it does not shadow $args
         v = BUILTIN.get(key);
         if (v != null) {
             return v;
         }
-        if (!key.isEmpty() && key.chars().allMatch(Character::isDigit)) {
-            int n = Integer.parseInt(key);
-            return ex -> ex.capture(n);
+        Integer idx = settable.get(key);
+        if (idx != null) {
+            int i = idx;
+            return ex -> {
+                String value = ex.settableVariable(i);
+                if (value == null) {
+                    unsetRead.onRead(ex, name);
+                }
+                return value;
+            };
         }
         if (captureNames.contains(key)) {
             return ex -> ex.namedCapture(key);
+        }
+        if (!key.isEmpty() && key.chars().allMatch(Character::isDigit)) {
+            int n = Integer.parseInt(key);
+            return ex -> ex.capture(n);
         }
         for (Map.Entry<String, VariableFactory> e : PREFIXED.entrySet()) {
             if (key.startsWith(e.getKey()) && key.length() > e.getKey().length()) {

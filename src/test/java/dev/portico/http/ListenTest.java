@@ -202,16 +202,16 @@ class ListenTest {
     @Test
     void ipv6AddressesAndIpv6onlyLetTheIpv4WildcardShareThePort() {
         assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine: IPv6 listen forms not tested");
-        PortMap ports = new PortMap();
-        int wild = ports.get(8096);
-        try (TestPortico p = TestPortico.builder().ports(ports).conf("""
+        // PortMap maps "[::]:8096" and "listen 8096" to the same free port
+        try (TestPortico p = TestPortico.start("""
                 events {}
                 http {
                     server { listen [::1]:8095; return 200 "v6 loopback $server_addr\\n"; }
-                    server { listen [::]:WILD ipv6only=on; return 200 "v6 wildcard\\n"; }
+                    server { listen [::]:8096 ipv6only=on; return 200 "v6 wildcard\\n"; }
                     server { listen 8096; return 200 "v4 wildcard\\n"; }
                 }
-                """.replace("WILD", Integer.toString(wild))).start()) {
+                """)) {
+            int wild = p.port(8096);
             assertThat(body("::1", p.port(8095), "x")).isEqualTo("v6 loopback ::1\n");
             assertThat(body("::1", wild, "x")).isEqualTo("v6 wildcard\n");
             assertThat(body("127.0.0.1", wild, "x")).isEqualTo("v4 wildcard\n");
