@@ -1,6 +1,7 @@
 package dev.portico.cli;
 
 import dev.portico.config.directive.DirectiveTable;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,9 +66,17 @@ final class BuildInfo {
         OPTIONAL_MODULES.put("stream", "stream");
     }
 
-    static String configureArguments(DirectiveTable table, String prefix) {
+    /** nginx prints "TLS SNI support enabled" when built with TLS; tools (certbot) look for it. */
+    static boolean tls(DirectiveTable table) {
+        return table.get("ssl_certificate") != null;
+    }
+
+    static String configureArguments(DirectiveTable table, Path prefix) {
         List<String> args = new ArrayList<>();
-        args.add("--prefix=" + prefix);
+        args.add("--prefix=" + prefix + "/");
+        args.add("--conf-path=" + prefix.resolve("conf/portico.conf"));
+        args.add("--error-log-path=" + prefix.resolve("logs/error.log"));
+        args.add("--pid-path=" + prefix.resolve(dev.portico.core.CoreModule.PID.defaultValue()));
         for (Map.Entry<String, String> e : OPTIONAL_MODULES.entrySet()) {
             if (table.get(e.getValue()) != null) {
                 args.add("--with-" + e.getKey());

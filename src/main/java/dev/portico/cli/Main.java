@@ -9,12 +9,15 @@ import dev.portico.core.Prefix;
 import dev.portico.core.Snapshot;
 import dev.portico.core.SnapshotBuilder;
 import dev.portico.lifecycle.Daemon;
+import dev.portico.lifecycle.Errno;
 import dev.portico.lifecycle.Logs;
 import dev.portico.lifecycle.PorticoServer;
 import dev.portico.lifecycle.Signals;
 import dev.portico.lifecycle.StartupException;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -37,104 +40,103 @@ public final class Main {
 
     public static void main(String[] args) {
         String name = System.getProperty("portico.name", "portico");
-        int code = new Main(name, System.err).run(args);
-        if (code >= 0) {
-            System.exit(code);
-        }
+        System.exit(new Main(name, System.err).run(args));
     }
 
-    /** Runs the command line; returns the exit status, or -1 when a server was started and has stopped. */
+    /** Runs the command line; returns the exit status. */
     int run(String[] args) {
         Options o;
         try {
             o = Options.parse(args);
         } catch (Options.UsageException e) {
-            say("[emerg] " + e.getMessage());
+            say(e.getMessage());
             return 1;
         }
         if (o.version) {
             err.println(name + " version: " + versionLine());
+            if (o.help) {
+                usage();
+            }
             if (o.versionFull) {
                 err.println("built with Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
                     + "), Netty " + nettyVersion());
-                err.println("TLS SNI support enabled");
-                err.println("configure arguments: " + BuildInfo.configureArguments(Modules.table(), installPrefix().toString() + "/"));
+                if (BuildInfo.tls(Modules.table())) {
+                    err.println("TLS SNI support enabled");
+                }
+                err.println("configure arguments: " + BuildInfo.configureArguments(Modules.table(), installPrefix()));
             }
-        }
-        if (o.help) {
-            usage();
-        }
-        if (o.help || o.version && !o.test && o.signal == null) {
-            return 0;
+            err.flush();
+            if (!o.test) {
+                return 0;
+            }
         }
         Path prefixDir = o.prefix != null ? Path.of(o.prefix) : installPrefix();
         Path conf = o.conf != null ? Path.of(o.conf) : defaultConf(prefixDir);
         Prefix prefix = new Prefix(prefixDir, conf);
         setupEarlyLog(o, prefix);
         Modules.table();
-        if (o.signal != null) {
-            return new SignalSender(this::say).send(prefix, o.global, o.signal);
-        }
         if (o.test) {
             return test(o, prefix);
+        }
+        if (o.signal != null) {
+            return new SignalSender(this::report).send(prefix, o.global, o.signal);
         }
         return serve(o, prefix);
     }
 
     private int test(Options o, Prefix prefix) {
-        try {
-            Snapshot s = SnapshotBuilder.build(prefix, o.global);
-            if (!o.quiet) {
-                say("the configuration file " + prefix.confFile() + " syntax is ok");
-                say("configuration file " + prefix.confFile() + " test is successful");
-            }
-            if (o.dump) {
-                PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
-                for (ConfigSource src : s.sources()) {
-                    out.println("# configuration file " + src.path() + ":");
-                    out.print(src.text());
-                    if (!src.text().endsWith("\n")) {
-                        out.println();
-                    }
-                    out.println();
-                }
-                out.flush();
-            }
-            return 0;
-        } catch (ConfigException e) {
-            say("[emerg] " + e.getMessage());
-            ErrorLog.get().log(LogLevel.EMERG, 0, e.getMessage());
-            say("configuration file " + prefix.confFile() + " test failed");
-            return 1;
-        }
-    }
-
-    private int serve(Options o, Prefix prefix) {
         Snapshot s;
         try {
             s = SnapshotBuilder.build(prefix, o.global);
         } catch (ConfigException e) {
-            say("[emerg] " + e.getMessage());
-            ErrorLog.get().log(LogLevel.EMERG, 0, e.getMessage());
+            report(LogLevel.EMERG, e.getMessage());
+            say("configuration file " + prefix.confFile() + " test failed");
             return 1;
         }
+        if (!o.quiet) {
+            say("the configuration file " + prefix.confFile() + " syntax is ok");
+            say("configuration file " + prefix.confFile() + " test is successful");
+        }
+        if (o.dump) {
+            // nginx writes each file read, verbatim, after a header line, to standard output
+            PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+            for (ConfigSource src : s.sources()) {
+                out.print("# configuration file " + src.path() + ":\n");
+                out.print(src.text());
+                out.print("\n");
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private int serve(Options o, Prefix prefix) {
+        // before anything slow: a signal during start-up waits for the server instead of killing the JVM
+        Signals signals = Signals.install();
+        Snapshot s;
         try {
+            s = SnapshotBuilder.build(prefix, o.global);
             Logs.configure(s);
-        } catch (IOException e) {
-            say("[emerg] open() \"" + e.getMessage() + "\" failed");
+        } catch (ConfigException e) {
+            report(LogLevel.EMERG, e.getMessage());
+            return 1;
+        } catch (StartupException e) {
+            report(LogLevel.EMERG, e.getMessage());
             return 1;
         }
-        long masterPid = Daemon.masterPid();
+        boolean daemon = s.main(CoreModule.DAEMON);
+        long masterPid = Daemon.masterPid(daemon);
         PorticoServer server;
         try {
             server = PorticoServer.start(s, o.global, masterPid);
         } catch (StartupException e) {
-            say("[emerg] " + e.getMessage());
-            ErrorLog.emerg(e.getMessage());
+            signals.abandon();
+            report(LogLevel.EMERG, e.getMessage());
             return 1;
         }
-        Signals.install(server);
-        Daemon.ready(s.main(CoreModule.DAEMON));
+        signals.serve(server);
+        Daemon.ready(daemon);
+        Daemon.watchMaster(masterPid, server);
         try {
             server.awaitStop();
         } catch (InterruptedException e) {
@@ -143,17 +145,36 @@ public final class Main {
         return 0;
     }
 
-    /** Before the configuration is read, messages go to {@code -e}'s target (default: the prefix's logs/error.log). */
+    /**
+     * Before the configuration is read, messages go to {@code -e}'s target (default: the prefix's
+     * logs/error.log, created on demand); if that cannot be opened, to standard error, as nginx does.
+     */
     private void setupEarlyLog(Options o, Prefix prefix) {
-        ErrorLog.useStderr(name, LogLevel.NOTICE);
-        String target = o.errorLog;
-        if (target == null || target.equals("stderr")) {
+        String target = o.errorLog != null ? o.errorLog : "logs/error.log";
+        Logs.defaultTarget(target);
+        if (target.equals("stderr")) {
+            ErrorLog.useStderr(name, LogLevel.NOTICE);
             return;
         }
+        Path file = prefix.resolve(target);
         try {
-            ErrorLog.use(List.of(prefix.resolve(target)), List.of(LogLevel.NOTICE), name);
+            ErrorLog.use(List.of(file), List.of(LogLevel.NOTICE), name);
         } catch (IOException e) {
-            say("[alert] could not open error log file: open() \"" + prefix.resolve(target) + "\" failed (" + e.getMessage() + ")");
+            ErrorLog.useStderr(name, LogLevel.NOTICE);
+            say("[alert] could not open error log file: open() \"" + file + "\" failed ("
+                + Errno.of(e.getCause() != null ? e.getCause() : e) + ")");
+        }
+    }
+
+    /**
+     * A start-up message: into the error log, and also to standard error unless the log already
+     * wrote it there (nginx's rule while starting: the user at the terminal sees every problem).
+     */
+    void report(LogLevel level, String message) {
+        ErrorLog log = ErrorLog.get();
+        log.log(level, 0, message);
+        if (!log.writesToStderr(level)) {
+            say("[" + level.word() + "] " + message);
         }
     }
 
@@ -201,7 +222,10 @@ public final class Main {
     }
 
     private static String nettyVersion() {
-        io.netty.util.Version v = io.netty.util.Version.identify().get("netty-common");
-        return v == null ? "4.2" : v.artifactVersion();
+        // the shaded jar keeps one module's version file; every Netty module has the same version
+        for (io.netty.util.Version v : io.netty.util.Version.identify().values()) {
+            return v.artifactVersion();
+        }
+        return "4.2";
     }
 }

@@ -1,9 +1,11 @@
 package dev.portico.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 
-/** nginx's command line: {@code -? -h -v -V -t -T -q -s signal -p prefix -e file -c file -g directives}. */
+/**
+ * nginx's command line: {@code -? -h -v -V -t -T -q -s signal -p prefix -e file -c file -g directives},
+ * letters may be bundled ({@code -tq}), a value may follow its letter directly ({@code -cfile}).
+ */
 public final class Options {
     boolean help;
     boolean version;
@@ -17,19 +19,21 @@ public final class Options {
     String conf;
     String global;
 
-    /** Parses the arguments; throws with nginx's wording on a bad option. */
+    /** Parses the arguments; throws with nginx's wording (printed without a level, as nginx does). */
     static Options parse(String[] args) throws UsageException {
         Options o = new Options();
-        List<String> a = new ArrayList<>(List.of(args));
-        for (int i = 0; i < a.size(); i++) {
-            String arg = a.get(i);
-            if (!arg.startsWith("-") || arg.length() < 2) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-")) {
                 throw new UsageException("invalid option: \"" + arg + "\"");
             }
             for (int j = 1; j < arg.length(); j++) {
                 char c = arg.charAt(j);
                 switch (c) {
-                    case '?', 'h' -> o.help = true;
+                    case '?', 'h' -> {
+                        o.help = true;
+                        o.version = true;
+                    }
                     case 'v' -> o.version = true;
                     case 'V' -> {
                         o.version = true;
@@ -45,8 +49,8 @@ public final class Options {
                         String value;
                         if (j + 1 < arg.length()) {
                             value = arg.substring(j + 1);
-                        } else if (i + 1 < a.size()) {
-                            value = a.get(++i);
+                        } else if (i + 1 < args.length) {
+                            value = args[++i];
                         } else {
                             throw new UsageException("option \"-" + c + "\" requires " + what(c));
                         }
@@ -64,7 +68,7 @@ public final class Options {
                         }
                         j = arg.length();
                     }
-                    default -> throw new UsageException("invalid option: \"" + arg.substring(j) + "\"");
+                    default -> throw new UsageException("invalid option: \"" + c + "\"");
                 }
             }
         }
@@ -74,10 +78,8 @@ public final class Options {
     private static String what(char c) {
         return switch (c) {
             case 'p' -> "directory name";
-            case 'c' -> "file name";
-            case 'e' -> "file name";
-            case 'g' -> "parameter";
-            default -> "signal number";
+            case 'c', 'e' -> "file name";
+            default -> "parameter";
         };
     }
 

@@ -5,18 +5,23 @@ import dev.portico.core.CoreModule;
 import dev.portico.core.Prefix;
 import dev.portico.core.Snapshot;
 import dev.portico.core.SnapshotBuilder;
+import dev.portico.lifecycle.Errno;
+import dev.portico.observability.LogLevel;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
-/** {@code -s stop|quit|reopen|reload}: finds the master through the pid file and signals it. */
+/**
+ * {@code -s stop|quit|reopen|reload}: reads the configuration for the {@code pid} file, and
+ * signals the master named there (the launcher, which forwards to the JVM), as nginx does.
+ */
 final class SignalSender {
-    private final Consumer<String> say;
+    private final BiConsumer<LogLevel, String> report;
 
-    SignalSender(Consumer<String> say) {
-        this.say = say;
+    SignalSender(BiConsumer<LogLevel, String> report) {
+        this.report = report;
     }
 
     int send(Prefix prefix, String global, String signal) {
@@ -24,42 +29,44 @@ final class SignalSender {
         try {
             s = SnapshotBuilder.build(prefix, global);
         } catch (ConfigException e) {
-            say.accept("[emerg] " + e.getMessage());
+            report.accept(LogLevel.EMERG, e.getMessage());
             return 1;
         }
         Path pidFile = prefix.resolve(s.main(CoreModule.PID));
         String text;
         try {
-            text = Files.readString(pidFile).trim();
-        } catch (NoSuchFileException e) {
-            say.accept("[error] open() \"" + pidFile + "\" failed (2: No such file or directory)");
-            return 1;
+            text = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
         } catch (IOException e) {
-            say.accept("[error] open() \"" + pidFile + "\" failed (" + e.getMessage() + ")");
+            report.accept(LogLevel.ERROR, "open() \"" + pidFile + "\" failed (" + Errno.of(e) + ")");
             return 1;
         }
         long pid;
         try {
             pid = Long.parseLong(text);
+            if (pid <= 0) {
+                throw new NumberFormatException();
+            }
         } catch (NumberFormatException e) {
-            say.accept("[error] invalid PID number \"" + text + "\" in \"" + pidFile + "\"");
+            report.accept(LogLevel.ERROR, "invalid PID number \"" + text + "\" in \"" + pidFile + "\"");
             return 1;
         }
-        String sig = switch (signal) {
-            case "stop" -> "TERM";
-            case "quit" -> "QUIT";
-            case "reopen" -> "USR1";
-            default -> "HUP";
+        // nginx's signal for each command: stop TERM, quit QUIT, reopen USR1, reload HUP
+        int number = switch (signal) {
+            case "stop" -> 15;
+            case "quit" -> 3;
+            case "reopen" -> 10;
+            default -> 1;
         };
         try {
-            Process p = new ProcessBuilder("kill", "-s", sig, Long.toString(pid)).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
+            Process p = new ProcessBuilder("kill", "-" + number, Long.toString(pid)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
-                say.accept("[alert] kill(" + pid + ", " + sig + ") failed (3: No such process)" + (out.isEmpty() ? "" : ""));
+                String errno = out.contains("ermitted") ? "1: Operation not permitted" : "3: No such process";
+                report.accept(LogLevel.ALERT, "kill(" + pid + ", " + number + ") failed (" + errno + ")");
                 return 1;
             }
         } catch (IOException e) {
-            say.accept("[alert] kill(" + pid + ", " + sig + ") failed (" + e.getMessage() + ")");
+            report.accept(LogLevel.ALERT, "kill(" + pid + ", " + number + ") failed (" + e.getMessage() + ")");
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

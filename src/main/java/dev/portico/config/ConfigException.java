@@ -7,12 +7,15 @@ import java.nio.file.Path;
  * text including {@code in FILE:LINE} when a location is known.
  */
 public final class ConfigException extends Exception {
+    /** The "file" of {@code -g} directives: nginx says {@code in command line}, with no line. */
+    public static final Path COMMAND_LINE = Path.of("command line");
+
     private final String bare;
     private final Path file;
     private final int line;
 
     public ConfigException(String message, Path file, int line) {
-        super(file == null ? message : message + " in " + file + ":" + line);
+        super(file == null ? message : COMMAND_LINE.equals(file) ? message + " in command line" : message + " in " + file + ":" + line);
         this.bare = message;
         this.file = file;
         this.line = line;

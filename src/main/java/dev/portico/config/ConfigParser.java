@@ -16,12 +16,20 @@ import java.util.List;
  * or a {@code { }} block, {@code #} comments, single and double quotes with backslash escapes,
  * {@code ${var}} kept inside a word. {@code include} is expanded where it stands, relative to the
  * directory of the main file (nginx's conf prefix), glob patterns in sorted order.
+ *
+ * <p>nginx reads and applies directives in one pass, so of two errors in a file the first one
+ * in reading order is reported. To keep that order while parsing before dispatching, a syntax
+ * error ends the parse and leaves a marker node where it occurred ({@link ConfNode#syntaxError()});
+ * the dispatcher throws it when it gets there, after any error in the directives before it.
+ * Like nginx, an error is reported at the line where the directive's {@code ;} or {@code {} stands.
  */
 public final class ConfigParser {
 
     private final Path confDir;
     private final List<ConfigSource> sources = new ArrayList<>();
     private int includeDepth;
+    /** The syntax error that ended the parse, if any. */
+    private ConfigException stop;
 
     public ConfigParser(Path confDir) {
         this.confDir = confDir;
@@ -32,12 +40,41 @@ public final class ConfigParser {
         return sources;
     }
 
-    /** Parses a whole file: its top-level directives. */
+    /** Parses a whole file: its top-level directives. Throws the first syntax error. */
     public List<ConfNode> parseFile(Path file) throws ConfigException {
-        return parseFile(file, null, 0);
+        List<ConfNode> nodes = read(file);
+        if (stop != null) {
+            throw stop;
+        }
+        return nodes;
     }
 
-    private List<ConfNode> parseFile(Path file, Path fromFile, int fromLine) throws ConfigException {
+    /**
+     * Parses a file as far as it is well-formed: on a syntax error, the directives before it and a
+     * marker node in its place ({@link #syntaxError()} tells the error). Only a main file that
+     * cannot be opened throws.
+     */
+    public List<ConfNode> read(Path file) throws ConfigException {
+        return readFile(file, null, 0);
+    }
+
+    /** The syntax error that ended the last {@link #read}, or null. */
+    public ConfigException syntaxError() {
+        return stop;
+    }
+
+    /** Parses {@code -g} directives (nginx's "in command line"; blocks are not allowed there). */
+    public List<ConfNode> parseCommandLine(String text) throws ConfigException {
+        Lexer lexer = new Lexer(text, ConfigException.COMMAND_LINE);
+        List<ConfNode> out = new ArrayList<>();
+        parseBlock(lexer, out, false);
+        if (stop != null) {
+            throw stop;
+        }
+        return out;
+    }
+
+    private List<ConfNode> readFile(Path file, Path fromFile, int fromLine) throws ConfigException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -48,59 +85,99 @@ public final class ConfigParser {
         } catch (java.nio.charset.MalformedInputException e) {
             throw new ConfigException("invalid UTF-8 in \"" + file + "\"", fromFile, fromLine);
         } catch (IOException e) {
-            throw new ConfigException("open() \"" + file + "\" failed (" + e.getMessage() + ")", fromFile, fromLine);
+            String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+            if ("Is a directory".equals(reason)) {
+                reason = "21: Is a directory";
+            }
+            throw new ConfigException("open() \"" + file + "\" failed (" + reason + ")", fromFile, fromLine);
         }
-        sources.add(new ConfigSource(file, text));
-        return parseText(text, file);
+        // -T shows a file included twice once, as nginx's dump does
+        if (sources.stream().noneMatch(src -> src.path().equals(file))) {
+            sources.add(new ConfigSource(file, text));
+        }
+        List<ConfNode> out = new ArrayList<>();
+        parseBlock(new Lexer(text, file), out, false);
+        return out;
     }
 
-    /** Parses text as if it were the file {@code file} (used for {@code -g} directives too). */
+    /** Parses text as if it were the file {@code file}; throws the first syntax error. */
     public List<ConfNode> parseText(String text, Path file) throws ConfigException {
         Lexer lexer = new Lexer(text, file);
         List<ConfNode> out = new ArrayList<>();
         parseBlock(lexer, out, false);
+        if (stop != null) {
+            throw stop;
+        }
         return out;
     }
 
-    private void parseBlock(Lexer lx, List<ConfNode> out, boolean inBlock) throws ConfigException {
-        while (true) {
-            Lexer.Statement st = lx.next();
+    /** Ends the parse: the error, in place, for the dispatcher to meet. */
+    private void fail(List<ConfNode> out, ConfigException e) {
+        stop = e;
+        out.add(ConfNode.syntaxError(e));
+    }
+
+    private void parseBlock(Lexer lx, List<ConfNode> out, boolean inBlock) {
+        while (stop == null) {
+            Lexer.Statement st;
+            try {
+                st = lx.next();
+            } catch (ConfigException e) {
+                fail(out, e);
+                return;
+            }
             switch (st.end()) {
                 case EOF -> {
                     if (!st.words().isEmpty()) {
-                        throw new ConfigException("unexpected end of file, expecting \";\" or \"}\"", lx.file(), st.line());
-                    }
-                    if (inBlock) {
-                        throw new ConfigException("unexpected end of file, expecting \"}\"", lx.file(), st.line());
+                        fail(out, new ConfigException(lx.commandLine()
+                            ? "unexpected end of parameter, expecting \";\"" : "unexpected end of file, expecting \";\" or \"}\"",
+                            lx.file(), st.line()));
+                    } else if (inBlock) {
+                        fail(out, new ConfigException("unexpected end of file, expecting \"}\"", lx.file(), st.line()));
                     }
                     return;
                 }
                 case BLOCK_END -> {
                     if (!st.words().isEmpty() || !inBlock) {
-                        throw new ConfigException("unexpected \"}\"", lx.file(), st.line());
+                        fail(out, new ConfigException("unexpected \"}\"", lx.file(), st.line()));
                     }
                     return;
                 }
                 case SEMICOLON -> {
                     if (st.words().isEmpty()) {
-                        throw new ConfigException("unexpected \";\"", lx.file(), st.line());
+                        fail(out, new ConfigException("unexpected \";\"", lx.file(), st.line()));
+                        return;
                     }
                     String name = st.words().get(0);
                     List<String> args = List.copyOf(st.words().subList(1, st.words().size()));
                     if (name.equals("include")) {
-                        if (args.size() != 1) {
-                            throw new ConfigException("invalid number of arguments in \"include\" directive", lx.file(), st.line());
+                        try {
+                            if (args.size() != 1) {
+                                throw new ConfigException("invalid number of arguments in \"include\" directive", lx.file(), st.line());
+                            }
+                            include(args.get(0), lx.file(), st.line(), out);
+                        } catch (ConfigException e) {
+                            fail(out, e);
+                            return;
                         }
-                        include(args.get(0), lx.file(), st.line(), out);
                     } else {
                         out.add(new ConfNode(name, args, lx.file(), st.line(), null));
                     }
                 }
                 case BLOCK_START -> {
                     if (st.words().isEmpty()) {
-                        throw new ConfigException("unexpected \"{\"", lx.file(), st.line());
+                        fail(out, new ConfigException("unexpected \"{\"", lx.file(), st.line()));
+                        return;
+                    }
+                    if (lx.commandLine()) {
+                        fail(out, new ConfigException("block directives are not supported in -g option", lx.file(), st.line()));
+                        return;
                     }
                     String name = st.words().get(0);
+                    if (name.equals("include")) {
+                        fail(out, new ConfigException("directive \"include\" is not terminated by \";\"", lx.file(), st.line()));
+                        return;
+                    }
                     List<String> args = List.copyOf(st.words().subList(1, st.words().size()));
                     List<ConfNode> children = new ArrayList<>();
                     parseBlock(lx, children, true);
@@ -117,7 +194,7 @@ public final class ConfigParser {
         try {
             Path p = confDir.resolve(pattern).normalize();
             if (!hasGlob(pattern)) {
-                out.addAll(parseFile(p, file, line));
+                out.addAll(readFile(p, file, line));
                 return;
             }
             // nginx globs the last components; a pattern matching nothing is not an error.
@@ -137,7 +214,10 @@ public final class ConfigParser {
             }
             matches.sort(null);
             for (Path m : matches) {
-                out.addAll(parseFile(m, file, line));
+                out.addAll(readFile(m, file, line));
+                if (stop != null) {
+                    return;
+                }
             }
         } finally {
             includeDepth--;
@@ -169,13 +249,17 @@ public final class ConfigParser {
             return file;
         }
 
+        boolean commandLine() {
+            return ConfigException.COMMAND_LINE.equals(file);
+        }
+
+        /** The next statement; its line is where its terminator stands (nginx reports errors there). */
         Statement next() throws ConfigException {
             List<String> words = new ArrayList<>();
-            int startLine = -1;
             boolean needSpace = false;
             while (true) {
                 if (pos >= s.length()) {
-                    return new Statement(words, End.EOF, startLine < 0 ? line : line);
+                    return new Statement(words, End.EOF, line);
                 }
                 char ch = s.charAt(pos);
                 if (needSpace) {
@@ -186,11 +270,11 @@ public final class ConfigParser {
                     }
                     if (ch == ';') {
                         pos++;
-                        return new Statement(words, End.SEMICOLON, startLine);
+                        return new Statement(words, End.SEMICOLON, line);
                     }
                     if (ch == '{') {
                         pos++;
-                        return new Statement(words, End.BLOCK_START, startLine);
+                        return new Statement(words, End.BLOCK_START, line);
                     }
                     if (ch == ')') {
                         needSpace = false;
@@ -206,11 +290,11 @@ public final class ConfigParser {
                 switch (ch) {
                     case ';' -> {
                         pos++;
-                        return new Statement(words, End.SEMICOLON, startLine < 0 ? line : startLine);
+                        return new Statement(words, End.SEMICOLON, line);
                     }
                     case '{' -> {
                         pos++;
-                        return new Statement(words, End.BLOCK_START, startLine < 0 ? line : startLine);
+                        return new Statement(words, End.BLOCK_START, line);
                     }
                     case '}' -> {
                         pos++;
@@ -224,9 +308,6 @@ public final class ConfigParser {
                     }
                     default -> {
                     }
-                }
-                if (startLine < 0) {
-                    startLine = line;
                 }
                 if (ch == '"' || ch == '\'') {
                     words.add(quoted(ch));

@@ -34,12 +34,17 @@ public final class CoreModule {
         return List.of(
             Directive.simple("worker_processes", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> {
                 String v = node.arg(0);
-                level.set(WORKER_PROCESSES, v.equals("auto") ? 0 : positive(node, v), node);
+                int n = v.equals("auto") ? 0 : v.chars().allMatch(Character::isDigit) && !v.isEmpty() && v.length() < 7
+                    ? Integer.parseInt(v) : -1;
+                if (n < 0 || n == 0 && !v.equals("auto")) {
+                    throw node.error("\"worker_processes\" directive invalid value");
+                }
+                level.set(WORKER_PROCESSES, n, node);
             }),
             Directive.flag("daemon", EnumSet.of(MAIN), DAEMON),
             Directive.simple("master_process", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> Values.flag(node, node.arg(0))),
             Directive.simple("pid", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> level.set(PID, node.arg(0), node)),
-            Directive.simple("error_log", EnumSet.of(MAIN, Context.HTTP, Context.SERVER, Context.LOCATION, Context.UPSTREAM),
+            Directive.simple("error_log", EnumSet.of(MAIN, Context.HTTP, Context.SERVER, Context.LOCATION),
                 Arity.ONE_OR_MORE, (level, node) -> level.add(ERROR_LOG, ErrorLogSpec.parse(node))),
             Directive.simple("env", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> level.add(ENV, node.arg(0))),
             Directive.noop("user", EnumSet.of(MAIN), Arity.TAKE12),
@@ -47,7 +52,7 @@ public final class CoreModule {
             Directive.noop("worker_cpu_affinity", EnumSet.of(MAIN), Arity.ONE_OR_MORE),
             Directive.noop("worker_priority", EnumSet.of(MAIN), Arity.TAKE1),
             Directive.noop("timer_resolution", EnumSet.of(MAIN), Arity.TAKE1),
-            Directive.noop("pcre_jit", EnumSet.of(MAIN), Arity.TAKE1),
+            Directive.simple("pcre_jit", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> Values.flag(node, node.arg(0))),
             Directive.noop("thread_pool", EnumSet.of(MAIN), Arity.TAKE23),
             Directive.simple("worker_shutdown_timeout", EnumSet.of(MAIN), Arity.TAKE1,
                 (level, node) -> level.set(WORKER_SHUTDOWN_TIMEOUT, Values.timeMillis(node, node.arg(0)), node)),

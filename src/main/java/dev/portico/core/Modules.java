@@ -3,8 +3,13 @@ package dev.portico.core;
 import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.DirectiveTable;
 import dev.portico.http.HttpModule;
+import dev.portico.http.headers.HeadersModule;
+import dev.portico.observability.HttpLogModule;
 import dev.portico.proxy.ProxyModule;
+import dev.portico.routing.ErrorPageModule;
+import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
+import dev.portico.staticfiles.StaticModule;
 import dev.portico.upstream.UpstreamModule;
 import dev.portico.variables.CoreVariables;
 import java.util.List;
@@ -25,6 +30,11 @@ public final class Modules {
         CoreModule.directives(),
         HttpModule.directives(),
         RewriteModule.directives(),
+        HttpLogModule.directives(),
+        ErrorPageModule.directives(),
+        MapModule.directives(),
+        HeadersModule.directives(),
+        StaticModule.directives(),
         UpstreamModule.directives(),
         ProxyModule.directives()
     );

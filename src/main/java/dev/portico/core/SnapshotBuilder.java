@@ -11,7 +11,6 @@ import dev.portico.http.HttpCompiler;
 import dev.portico.http.HttpConf;
 import dev.portico.http.HttpModule;
 import dev.portico.staticfiles.StaticContent;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,15 +21,21 @@ public final class SnapshotBuilder {
 
     public static Snapshot build(Prefix prefix, String globalDirectives) throws ConfigException {
         ConfigParser parser = new ConfigParser(prefix.confDir());
-        List<ConfNode> nodes = new ArrayList<>(parser.parseFile(prefix.confFile()));
+        // nginx reads -g directives before the file (so the file's copy is the duplicate)
+        List<ConfNode> nodes = new ArrayList<>();
         if (globalDirectives != null && !globalDirectives.isBlank()) {
-            nodes.addAll(parser.parseText(globalDirectives, Path.of("command line")));
+            nodes.addAll(parser.parseCommandLine(globalDirectives));
         }
+        nodes.addAll(parser.read(prefix.confFile()));
         BuildContext build = new BuildContext(prefix);
         declareVariables(nodes, build);
         Level main = new Level(Context.MAIN, null, null, build);
         Dispatcher d = new Dispatcher(Modules.table());
         d.apply(main, nodes);
+        if (parser.syntaxError() != null) {
+            // a block a package reads itself (types, map) may hold the marker the dispatcher never met
+            throw parser.syntaxError();
+        }
         if (main.getOwn(CoreModule.EVENTS_SEEN) == null) {
             throw new ConfigException("no \"events\" section in configuration");
         }
@@ -46,12 +51,28 @@ public final class SnapshotBuilder {
         return new Snapshot(prefix, main.resolve(), httpConf, List.copyOf(parser.sources()), build, new SnapshotUsage());
     }
 
+    private static void declareCaptures(String word, BuildContext build) {
+        for (String name : dev.portico.http.RegexSupport.namedGroupsIn(word)) {
+            build.variables().declareCapture(name);
+        }
+    }
+
     /**
      * nginx knows every variable of the configuration before it resolves any reference, so a
      * template may name a variable that a later {@code set} or {@code map} defines.
      */
     private static void declareVariables(List<ConfNode> nodes, BuildContext build) {
         for (ConfNode n : nodes) {
+            // named regex captures (location, server_name, rewrite, if, map) are variables too
+            declareCaptures(n.name(), build);
+            for (String a : n.args()) {
+                declareCaptures(a, build);
+            }
+            if (n.isBlock() && n.name().equals("map")) {
+                for (ConfNode entry : n.children()) {
+                    declareCaptures(entry.name(), build);
+                }
+            }
             if (n.name().equals("set") && n.argCount() >= 1 && n.arg(0).startsWith("$")) {
                 build.variables().declareSettable(n.arg(0).substring(1));
             }

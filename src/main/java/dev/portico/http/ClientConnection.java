@@ -11,8 +11,8 @@ public final class ClientConnection {
 
     private final long id = IDS.incrementAndGet();
     private final Channel channel;
-    private final ListenerConf listener;
-    private final AddressConf address;
+    private volatile ListenerConf listener;
+    private volatile AddressConf address;
     private int requests;
 
     ClientConnection(Channel channel, ListenerConf listener, AddressConf address) {
@@ -45,6 +45,12 @@ public final class ClientConnection {
         requests++;
     }
 
+    /** After a reload: the next request on this keep-alive connection uses the new configuration. */
+    void rebind(ListenerConf newListener, AddressConf newAddress) {
+        this.listener = newListener;
+        this.address = newAddress;
+    }
+
     public SocketAddress remoteAddress() {
         return channel.remoteAddress();
     }
@@ -53,11 +59,11 @@ public final class ClientConnection {
         return channel.localAddress();
     }
 
-    /** The client's address as text ("unix:" for a unix socket, as nginx). */
+    /** The client's address as text ("::1", not Java's "0:0:0:0:0:0:0:1"; "unix:" for a unix socket, as nginx). */
     public String remoteHost() {
         SocketAddress a = channel.remoteAddress();
         if (a instanceof InetSocketAddress isa) {
-            return isa.getAddress().getHostAddress();
+            return ListenSpec.text(isa.getAddress());
         }
         return "unix:";
     }
@@ -70,7 +76,7 @@ public final class ClientConnection {
     public String localHost() {
         SocketAddress a = channel.localAddress();
         if (a instanceof InetSocketAddress isa) {
-            return isa.getAddress().getHostAddress();
+            return ListenSpec.text(isa.getAddress());
         }
         return "unix:";
     }

@@ -51,7 +51,8 @@ public final class Exchange {
     private int redirectsLeft = 11;
     private int uriChanges;
     private boolean locationValid = true;
-    private boolean continueSent;
+    private boolean uriChanged;
+    private int statusOverride;
 
     // request body
     private final boolean hasBody;
@@ -66,6 +67,8 @@ public final class Exchange {
     private int status;
     private long bodyBytesSent;
     private long headerBytes;
+    /** The connection's count of bytes sent when this exchange began. */
+    private final long sentBase;
     private boolean responseDone;
     private boolean closed;
 
@@ -83,6 +86,7 @@ public final class Exchange {
         this.bodyComplete = !hasBody;
         this.keepAlive = keepAlive;
         this.vars = new String[snapshot.http().settableVariables()];
+        this.sentBase = owner.bytesSent();
     }
 
     // ---- what the request is ----
@@ -229,14 +233,19 @@ public final class Exchange {
         }
         captures = c;
         String[] names = RegexSupport.groupNames(m.pattern());
-        if (names.length > 0) {
-            if (namedCaptures == null) {
-                namedCaptures = new HashMap<>();
-            }
-            for (String n : names) {
-                namedCaptures.put(n.toLowerCase(), m.group(n));
+        for (int i = 1; i < names.length && i <= m.groupCount(); i++) {
+            if (names[i] != null) {
+                if (namedCaptures == null) {
+                    namedCaptures = new HashMap<>();
+                }
+                namedCaptures.put(names[i].toLowerCase(), m.group(i));
             }
         }
+    }
+
+    /** Forgets the positional captures, as nginx does when a rewrite-module regex does not match. */
+    public void clearCaptures() {
+        captures = null;
     }
 
     public String capture(int n) {
@@ -265,6 +274,23 @@ public final class Exchange {
     /** Counts an internal redirect or a {@code rewrite ... last}; false once nginx's limit of 10 is passed. */
     public boolean countRedirect() {
         return --redirectsLeft > 0;
+    }
+
+    /**
+     * nginx's {@code r->uri_changed}: a {@code rewrite} without flag changed the URI, so the
+     * location is searched again once the location's rewrite statements have run.
+     */
+    public boolean uriChanged() {
+        return uriChanged;
+    }
+
+    public void uriChanged(boolean changed) {
+        this.uriChanged = changed;
+    }
+
+    /** Lets this request enter {@code internal} locations (after a rewrite, as nginx's {@code r->internal}). */
+    public void markInternal() {
+        attach(RequestProcessor.Internal.class, RequestProcessor.Internal.YES);
     }
 
     /** Restarts processing with a new URI, from the server rewrite phase (error_page, try_files, index). */
@@ -332,6 +358,7 @@ public final class Exchange {
     /** Routes the body to a handler, first handing it what already arrived. Reads more only on demand. */
     public void bodyHandler(RequestBodyHandler h) {
         this.bodyHandler = h;
+        sendContinue();
         while (pendingBody != null && !pendingBody.isEmpty() && bodyHandler == h) {
             h.onContent(pendingBody.poll());
         }
@@ -344,19 +371,24 @@ public final class Exchange {
      */
     public void readBody() {
         if (!bodyComplete && !closed) {
-            if (!continueSent && bodyBytesReceived == 0 && expectsContinue()) {
-                continueSent = true;
-                ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
-                ctx.flush();
-            }
-            ctx.read();
+            sendContinue();
+            owner.readBody();
         }
     }
 
+    private boolean continueSent;
+
     private boolean expectsContinue() {
         String e = request.headers().get(HttpHeaderNames.EXPECT);
-        return e != null && e.equalsIgnoreCase("100-continue") && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
-            && responseHead == null;
+        return e != null && e.equalsIgnoreCase("100-continue") && isHttp11();
+    }
+
+    /** RFC 9110 section 10.1.1: the interim 100 goes out when the body is first wanted, as nginx does. */
+    private void sendContinue() {
+        if (!continueSent && !bodyComplete && bodyBytesReceived == 0 && responseHead == null && expectsContinue()) {
+            continueSent = true;
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
     }
 
     void deliverBody(HttpContent c) {
@@ -413,8 +445,14 @@ public final class Exchange {
         return bodyBytesSent;
     }
 
+    /** Bytes of the response that reached the socket: head, body and chunk framing ({@code $bytes_sent}). */
     public long bytesSent() {
-        return headerBytes + bodyBytesSent;
+        return owner.bytesSent() - sentBase;
+    }
+
+    /** The encoded size of the response head, status line to the empty line (nginx's header_size). */
+    public long headerBytes() {
+        return headerBytes;
     }
 
     public boolean keepAlive() {
@@ -430,30 +468,69 @@ public final class Exchange {
         return closed || !ctx.channel().isActive();
     }
 
-    /** Sends the response head. Applies the header filters, framing and the Connection header. */
+    /**
+     * nginx's {@code r->err_status}: the status {@code error_page} imposes on whatever response
+     * the error page request produces (0 = none). A built-in page clears it, since it carries
+     * the status of the error it reports.
+     */
+    public void overrideStatus(int code) {
+        this.statusOverride = code;
+    }
+
+    public int statusOverride() {
+        return statusOverride;
+    }
+
+    /**
+     * Sends the response head. Applies the header filters, then nginx's framing: Content-Length
+     * or chunked (a client without chunked support gets the body until the connection closes),
+     * no body for HEAD, 204, 304 and 1xx, and the Connection header (plus Keep-Alive when the
+     * second {@code keepalive_timeout} parameter is set). Header names Portico writes are in
+     * canonical case and nginx's order.
+     */
     public ChannelFuture writeHead(HttpResponse head) {
         if (responseHead != null) {
             throw new IllegalStateException("response already started");
+        }
+        if (statusOverride > 0) {
+            head.setStatus(ErrorPages.status(statusOverride));
         }
         responseHead = head;
         status = head.status().code();
         HttpHeaders h = head.headers();
         owner.finishHead(this, head);
-        headerBytes = estimateHeaderBytes(head);
         boolean noBody = isHead() || status == 204 || status == 304 || status < 200;
-        if (!noBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(head)) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-                h.set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
+        if (chunked && (!isHttp11() || noBody)) {
+            // RFC 9112 section 6.1: no chunked coding towards an HTTP/1.0 client; a HEAD answer carries no chunks
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            chunked = false;
+        }
+        if (!noBody && !chunked && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (isHttp11()) {
+                h.set(ResponseHeaderOrder.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             } else {
                 keepAlive = false;
             }
         }
-        if (noBody && isHead() && HttpUtil.isTransferEncodingChunked(head)) {
-            // a HEAD answer carries no chunks; the encoder must not expect any
-            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (expectsContinue() && !continueSent && !bodyComplete) {
+            // the client may still be waiting to send a body nobody asked for: do not reuse the connection
+            keepAlive = false;
         }
-        h.set("Connection", keepAlive ? "keep-alive" : "close");
-        return ctx.write(head);
+        owner.connectionHeaders(this, head);
+        ResponseHeaderOrder.apply(h);
+        // the encoder turns a head into its bytes at once: measure them as they go by
+        long contentBytes = head instanceof HttpContent c ? c.content().readableBytes() : 0;
+        long before = owner.bytesWritten();
+        ChannelFuture f = ctx.write(head);
+        headerBytes = Math.max(0, owner.bytesWritten() - before - contentBytes);
+        owner.wrote(this);
+        return f;
+    }
+
+    /** True for HTTP/1.1 and later 1.x requests (chunked coding and keep-alive by default). */
+    public boolean isHttp11() {
+        return request.protocolVersion().majorVersion() == 1 && request.protocolVersion().minorVersion() >= 1;
     }
 
     /** Sends a piece of the body (dropped for HEAD). Flushes when asked. */
@@ -463,7 +540,9 @@ public final class Exchange {
             return ctx.newSucceededFuture();
         }
         bodyBytesSent += c.content().readableBytes();
-        return flush ? ctx.writeAndFlush(c) : ctx.write(c);
+        ChannelFuture f = flush ? ctx.writeAndFlush(c) : ctx.write(c);
+        owner.wrote(this);
+        return f;
     }
 
     /** Sends raw objects the encoder understands (e.g. a FileRegion), counting {@code length} body bytes. */
@@ -473,7 +552,9 @@ public final class Exchange {
             return ctx.newSucceededFuture();
         }
         bodyBytesSent += length;
-        return flush ? ctx.writeAndFlush(msg) : ctx.write(msg);
+        ChannelFuture f = flush ? ctx.writeAndFlush(msg) : ctx.write(msg);
+        owner.wrote(this);
+        return f;
     }
 
     /** Ends the response. The exchange is finished once this write completes. */
@@ -483,9 +564,11 @@ public final class Exchange {
             last = LastHttpContent.EMPTY_LAST_CONTENT;
         } else {
             bodyBytesSent += last.content().readableBytes();
+            last = ExchangeListeners.filterTrailers(this, last);
         }
         responseDone = true;
         ChannelFuture f = ctx.writeAndFlush(last);
+        owner.wrote(this);
         f.addListener(fut -> owner.responseComplete(this, fut.isSuccess()));
         return f;
     }
@@ -493,13 +576,13 @@ public final class Exchange {
     /** Sends a whole response with the given body (or none). */
     public void send(int code, HttpHeaders headers, ByteBuf body) {
         ByteBuf b = body == null ? Unpooled.EMPTY_BUFFER : body;
-        DefaultHttpResponse head = new DefaultHttpResponse(request.protocolVersion().equals(HttpVersion.HTTP_1_0)
-            ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1, ErrorPages.status(code));
+        // nginx answers every HTTP/1.x request with an HTTP/1.1 status line
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, ErrorPages.status(code));
         if (headers != null) {
             head.headers().set(headers);
         }
-        if (code != 304 && code != 204) {
-            head.headers().set("Content-Length", b.readableBytes());
+        if (code != 304 && code != 204 && code >= 200) {
+            head.headers().set(ResponseHeaderOrder.CONTENT_LENGTH, b.readableBytes());
         }
         writeHead(head);
         end(new io.netty.handler.codec.http.DefaultLastHttpContent(b));
@@ -514,6 +597,7 @@ public final class Exchange {
             abort();
             return;
         }
+        closeForStatus(code);
         if (!ErrorPageHook.tryHandle(this, code)) {
             sendBuiltinPage(code, null);
         }
@@ -534,19 +618,27 @@ public final class Exchange {
             abort();
             return;
         }
-        if (code == 400 || code == 408 || code == 413 || code == 414 || code == 494 || code == 500 && !bodyComplete) {
-            keepAlive = false;
-        }
+        statusOverride = 0;
+        closeForStatus(code);
         HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
         if (locationHeader != null) {
-            h.set("Location", locationHeader);
+            h.set(ResponseHeaderOrder.LOCATION, locationHeader);
         }
         ByteBuf body = null;
         if (ErrorPages.hasPage(code)) {
-            h.set("Content-Type", "text/html");
+            h.set(ResponseHeaderOrder.CONTENT_TYPE, "text/html");
             body = Unpooled.wrappedBuffer(ErrorPages.page(code, owner.serverHeader(this)));
         }
         send(code, h, body);
+    }
+
+    /** nginx closes the connection after these errors (ngx_http_special_response_handler), error_page or not. */
+    private void closeForStatus(int code) {
+        switch (code) {
+            case 400, 408, 413, 414, 494, 495, 496, 497, 500, 501 -> keepAlive = false;
+            default -> {
+            }
+        }
     }
 
     /** Closes the client connection at once (e.g. a backend failed after the response began). */
@@ -559,17 +651,13 @@ public final class Exchange {
         }
     }
 
+    /** The client connection closed while the exchange ran; with no response begun it logs 499, as nginx. */
     void markClosed() {
         closed = true;
-        releasePending();
-    }
-
-    private static long estimateHeaderBytes(HttpResponse head) {
-        long n = 17 + head.status().reasonPhrase().length();
-        for (Map.Entry<String, String> e : head.headers()) {
-            n += e.getKey().length() + e.getValue().length() + 4;
+        if (responseHead == null && status == 0) {
+            status = 499;
         }
-        return n + 2;
+        releasePending();
     }
 
     /** A full response helper for simple bodies. */

@@ -16,6 +16,14 @@ public final class ExchangeListeners {
 
     private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
     private static final List<ResponseHeaderFilter> HEADER_FILTERS = new CopyOnWriteArrayList<>();
+    private static final List<TrailerFilter> TRAILER_FILTERS = new CopyOnWriteArrayList<>();
+
+    /** Edits the end of a response body, e.g. to add trailer fields ({@code add_trailer}). */
+    @FunctionalInterface
+    public interface TrailerFilter {
+        /** Returns the last content to send: {@code last} itself or a replacement (then {@code last} is released). */
+        io.netty.handler.codec.http.LastHttpContent filter(Exchange ex, io.netty.handler.codec.http.LastHttpContent last);
+    }
 
     private ExchangeListeners() {
     }
@@ -26,6 +34,17 @@ public final class ExchangeListeners {
 
     public static void headerFilter(ResponseHeaderFilter f) {
         HEADER_FILTERS.add(f);
+    }
+
+    public static void trailerFilter(TrailerFilter f) {
+        TRAILER_FILTERS.add(f);
+    }
+
+    static io.netty.handler.codec.http.LastHttpContent filterTrailers(Exchange ex, io.netty.handler.codec.http.LastHttpContent last) {
+        for (TrailerFilter f : TRAILER_FILTERS) {
+            last = f.filter(ex, last);
+        }
+        return last;
     }
 
     static void fireEnd(Exchange ex) {

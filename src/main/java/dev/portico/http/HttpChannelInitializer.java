@@ -6,8 +6,6 @@ import dev.portico.core.Snapshot;
 import dev.portico.observability.ErrorLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.FastThreadLocal;
 
@@ -53,32 +51,15 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
         ch.closeFuture().addListener(f -> open[0]--);
         track.accept(ch);
         Settings defaults = listener.forLocal(ch.localAddress()).servers().defaultServer().settings();
-        int line = (int) Math.min(Integer.MAX_VALUE, defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE));
-        int total = (int) Math.min(Integer.MAX_VALUE,
+        // one large header buffer bounds each line, all of them the whole head (nginx's large_client_header_buffers)
+        int line = (int) Math.min(Integer.MAX_VALUE / 2, defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE));
+        int total = (int) Math.min(Integer.MAX_VALUE / 2,
             defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE) * defaults.get(HttpModule.LARGE_HEADER_BUFFER_NUMBER));
-        HttpDecoderConfig cfg = new HttpDecoderConfig()
-            .setMaxInitialLineLength(line)
-            .setMaxHeaderSize(total)
-            .setMaxChunkSize(64 * 1024)
-            .setStrictLineParsing(true)
-            .setAllowDuplicateContentLengths(false);
-        HttpConnectionHandler http = new HttpConnectionHandler(runtime, listener, defaults);
+        HttpConnectionHandler http = new HttpConnectionHandler(runtime, snap, listener, defaults);
         ch.pipeline()
             .addLast("activity", new ByteActivityHandler(http))
-            .addLast("decoder", new StrictRequestDecoder(cfg))
+            .addLast("decoder", new StrictRequestDecoder(line, total))
             .addLast("encoder", new HttpResponseEncoder())
             .addLast("http", http);
-    }
-
-    /** Keeps both framing headers so that {@link RequestHead} can refuse the request, instead of Netty dropping Content-Length. */
-    static final class StrictRequestDecoder extends HttpRequestDecoder {
-        StrictRequestDecoder(HttpDecoderConfig cfg) {
-            super(cfg);
-        }
-
-        @Override
-        protected void handleTransferEncodingChunkedWithContentLength(io.netty.handler.codec.http.HttpMessage message) {
-            // leave both headers: the request is rejected with 400 (RFC 9112 6.3, smuggling)
-        }
     }
 }

@@ -12,9 +12,6 @@ import java.util.Map;
 
 /** Turns what the http block's directives collected into the immutable {@link HttpConf}. */
 public final class HttpCompiler {
-    private static final ListenSpec DEFAULT_LISTEN =
-        new ListenSpec(null, 80, null, false, 511, false, null, false, false, false, false, "*:80");
-
     private HttpCompiler() {
     }
 
@@ -37,7 +34,8 @@ public final class HttpCompiler {
         ContentHandler content = null;
         Location root = new Location(Location.Kind.SERVER_ROOT, "", null, settings, List.of(), content, tree,
             sb.node.file() + ":" + sb.node.line());
-        List<ListenSpec> listens = sb.listens.isEmpty() ? List.of(DEFAULT_LISTEN) : List.copyOf(sb.listens);
+        List<ListenSpec> listens = sb.listens.isEmpty()
+            ? List.of(ListenSpec.defaultListen(sb.node.file(), sb.node.line())) : List.copyOf(sb.listens);
         List<String> names = sb.names.isEmpty() ? List.of("") : List.copyOf(sb.names);
         return new VirtualServer(names, listens, settings, steps, tree, Map.copyOf(named), root,
             sb.node.file() + ":" + sb.node.line());
@@ -65,6 +63,11 @@ public final class HttpCompiler {
     public static Location compileLocation(LocationBuilder lb, BuildContext build) throws ConfigException {
         Settings settings = lb.level.resolve();
         ContentHandlerFactory f = lb.level.getOwn(HttpModule.CONTENT);
+        if (f == null && lb.kind == Location.Kind.IF) {
+            // an "if" block without a content directive of its own keeps the enclosing location's
+            // handler, built with the block's merged settings (as nginx merges proxy_pass into ifs)
+            f = lb.level.parent().getOwn(HttpModule.CONTENT);
+        }
         ContentHandler content = null;
         if (f != null) {
             try {
@@ -74,79 +77,119 @@ public final class HttpCompiler {
             }
         }
         return new Location(lb.kind, lb.name, lb.regex, settings, steps(lb.level), content,
-            compileTree(lb.children, build), lb.node.file() + ":" + lb.node.line(),
-            Boolean.TRUE.equals(lb.level.getOwn(HttpModule.AUTO_REDIRECT)));
+            compileTree(lb.children, build), lb.node.file() + ":" + lb.node.line(), lb.autoRedirect);
     }
 
-    /** Groups the servers by socket as nginx does: a wildcard on a port absorbs the specific addresses without "bind". */
+    /** One address:port and what the listen directives naming it said, gathered in configuration order. */
+    private static final class AddressEntry {
+        ListenSpec spec;
+        final List<VirtualServer> servers = new ArrayList<>();
+        VirtualServer defaultServer;
+
+        AddressEntry(ListenSpec spec) {
+            this.spec = spec;
+        }
+    }
+
+    /**
+     * Groups the servers by address as nginx does (ngx_http_add_listen, ngx_http_optimize_servers):
+     * the same address in several servers shares one socket; socket options may be given once per
+     * address and default_server once; a wildcard address serves the specific addresses of its
+     * port and family that have no socket options, choosing by the connection's local address.
+     */
     private static Map<String, ListenerConf> listeners(List<VirtualServer> servers) throws ConfigException {
-        // key -> (spec, servers in order)
-        Map<String, ListenSpec> specs = new LinkedHashMap<>();
-        Map<String, List<VirtualServer>> byKey = new LinkedHashMap<>();
-        Map<String, VirtualServer> defaults = new LinkedHashMap<>();
+        Map<String, AddressEntry> entries = new LinkedHashMap<>();
         for (VirtualServer vs : servers) {
             for (ListenSpec l : vs.listens()) {
-                String key = l.key();
-                ListenSpec prev = specs.get(key);
-                if (prev == null || (l.bind() && !prev.bind())) {
-                    specs.put(key, prev == null ? l : merge(l, prev));
-                }
-                List<VirtualServer> list = byKey.computeIfAbsent(key, k -> new ArrayList<>());
-                if (!list.contains(vs)) {
-                    list.add(vs);
+                AddressEntry e = entries.get(l.key());
+                if (e == null) {
+                    e = new AddressEntry(l);
+                    entries.put(l.key(), e);
+                } else {
+                    if (e.servers.contains(vs)) {
+                        throw new ConfigException("a duplicate listen " + l.addrText(), l.file(), l.line());
+                    }
+                    boolean def = e.spec.defaultServer();
+                    ListenSpec merged = e.spec;
+                    if (l.bind()) {
+                        if (e.spec.bind()) {
+                            throw new ConfigException("duplicate listen options for " + l.addrText(), l.file(), l.line());
+                        }
+                        merged = l;
+                    }
+                    e.spec = merged.withFlags(def, e.spec.ssl() || l.ssl(), e.spec.http2() || l.http2(),
+                        e.spec.proxyProtocol() || l.proxyProtocol());
                 }
                 if (l.defaultServer()) {
-                    if (defaults.containsKey(key) && defaults.get(key) != vs) {
-                        throw new ConfigException("a duplicate default server for " + key, null, 0);
+                    if (e.defaultServer != null) {
+                        throw new ConfigException("a duplicate default server for " + l.addrText(), l.file(), l.line());
                     }
-                    defaults.put(key, vs);
+                    e.defaultServer = vs;
+                    e.spec = e.spec.withDefault(true);
+                }
+                if (!e.servers.contains(vs)) {
+                    e.servers.add(vs);
                 }
             }
         }
         Map<String, AddressConf> addresses = new LinkedHashMap<>();
-        for (Map.Entry<String, List<VirtualServer>> e : byKey.entrySet()) {
-            String key = e.getKey();
-            VirtualServer def = defaults.getOrDefault(key, e.getValue().get(0));
+        for (AddressEntry e : entries.values()) {
+            VirtualServer def = e.defaultServer != null ? e.defaultServer : e.servers.get(0);
             ServerNameIndex<VirtualServer> idx = new ServerNameIndex<>(def);
-            for (VirtualServer vs : e.getValue()) {
-                for (String n : vs.names()) {
-                    idx.add(n, vs);
+            // nginx indexes names only when there is a choice to make, or regex captures to take
+            if (e.servers.size() > 1 || hasCaptures(def)) {
+                for (VirtualServer vs : e.servers) {
+                    for (String n : vs.names()) {
+                        idx.add(n, vs, e.spec.addrText());
+                    }
                 }
             }
-            addresses.put(key, new AddressConf(specs.get(key), idx));
+            addresses.put(e.spec.key(), new AddressConf(e.spec, idx));
         }
-        Map<String, ListenerConf> out = new LinkedHashMap<>();
-        // wildcard sockets first, then specific ones that must bind their own socket
+        // sockets of their own first, wildcards last: the order nginx binds them in (ngx_http_init_listening)
+        Map<String, ListenerConf> wildcards = new LinkedHashMap<>();
         for (AddressConf a : addresses.values()) {
             ListenSpec s = a.listen();
             if (s.isWildcard()) {
                 Map<String, AddressConf> specific = new LinkedHashMap<>();
                 for (AddressConf b : addresses.values()) {
-                    ListenSpec t = b.listen();
-                    if (!t.isWildcard() && t.unixPath() == null && t.port() == s.port() && !t.bind()) {
-                        specific.put(t.host(), b);
+                    if (absorbedBy(b.listen(), s)) {
+                        specific.put(b.listen().host(), b);
                     }
                 }
-                out.put(s.key(), new ListenerConf(s.key(), s, a, Map.copyOf(specific)));
+                wildcards.put(s.key(), new ListenerConf(s.key(), s, a, Map.copyOf(specific)));
             }
         }
+        Map<String, ListenerConf> out = new LinkedHashMap<>();
         for (AddressConf a : addresses.values()) {
             ListenSpec s = a.listen();
             if (s.isWildcard()) {
                 continue;
             }
-            boolean absorbed = s.unixPath() == null && !s.bind()
-                && out.values().stream().anyMatch(l -> l.socket().isWildcard() && l.socket().port() == s.port());
+            boolean absorbed = false;
+            for (ListenerConf l : wildcards.values()) {
+                absorbed |= absorbedBy(s, l.socket());
+            }
             if (!absorbed) {
-                out.put(s.key(), new ListenerConf(s.key(), s, null, Map.of(s.host() == null ? "" : String.valueOf(s.host()), a)));
+                out.put(s.key(), new ListenerConf(s.key(), s, a, Map.of()));
             }
         }
+        out.putAll(wildcards);
         return out;
     }
 
-    private static ListenSpec merge(ListenSpec withOptions, ListenSpec first) {
-        return new ListenSpec(first.host(), first.port(), first.unixPath(), first.defaultServer() || withOptions.defaultServer(),
-            withOptions.backlog(), withOptions.reusePort(), withOptions.ipv6only(), first.ssl() || withOptions.ssl(),
-            first.http2() || withOptions.http2(), first.proxyProtocol() || withOptions.proxyProtocol(), true, first.text());
+    private static boolean hasCaptures(VirtualServer vs) {
+        for (String n : vs.names()) {
+            if (n.startsWith("~") && ServerNameIndex.compileRegex(n.substring(1)).matcher("").groupCount() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A specific address without socket options is served through the wildcard socket of its port and family. */
+    private static boolean absorbedBy(ListenSpec specific, ListenSpec wildcard) {
+        return !specific.isWildcard() && specific.unixPath() == null && !specific.bind()
+            && specific.port() == wildcard.port() && specific.isIpv6() == wildcard.isIpv6();
     }
 }

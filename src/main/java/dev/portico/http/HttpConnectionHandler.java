@@ -5,21 +5,26 @@ import dev.portico.config.directive.Settings;
 import dev.portico.core.Snapshot;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
@@ -28,14 +33,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * One client connection's HTTP/1.x life: reads requests one at a time (auto-read is off, so the
  * next read happens only when this handler or a body consumer asks), runs each through the
- * phases, keeps pipelined requests in order, and enforces the connection timeouts.
+ * phases, keeps pipelined requests in order, and enforces the connection timeouts
+ * ({@code client_header_timeout}, {@code client_body_timeout}, {@code keepalive_timeout},
+ * {@code send_timeout}) and keep-alive limits ({@code keepalive_requests}, {@code keepalive_time}).
  */
 public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private enum State { WAIT_REQUEST, IN_REQUEST, CLOSING }
 
     private final ServerRuntime runtime;
-    private final ListenerConf listener;
-    private final Settings defaults;
+    private ListenerConf listener;
+    private Settings defaults;
+    /**
+     * The configuration {@link #listener} and {@link #defaults} come from; when a reload has
+     * swapped it, the next request rebinds to the new one.
+     */
+    private Snapshot bound;
+    private final long startNanos = System.nanoTime();
     private ClientConnection connection;
     private ChannelHandlerContext ctx;
     private State state = State.WAIT_REQUEST;
@@ -44,12 +57,31 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private long lastRead = System.nanoTime();
     private boolean partialRequest;
+    /** A body read was asked for and has not been answered: only then does client_body_timeout run. */
+    private boolean awaitingBody;
+    /** The current exchange's response is complete and the rest of its body is read and dropped. */
+    private boolean discarding;
+
+    private ScheduledFuture<?> sendCheck;
+    private long sendTimeoutMillis;
+    private long sendProgressAt;
+    private long sendSignature;
+    /** Encoded response bytes handed towards the socket, and those whose write succeeded ($bytes_sent). */
+    private long bytesWritten;
+    private long bytesSent;
 
     /** A user event that asks an idle keep-alive connection to close (graceful stop). */
     public static final Object DRAIN = new Object();
 
+    /** A handler for a listener of the snapshot in force now. */
     public HttpConnectionHandler(ServerRuntime runtime, ListenerConf listener, Settings defaults) {
+        this(runtime, runtime.snapshot(), listener, defaults);
+    }
+
+    /** @param bound the snapshot {@code listener} and {@code defaults} were taken from */
+    HttpConnectionHandler(ServerRuntime runtime, Snapshot bound, ListenerConf listener, Settings defaults) {
         this.runtime = runtime;
+        this.bound = bound;
         this.listener = listener;
         this.defaults = defaults;
     }
@@ -59,6 +91,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         AddressConf address = listener.forLocal(ctx.channel().localAddress());
         connection = new ClientConnection(ctx.channel(), listener, address);
+        // a connection that never sends anything is closed after client_header_timeout, without an answer
         armHeaderTimer();
         ctx.read();
         ctx.fireChannelActive();
@@ -68,9 +101,26 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     void bytesArrived() {
         lastRead = System.nanoTime();
         if (state == State.WAIT_REQUEST && current == null && !partialRequest) {
+            // the first byte of a request: from now on the whole head must come within client_header_timeout
             partialRequest = true;
             armHeaderTimer();
         }
+    }
+
+    void bytesWritten(long n) {
+        bytesWritten += n;
+    }
+
+    void bytesSent(long n) {
+        bytesSent += n;
+    }
+
+    long bytesWritten() {
+        return bytesWritten;
+    }
+
+    long bytesSent() {
+        return bytesSent;
     }
 
     @Override
@@ -96,12 +146,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (current != null || !queued.isEmpty()) {
             if (current != null && queued.isEmpty() && !current.bodyComplete() && msg instanceof HttpContent c) {
-                if (c.decoderResult().isFailure()) {
-                    c.release();
-                    badBody(c.decoderResult());
-                    return;
-                }
-                current.deliverBody(c);
+                body(current, c);
                 return;
             }
             if (current != null && queued.isEmpty() && current.bodyComplete() && msg instanceof LastHttpContent l
@@ -114,6 +159,25 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         handle(obj);
+    }
+
+    private void body(Exchange ex, HttpContent c) {
+        awaitingBody = false;
+        if (c.decoderResult().isFailure()) {
+            c.release();
+            badBody(c.decoderResult());
+            return;
+        }
+        long max = ex.settings().get(HttpModule.CLIENT_MAX_BODY_SIZE);
+        int n = c.content().readableBytes();
+        if (!discarding && !ex.responseDone() && max > 0 && ex.bodyBytesReceived() + n > max) {
+            // a chunked body has no Content-Length to check up front: it is counted as it arrives
+            // (a body the answer did not need is dropped unchecked, as nginx discards it)
+            c.release();
+            bodyTooLarge(ex, n);
+            return;
+        }
+        ex.deliverBody(c);
     }
 
     private void handle(HttpObject obj) {
@@ -140,16 +204,22 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void startRequest(HttpRequest req) {
         cancelTimer();
+        Snapshot snap = runtime.snapshot();
+        if (snap != bound && !rebind(snap)) {
+            // the reload removed this connection's listener: as nginx's old workers, stop serving it
+            ReferenceCountUtil.release(req);
+            close();
+            return;
+        }
         state = State.IN_REQUEST;
         partialRequest = false;
+        discarding = false;
+        awaitingBody = false;
         connection.countRequest();
-        Snapshot snap = runtime.snapshot();
         RequestHead head = RequestHead.parse(req, connection, defaults);
         boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0
             || req.decoderResult().isFailure();
-        Settings srv = head.server() != null ? head.server().settings() : defaults;
-        boolean keepAlive = head.error() == 0 && HttpUtil.isKeepAlive(req) && srv.get(HttpModule.KEEPALIVE_TIMEOUT) > 0
-            && connection.requests() < srv.get(HttpModule.KEEPALIVE_REQUESTS) && !runtime.draining();
+        boolean keepAlive = head.error() == 0 && HttpUtil.isKeepAlive(req) && !runtime.draining();
         Exchange ex = new Exchange(snap, connection, this, ctx, req, head.rawTarget(), head.path(), head.args(), hasBody, keepAlive);
         current = ex;
         snap.usage().enter();
@@ -182,9 +252,27 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A reload happened since this connection's last request: requests in flight kept their
+     * snapshot, the next one on a keep-alive connection is served by the new configuration.
+     */
+    private boolean rebind(Snapshot snap) {
+        ListenerConf l = snap.http().listeners().get(listener.key());
+        if (l == null) {
+            return false;
+        }
+        AddressConf address = l.forLocal(ctx.channel().localAddress());
+        listener = l;
+        defaults = address.servers().defaultServer().settings();
+        connection.rebind(l, address);
+        bound = snap;
+        return true;
+    }
+
     private void badBody(DecoderResult r) {
         Exchange ex = current;
-        ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent invalid body: " + r.cause());
+        ErrorLog.of(ex).log(LogLevel.INFO, connection.id(), "client sent invalid chunked body: " + r.cause().getMessage()
+            + ", client: " + connection.remoteHost());
         ex.failBody(r.cause());
         if (!ex.responseStarted()) {
             ex.closeAfterResponse();
@@ -194,25 +282,78 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Adds the headers every response from here carries; runs the header filters. */
-    void finishHead(Exchange ex, HttpResponse head) {
-        if (!head.headers().contains(HttpHeaderNames.SERVER)) {
-            head.headers().set("Server", serverHeader(ex));
-        }
-        if (!head.headers().contains(HttpHeaderNames.DATE)) {
-            head.headers().set("Date", HttpDate.now());
-        }
-        if (ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-            head.setProtocolVersion(HttpVersion.HTTP_1_0);
+    private void bodyTooLarge(Exchange ex, int more) {
+        ErrorLog.of(ex).log(LogLevel.ERROR, connection.id(), "client intended to send too large chunked body: "
+            + ex.bodyBytesReceived() + "+" + more + " bytes, client: " + connection.remoteHost()
+            + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + " "
+            + ex.request().protocolVersion().text() + "\"");
+        ex.failBody(new TooLongFrameException("client_max_body_size"));
+        if (!ex.responseStarted()) {
+            ex.closeAfterResponse();
+            ex.sendError(413);
         } else {
-            head.setProtocolVersion(HttpVersion.HTTP_1_1);
+            ex.abort();
+        }
+    }
+
+    /** An exchange asks for more of its body. */
+    void readBody() {
+        if (!awaitingBody) {
+            awaitingBody = true;
+            // client_body_timeout counts from when we ask, not from a pause we caused (backpressure)
+            lastRead = Math.max(lastRead, System.nanoTime());
+        }
+        ctx.read();
+    }
+
+    /** Adds the headers every response carries and decides keep-alive with the location's limits. */
+    void finishHead(Exchange ex, HttpResponse head) {
+        HttpHeaders h = head.headers();
+        if (!h.contains(HttpHeaderNames.SERVER)) {
+            h.set(ResponseHeaderOrder.SERVER, serverHeader(ex));
+        }
+        if (!h.contains(HttpHeaderNames.DATE)) {
+            h.set(ResponseHeaderOrder.DATE, HttpDate.now());
+        }
+        // nginx's status line is HTTP/1.1 whatever the request's version
+        head.setProtocolVersion(HttpVersion.HTTP_1_1);
+        // a graceful stop that began while this request ran also closes the connection (checked below)
+        if (ex.keepAlive()) {
+            Settings s = settingsOf(ex);
+            // ngx_http_update_location_config: the location found decides whether the connection may stay open
+            if (s.get(HttpModule.KEEPALIVE_TIMEOUT) == 0
+                || connection.requests() >= s.get(HttpModule.KEEPALIVE_REQUESTS)
+                || System.nanoTime() - startNanos > TimeUnit.MILLISECONDS.toNanos(s.get(HttpModule.KEEPALIVE_TIME))
+                || runtime.draining()) {
+                ex.closeAfterResponse();
+            }
         }
         ExchangeListeners.filterHead(ex, head);
     }
 
+    /** The Connection header (and Keep-Alive: timeout=N when configured), once framing is decided. */
+    void connectionHeaders(Exchange ex, HttpResponse head) {
+        HttpHeaders h = head.headers();
+        h.remove(HttpHeaderNames.KEEP_ALIVE);
+        if (ex.status() == 101) {
+            h.set(ResponseHeaderOrder.CONNECTION, "upgrade");
+            return;
+        }
+        h.set(ResponseHeaderOrder.CONNECTION, ex.keepAlive() ? "keep-alive" : "close");
+        if (ex.keepAlive()) {
+            long header = settingsOf(ex).get(HttpModule.KEEPALIVE_HEADER_TIMEOUT);
+            if (header > 0) {
+                h.set(ResponseHeaderOrder.KEEP_ALIVE, "timeout=" + header);
+            }
+        }
+    }
+
+    private Settings settingsOf(Exchange ex) {
+        return ex.location() != null ? ex.settings() : ex.server() != null ? ex.server().settings() : defaults;
+    }
+
     String serverHeader(Exchange ex) {
-        Settings s = ex.location() != null ? ex.settings() : ex.server() != null ? ex.server().settings() : defaults;
-        return s.get(HttpModule.SERVER_TOKENS).equals("off") ? "portico" : "portico/" + Version.PORTICO;
+        return settingsOf(ex).get(HttpModule.SERVER_TOKENS).equals("off") ? "portico" : "portico/" + Version.PORTICO;
     }
 
     /** The response's last write completed (or failed). */
@@ -226,23 +367,18 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!ex.bodyComplete()) {
-            if (ex.requestHeaders().contains(HttpHeaderNames.EXPECT)) {
-                // the client may never send a body we did not ask for
-                finishExchange(ex);
-                close();
-                return;
-            }
             // read and drop the rest of the body before the next request, as nginx does
+            discarding = true;
             ex.bodyHandler(c -> {
                 c.release();
                 if (c instanceof LastHttpContent) {
                     ctx.executor().execute(() -> nextRequest(ex));
                 } else {
-                    ctx.read();
+                    readBody();
                 }
             });
             if (!ex.bodyComplete()) {
-                ctx.read();
+                readBody();
             }
             return;
         }
@@ -250,20 +386,21 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void nextRequest(Exchange ex) {
-        if (current != ex) {
+        if (current != ex || state == State.CLOSING) {
             return;
         }
         finishExchange(ex);
         state = State.WAIT_REQUEST;
-        Settings srv = ex.server().settings();
+        discarding = false;
+        awaitingBody = false;
+        Settings s = ex.settings();
         while (!queued.isEmpty() && current == null) {
             HttpObject next = queued.poll();
             if (next instanceof HttpRequest) {
                 handle(next);
                 // body pieces that came with it go to the new exchange
-                while (current != null && !queued.isEmpty() && queued.peek() instanceof HttpContent c && !current.bodyComplete()) {
-                    queued.poll();
-                    current.deliverBody(c);
+                while (current != null && !queued.isEmpty() && queued.peek() instanceof HttpContent && !current.bodyComplete()) {
+                    body(current, (HttpContent) queued.poll());
                 }
                 return;
             }
@@ -274,7 +411,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 close();
                 return;
             }
-            armTimer(srv.get(HttpModule.KEEPALIVE_TIMEOUT));
+            if (!partialRequest) {
+                // keepalive_timeout runs from the end of the response
+                lastRead = System.nanoTime();
+                armTimer(s.get(HttpModule.KEEPALIVE_TIMEOUT));
+            }
             ctx.read();
         }
     }
@@ -302,6 +443,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (state != State.CLOSING) {
             state = State.CLOSING;
             cancelTimer();
+            cancelSendCheck();
             releaseQueued();
             ctx.channel().close();
         }
@@ -318,6 +460,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSING;
         cancelTimer();
+        cancelSendCheck();
         releaseQueued();
         Exchange ex = current;
         if (ex != null) {
@@ -351,7 +494,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    // ---- timers: one timer whose meaning depends on the state ----
+    // ---- read timers: one timer whose meaning depends on the state ----
 
     /** client_header_timeout: the whole head must arrive within it (no reset per read: slowloris). */
     private void armHeaderTimer() {
@@ -372,14 +515,18 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         ErrorLog.get().log(LogLevel.INFO, connection.id(),
             "client timed out (110: Connection timed out) while reading client request headers, client: " + connection.remoteHost());
         state = State.CLOSING;
-        byte[] page = ErrorPages.page(408, "portico");
-        io.netty.handler.codec.http.FullHttpResponse r = new io.netty.handler.codec.http.DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.REQUEST_TIMEOUT,
-            io.netty.buffer.Unpooled.wrappedBuffer(page));
-        r.headers().set("Server", "portico").set("Date", HttpDate.now())
-            .set("Content-Type", "text/html").set("Content-Length", page.length)
-            .set("Connection", "close");
+        String server = defaults.get(HttpModule.SERVER_TOKENS).equals("off") ? "portico" : "portico/" + Version.PORTICO;
+        byte[] page = ErrorPages.page(408, server);
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ErrorPages.status(408),
+            Unpooled.wrappedBuffer(page));
+        r.headers().set(ResponseHeaderOrder.SERVER, server)
+            .set(ResponseHeaderOrder.DATE, HttpDate.now())
+            .set(ResponseHeaderOrder.CONTENT_TYPE, "text/html")
+            .set(ResponseHeaderOrder.CONTENT_LENGTH, page.length)
+            .set(ResponseHeaderOrder.CONNECTION, "close");
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        // a client that does not read even this is dropped after send_timeout
+        ctx.executor().schedule(() -> ctx.channel().close(), defaults.get(HttpModule.SEND_TIMEOUT), TimeUnit.MILLISECONDS);
     }
 
     /** An idle timer measured from the last bytes read (keepalive_timeout, client_body_timeout). */
@@ -398,12 +545,18 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING) {
             return;
         }
+        Exchange ex = current;
+        if (ex != null && !ex.bodyComplete() && !awaitingBody) {
+            // nobody asked the client for body bytes (backpressure): not the client's delay
+            lastRead = System.nanoTime();
+            armTimer(timeoutMillis);
+            return;
+        }
         long idle = System.nanoTime() - lastRead;
         if (idle < TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
             armTimer(timeoutMillis);
             return;
         }
-        Exchange ex = current;
         if (ex == null) {
             if (!partialRequest) {
                 close();
@@ -411,7 +564,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!ex.bodyComplete()) {
-            ErrorLog.get().log(LogLevel.INFO, connection.id(), "client timed out (110: Connection timed out) while reading client request body");
+            ErrorLog.of(ex).log(LogLevel.INFO, connection.id(),
+                "client timed out (110: Connection timed out) while reading client request body, client: " + connection.remoteHost());
             ex.failBody(new java.util.concurrent.TimeoutException("client_body_timeout"));
             if (!ex.responseStarted()) {
                 ex.closeAfterResponse();
@@ -429,4 +583,74 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    // ---- send_timeout: the client must take some bytes within it while a response waits to be sent ----
+
+    /** Something was written for the exchange: watch the output until it drains. */
+    void wrote(Exchange ex) {
+        if (sendCheck != null || state == State.CLOSING) {
+            return;
+        }
+        sendTimeoutMillis = ex.settings().get(HttpModule.SEND_TIMEOUT);
+        if (sendTimeoutMillis <= 0) {
+            return;
+        }
+        sendProgressAt = System.nanoTime();
+        sendSignature = -1;
+        sendCheck = ctx.executor().schedule(this::checkSend, sendCheckPeriod(), TimeUnit.MILLISECONDS);
+    }
+
+    private long sendCheckPeriod() {
+        return Math.max(10, Math.min(1000, sendTimeoutMillis / 4));
+    }
+
+    private void checkSend() {
+        sendCheck = null;
+        if (state == State.CLOSING || !ctx.channel().isActive()) {
+            return;
+        }
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        if (out == null || out.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long sig = progress(out);
+        if (sig != sendSignature) {
+            sendSignature = sig;
+            sendProgressAt = now;
+        } else if (now - sendProgressAt >= TimeUnit.MILLISECONDS.toNanos(sendTimeoutMillis)) {
+            Exchange ex = current;
+            ErrorLog.of(ex).log(LogLevel.INFO, connection.id(),
+                "client timed out (110: Connection timed out) while sending response to client, client: " + connection.remoteHost());
+            if (ex != null) {
+                ex.abort();
+            } else {
+                close();
+            }
+            return;
+        }
+        sendCheck = ctx.executor().schedule(this::checkSend, sendCheckPeriod(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A number that changes whenever the kernel took bytes of the pending output. */
+    private static long progress(ChannelOutboundBuffer out) {
+        Object cur = out.current();
+        long done;
+        if (cur instanceof ByteBuf b) {
+            done = b.readerIndex();
+        } else if (cur instanceof FileRegion f) {
+            done = f.transferred();
+        } else if (cur instanceof ByteBufHolder h) {
+            done = h.content().readerIndex();
+        } else {
+            done = 0;
+        }
+        return out.totalPendingWriteBytes() * 31 + System.identityHashCode(cur) * 17L + done;
+    }
+
+    private void cancelSendCheck() {
+        if (sendCheck != null) {
+            sendCheck.cancel(false);
+            sendCheck = null;
+        }
+    }
 }

@@ -29,8 +29,6 @@ public final class HttpModule {
     /** The content handler of a location (proxy_pass and friends); not inherited, as nginx. */
     public static final Slot<ContentHandlerFactory> CONTENT = Slot.local("content", null);
     public static final Slot<Boolean> INTERNAL = Slot.local("internal", false);
-    /** Set by proxying content directives: "/name" is redirected to "/name/" (nginx's auto_redirect). */
-    public static final Slot<Boolean> AUTO_REDIRECT = Slot.local("auto_redirect", false);
 
     public static final Slot<Long> KEEPALIVE_TIMEOUT = Slot.of("keepalive_timeout", 75_000L);
     public static final Slot<Long> KEEPALIVE_HEADER_TIMEOUT = Slot.of("keepalive_timeout_header", -1L);
@@ -77,22 +75,8 @@ public final class HttpModule {
             }),
             new Directive("location", EnumSet.of(SERVER, LOCATION), Arity.TAKE12, true, HttpModule::location),
             Directive.simple("listen", EnumSet.of(SERVER), Arity.ONE_OR_MORE,
-                (level, node) -> level.owner(ServerBuilder.class).listens.add(ListenSpec.parse(node))),
-            Directive.simple("server_name", EnumSet.of(SERVER), Arity.ONE_OR_MORE, (level, node) -> {
-                ServerBuilder sb = level.owner(ServerBuilder.class);
-                for (String n : node.args()) {
-                    if (n.startsWith("~")) {
-                        try {
-                            Pattern.compile(n.substring(1));
-                        } catch (PatternSyntaxException e) {
-                            throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + n.substring(1) + "\"");
-                        }
-                    } else if (n.indexOf('*') >= 0 && !(n.startsWith("*.") || n.endsWith(".*")) ) {
-                        throw node.error("invalid server name or wildcard \"" + n + "\"");
-                    }
-                    sb.names.add(n);
-                }
-            }),
+                (level, node) -> level.owner(ServerBuilder.class).listens.addAll(ListenSpec.parse(node))),
+            Directive.simple("server_name", EnumSet.of(SERVER), Arity.ONE_OR_MORE, HttpModule::serverName),
             Directive.simple("internal", EnumSet.of(LOCATION), Arity.NONE, (level, node) -> level.set(INTERNAL, true, node)),
             Directive.simple("keepalive_timeout", HTTP_SRV_LOC, Arity.TAKE12, (level, node) -> {
                 level.set(KEEPALIVE_TIMEOUT, Values.timeMillis(node, node.arg(0)), node);
@@ -159,6 +143,49 @@ public final class HttpModule {
             Directive.noop("open_file_cache_valid", HTTP_SRV_LOC, Arity.TAKE1),
             Directive.noop("open_file_cache_min_uses", HTTP_SRV_LOC, Arity.TAKE1),
             flagNoop("open_file_cache_errors", HTTP_SRV_LOC));
+    }
+
+    /** server_name: the checks nginx makes when reading the directive (the rest when the names are indexed). */
+    private static void serverName(Level level, ConfNode node) throws ConfigException {
+        ServerBuilder sb = level.owner(ServerBuilder.class);
+        for (String n : node.args()) {
+            char c = n.isEmpty() ? 0 : n.charAt(0);
+            if ((c == '*' && (n.length() < 3 || n.charAt(1) != '.')) || (c == '.' && n.length() < 2)) {
+                throw node.error("server name \"" + n + "\" is invalid");
+            }
+            if (n.indexOf('/') >= 0) {
+                dev.portico.observability.ErrorLog.warn("server name \"" + n + "\" has suspicious symbols in "
+                    + node.file() + ":" + node.line());
+            }
+            if (n.equalsIgnoreCase("$hostname")) {
+                sb.names.add(MachineName.VALUE);
+                continue;
+            }
+            if (c == '~') {
+                if (n.length() == 1) {
+                    throw node.error("empty regex in server name \"" + n + "\"");
+                }
+                try {
+                    dev.portico.routing.ServerNameIndex.compileRegex(n.substring(1));
+                } catch (PatternSyntaxException e) {
+                    throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + n.substring(1) + "\"");
+                }
+            }
+            sb.names.add(n);
+        }
+    }
+
+    /** The machine's host name, lower-cased ({@code server_name $hostname}). */
+    private static final class MachineName {
+        static final String VALUE = read();
+
+        private static String read() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+            } catch (java.net.UnknownHostException e) {
+                return "localhost";
+            }
+        }
     }
 
     private static Directive flagNoop(String name, java.util.Set<Context> contexts) {
@@ -229,7 +256,8 @@ public final class HttpModule {
             if (parent.kind == Location.Kind.NAMED) {
                 throw node.error("location \"" + name + "\" cannot be inside the named location \"" + parent.name + "\"");
             }
-            if (regex == null && parent.regex == null && !name.startsWith(parent.name)) {
+            // nginx compares with the parent's name as written, even when the parent is a regex
+            if (regex == null && !name.startsWith(parent.name)) {
                 throw node.error("location \"" + name + "\" is outside location \"" + parent.name + "\"");
             }
             checkDuplicate(parent.children, lb, node);

@@ -29,6 +29,7 @@ public final class Location {
 
     public Location(Kind kind, String name, Pattern regex, Settings settings, List<RewriteStep> steps,
                     ContentHandler content, LocationTree nested, String source, boolean autoRedirect) {
+        this.autoRedirect = autoRedirect;
         this.kind = kind;
         this.name = name;
         this.regex = regex;
@@ -37,13 +38,6 @@ public final class Location {
         this.content = content;
         this.nested = nested;
         this.source = source;
-        this.autoRedirect = autoRedirect && (kind == Kind.PREFIX || kind == Kind.PREFIX_NOREGEX || kind == Kind.EXACT)
-            && name.endsWith("/");
-    }
-
-    /** nginx's auto_redirect: set for a location whose name ends in "/" and whose handler proxies. */
-    public boolean autoRedirect() {
-        return autoRedirect;
     }
 
     public Kind kind() {
@@ -83,6 +77,14 @@ public final class Location {
     public Matcher match(String uri) {
         Matcher m = regex.matcher(uri);
         return m.find() ? m : null;
+    }
+
+    /**
+     * True when a request for the name without its trailing "/" gets a 301 to this location
+     * (nginx's auto_redirect, set by proxy_pass and the other *_pass directives).
+     */
+    public boolean autoRedirect() {
+        return autoRedirect;
     }
 
     /** FILE:LINE of the block, for messages. */

@@ -14,6 +14,7 @@ public final class LocationBuilder {
     final ConfNode node;
     Level level;
     final List<LocationBuilder> children = new ArrayList<>();
+    boolean autoRedirect;
 
     public LocationBuilder(Location.Kind kind, String name, Pattern regex, ConfNode node) {
         this.kind = kind;
@@ -36,5 +37,18 @@ public final class LocationBuilder {
 
     public void level(Level l) {
         this.level = l;
+    }
+
+    /**
+     * Asks for nginx's automatic redirect: a content directive that passes requests on
+     * (proxy_pass and the like) calls this; when the location's name ends with "/", a request for
+     * the name without the slash is answered with a 301 to the name with it. Has no effect on
+     * regex, named and {@code if} locations, as in nginx.
+     */
+    public void requestAutoRedirect() {
+        if (name.endsWith("/") && (kind == Location.Kind.PREFIX || kind == Location.Kind.PREFIX_NOREGEX
+            || kind == Location.Kind.EXACT)) {
+            autoRedirect = true;
+        }
     }
 }

@@ -4,11 +4,11 @@ import dev.portico.config.directive.Settings;
 import dev.portico.routing.ServerNameIndex;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 
 /**
- * Checks a request head the way nginx does before any phase runs (RFC 9112 framing, Host,
- * version, target) and works out the host, the virtual server, the normalised path and the
- * query. A non-zero {@link #error()} is the status to answer with, closing the connection.
+ * Checks a decoded request head the way nginx does before any phase runs (version, Host, target)
+ * and works out the host, the virtual server, the normalised path and the query. The byte-level
+ * framing rules were checked by {@link RequestHeadScanner}. A non-zero {@link #error()} is the
+ * status to answer with, closing the connection.
  */
 public record RequestHead(int error, String reason, String rawTarget, String path, String args, String host,
                           VirtualServer server, Matcher serverMatch) {
@@ -27,150 +28,143 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
         String target = req.uri();
         if (req.decoderResult().isFailure()) {
             Throwable c = req.decoderResult().cause();
+            if (c instanceof RequestRejectedException r) {
+                return fail(r.status(), r.getMessage(), target);
+            }
             if (c instanceof TooLongHttpLineException) {
                 return fail(414, "client sent too long URI", target);
             }
             if (c instanceof TooLongHttpHeaderException) {
-                return fail(494, "client sent too large request headers", target);
+                return fail(494, "client sent too large request", target);
             }
             return fail(400, "client sent invalid request: " + (c == null ? "" : c.getMessage()), target);
         }
         HttpVersion v = req.protocolVersion();
-        if (v.majorVersion() != 1 || v.minorVersion() > 1) {
+        if (v.majorVersion() != 1) {
             return fail(v.majorVersion() > 1 ? 505 : 400, "client sent unsupported HTTP version", target);
         }
         HttpHeaders h = req.headers();
-        Settings srvDefaults = defaults;
-        String error = framingError(h, v);
-        if (error != null) {
-            return fail(400, error, target);
-        }
-        filterHeaderNames(h, srvDefaults);
+        filterHeaderNames(h, defaults);
 
-        // the target: origin-form, absolute-form or "*"
-        String host = null;
+        // the target: origin-form or absolute-form; nginx refuses asterisk-form ("OPTIONS *") and authority-form
+        String uriHost = null;
         String pathAndQuery;
         if (target.startsWith("/")) {
             pathAndQuery = target;
-        } else if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
-            int start = target.indexOf("//") + 2;
-            int slash = target.indexOf('/', start);
-            int q = target.indexOf('?', start);
-            int end = slash < 0 ? (q < 0 ? target.length() : q) : (q >= 0 && q < slash ? q : slash);
-            host = target.substring(start, end);
+        } else {
+            int schemeEnd = schemeEnd(target);
+            if (schemeEnd < 0) {
+                return fail(400, "client sent invalid request", target);
+            }
+            int start = schemeEnd + 3;
+            int end = authorityEnd(target, start);
+            if (end < 0) {
+                return fail(400, "client sent invalid request", target);
+            }
+            uriHost = validateHost(target.substring(start, end));
+            if (uriHost == null) {
+                return fail(400, "client sent invalid host in request line", target);
+            }
             pathAndQuery = end < target.length() ? target.substring(end) : "/";
             if (pathAndQuery.startsWith("?")) {
                 pathAndQuery = "/" + pathAndQuery;
             }
-            if (host.indexOf('@') >= 0) {
-                return fail(400, "client sent invalid request target", target);
-            }
-        } else if (target.equals("*") && req.method() == HttpMethod.OPTIONS) {
-            pathAndQuery = "*";
-        } else {
-            return fail(400, "client sent invalid request target", target);
         }
         List<String> hosts = h.getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
             return fail(400, "client sent duplicate host header", target);
         }
-        if (hosts.isEmpty() && v.equals(HttpVersion.HTTP_1_1)) {
+        String headerHost = null;
+        if (!hosts.isEmpty()) {
+            headerHost = validateHost(hosts.get(0));
+            if (headerHost == null) {
+                return fail(400, "client sent invalid host header", target);
+            }
+        } else if (v.minorVersion() >= 1) {
             return fail(400, "client sent HTTP/1.1 request without \"Host\" header", target);
         }
-        if (host == null && !hosts.isEmpty()) {
-            host = hosts.get(0);
+        // RFC 9112 section 3.2.2: the host of an absolute-form target wins over the Host header
+        String host = uriHost != null ? uriHost : headerHost != null ? headerHost : "";
+
+        int q = pathAndQuery.indexOf('?');
+        String rawPath = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        String args = q < 0 ? null : pathAndQuery.substring(q + 1);
+        int hash = rawPath.indexOf('#');
+        if (hash >= 0) {
+            rawPath = rawPath.substring(0, hash);
         }
-        String normHost = host == null ? "" : normalizeHost(host);
-        if (normHost == null) {
-            return fail(400, "client sent invalid host header", target);
+        String path = UriNormalizer.normalize(rawPath, defaults.get(HttpModule.MERGE_SLASHES));
+        if (path == null) {
+            return fail(400, "client sent invalid request", target);
         }
-        String path;
-        String args = null;
-        if (pathAndQuery.equals("*")) {
-            path = "*";
-        } else {
-            int q = pathAndQuery.indexOf('?');
-            String rawPath = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
-            if (q >= 0) {
-                args = pathAndQuery.substring(q + 1);
-            }
-            int hash = rawPath.indexOf('#');
-            if (hash >= 0) {
-                rawPath = rawPath.substring(0, hash);
-            }
-            path = UriNormalizer.normalize(rawPath, defaults.get(HttpModule.MERGE_SLASHES));
-            if (path == null) {
-                return fail(400, "client sent invalid request", target);
-            }
-        }
-        ServerNameIndex.Hit<VirtualServer> hit = conn.address().servers().find(normHost);
-        return new RequestHead(0, null, target, path, args, normHost, hit.server(), hit.match());
+        ServerNameIndex.Hit<VirtualServer> hit = conn.address().servers().find(host);
+        // $request_uri of an absolute-form target is its path and query, as nginx's unparsed URI
+        return new RequestHead(0, null, pathAndQuery, path, args, host, hit.server(), hit.match());
     }
 
     private static RequestHead fail(int status, String reason, String target) {
         return new RequestHead(status, reason, target, "/", null, "", null, null);
     }
 
-    /** RFC 9112 section 6: the framing rules whose violation is a smuggling vector. */
-    static String framingError(HttpHeaders h, HttpVersion v) {
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        List<String> cl = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (!te.isEmpty()) {
-            if (!cl.isEmpty()) {
-                return "client sent \"Content-Length\" and \"Transfer-Encoding\" headers at the same time";
+    /** The index of "://" after a URI scheme (letters, digits, "+", "-", "."), or -1. */
+    private static int schemeEnd(String t) {
+        int i = 0;
+        while (i < t.length()) {
+            char c = t.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            if (!(letter || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')))) {
+                break;
             }
-            if (v.equals(HttpVersion.HTTP_1_0)) {
-                return "client sent \"Transfer-Encoding\" in an HTTP/1.0 request";
-            }
-            String joined = String.join(",", te).trim();
-            int comma = joined.lastIndexOf(',');
-            String lastCoding = (comma < 0 ? joined : joined.substring(comma + 1)).trim();
-            if (!lastCoding.equalsIgnoreCase("chunked")) {
-                return "client sent unknown \"Transfer-Encoding\": \"" + joined + "\"";
-            }
-            if (!joined.equalsIgnoreCase("chunked")) {
-                return "client sent unsupported \"Transfer-Encoding\": \"" + joined + "\"";
-            }
+            i++;
         }
-        if (cl.size() > 1) {
-            String first = cl.get(0).trim();
-            for (String c : cl) {
-                if (!c.trim().equals(first)) {
-                    return "client sent duplicate \"Content-Length\" header";
-                }
-            }
-        }
-        if (!cl.isEmpty()) {
-            String c = cl.get(0).trim();
-            if (c.isEmpty() || c.length() > 18 || !c.chars().allMatch(Character::isDigit)) {
-                return "client sent invalid \"Content-Length\" header";
-            }
-        }
-        return null;
+        return i > 0 && t.startsWith("://", i) ? i : -1;
     }
 
-    /** Drops header names nginx ignores: with underscores (unless allowed) or with invalid characters. */
-    private static void filterHeaderNames(HttpHeaders h, Settings s) {
-        boolean underscores = s.get(HttpModule.UNDERSCORES_IN_HEADERS);
-        boolean ignoreInvalid = s.get(HttpModule.IGNORE_INVALID_HEADERS);
-        if (!ignoreInvalid) {
-            return;
-        }
-        Iterator<Map.Entry<String, String>> it = h.iteratorAsString();
-        java.util.List<String> drop = null;
-        while (it.hasNext()) {
-            String name = it.next().getKey();
-            for (int i = 0; i < name.length(); i++) {
-                char c = name.charAt(i);
-                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-                    || (c == '_' && underscores);
-                if (!ok) {
-                    if (drop == null) {
-                        drop = new java.util.ArrayList<>();
-                    }
-                    drop.add(name);
+    /** The end of {@code host[:port]} in an absolute-form target, or -1 when it has characters nginx refuses. */
+    private static int authorityEnd(String t, int start) {
+        int i = start;
+        if (i < t.length() && t.charAt(i) == '[') {
+            int close = t.indexOf(']', i);
+            if (close < 0) {
+                return -1;
+            }
+            i = close + 1;
+        } else {
+            while (i < t.length()) {
+                char c = t.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
                     break;
                 }
+                i++;
+            }
+        }
+        if (i < t.length() && t.charAt(i) == ':') {
+            i++;
+            while (i < t.length() && Character.isDigit(t.charAt(i))) {
+                i++;
+            }
+        }
+        if (i < t.length() && t.charAt(i) != '/' && t.charAt(i) != '?') {
+            return -1;
+        }
+        return i;
+    }
+
+    /** Drops header names nginx ignores: with underscores (unless allowed) or with other invalid characters. */
+    private static void filterHeaderNames(HttpHeaders h, Settings s) {
+        if (!s.get(HttpModule.IGNORE_INVALID_HEADERS)) {
+            return;
+        }
+        boolean underscores = s.get(HttpModule.UNDERSCORES_IN_HEADERS);
+        List<String> drop = null;
+        Iterator<Map.Entry<String, String>> it = h.iteratorAsString();
+        while (it.hasNext()) {
+            String name = it.next().getKey();
+            if (!validName(name, underscores)) {
+                if (drop == null) {
+                    drop = new ArrayList<>();
+                }
+                drop.add(name);
             }
         }
         if (drop != null) {
@@ -180,44 +174,68 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
         }
     }
 
-    /** Lower-cases, strips the port and a trailing dot; null for a host nginx rejects. */
-    static String normalizeHost(String host) {
-        String hst = host.trim();
-        if (hst.isEmpty()) {
-            return "";
-        }
-        int end = hst.length();
-        if (hst.startsWith("[")) {
-            int close = hst.indexOf(']');
-            if (close < 0) {
-                return null;
-            }
-            end = close + 1;
-            if (end < hst.length() && hst.charAt(end) != ':') {
-                return null;
-            }
-        } else {
-            int colon = hst.indexOf(':');
-            if (colon >= 0) {
-                end = colon;
-            }
-        }
-        String name = hst.substring(0, end).toLowerCase(Locale.ROOT);
+    /** nginx's valid header names: letters, digits, hyphens and, when allowed, underscores. */
+    static boolean validName(String name, boolean underscores) {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c == '/' || c == '\\' || c < 0x21 || c == 0x7f) {
-                return null;
-            }
-            if (c == '.' && i + 1 < name.length() && name.charAt(i + 1) == '.') {
-                return null;
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+                || (c == '_' && underscores);
+            if (!ok) {
+                return false;
             }
         }
-        if (name.startsWith(".")) {
+        return true;
+    }
+
+    /**
+     * nginx's host check: no "..", no "/", no NUL, control or space; the port and one trailing dot
+     * are dropped and the name lower-cased. Returns null for a host nginx answers with 400.
+     */
+    static String validateHost(String host) {
+        boolean literal = false;
+        boolean rest = false;
+        int dot = -2;
+        int hostLen = host.length();
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            switch (c) {
+                case '.' -> {
+                    if (dot == i - 1) {
+                        return null;
+                    }
+                    dot = i;
+                }
+                case ':' -> {
+                    if (!rest && !literal) {
+                        hostLen = i;
+                        rest = true;
+                    }
+                }
+                case '[' -> {
+                    if (i == 0) {
+                        literal = true;
+                    }
+                }
+                case ']' -> {
+                    if (literal && !rest) {
+                        hostLen = i + 1;
+                        literal = false;
+                        rest = true;
+                    }
+                }
+                default -> {
+                    if (c == '/' || c <= 0x20 || c == 0x7f) {
+                        return null;
+                    }
+                }
+            }
+        }
+        if (dot == hostLen - 1) {
+            hostLen--;
+        }
+        if (hostLen <= 0) {
             return null;
         }
-        if (name.endsWith(".")) {
-            name = name.substring(0, name.length() - 1);
-        }
-        return name;
+        return host.substring(0, hostLen).toLowerCase(Locale.ROOT);
     }
 }

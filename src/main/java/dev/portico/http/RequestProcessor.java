@@ -43,7 +43,8 @@ public final class RequestProcessor {
         }
         ex.attach(Internal.class, Internal.YES);
         ex.location(named);
-        RewriteStep.Flow f = runSteps(ex, named.steps());
+        ex.uriChanged(false);
+        RewriteStep.Flow f = locationSteps(ex, named.steps());
         if (f == RewriteStep.Flow.DONE) {
             return;
         }
@@ -55,7 +56,7 @@ public final class RequestProcessor {
     }
 
     private static void cycle(Exchange ex) {
-        ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(),
+        ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(),
             "rewrite or internal redirection cycle while processing \"" + ex.uri() + "\"");
         ex.sendBuiltinPage(500, null);
     }
@@ -68,9 +69,8 @@ public final class RequestProcessor {
                 ex.location(ex.server().root());
             } else {
                 ex.location(found.location());
-                if (found.redirect()) {
-                    autoRedirect(ex, found.location());
-                    return;
+                for (java.util.regex.Matcher m : found.earlier()) {
+                    ex.captures(m);
                 }
                 if (found.match() != null) {
                     ex.captures(found.match());
@@ -83,8 +83,13 @@ public final class RequestProcessor {
             if (!checkBodySize(ex)) {
                 return;
             }
+            if (found != null && found.autoRedirect()) {
+                autoRedirect(ex, found.location());
+                return;
+            }
+            ex.uriChanged(false);
             int changes = ex.uriChanges();
-            RewriteStep.Flow f = runSteps(ex, ex.location().steps());
+            RewriteStep.Flow f = locationSteps(ex, ex.location().steps());
             if (f == RewriteStep.Flow.DONE) {
                 return;
             }
@@ -105,8 +110,8 @@ public final class RequestProcessor {
     }
 
     /**
-     * A prefix location ending in "/" whose handler is a proxy (nginx's auto_redirect): a request
-     * for the name without the slash gets a 301 to the name with it, query kept.
+     * nginx's answer for "/dir" when the location "/dir/" passes requests on (auto_redirect): a 301
+     * to the location's name, URI-escaped as nginx's {@code clcf->escaped_name}, query kept.
      */
     private static void autoRedirect(Exchange ex, Location l) {
         String target = UriEscaper.escapePath(l.name());
@@ -121,7 +126,7 @@ public final class RequestProcessor {
         long max = ex.settings().get(HttpModule.CLIENT_MAX_BODY_SIZE);
         if (max > 0 && ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
             && HttpUtil.getContentLength(ex.request(), 0L) > max) {
-            ErrorLog.get().log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
+            ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
                 + HttpUtil.getContentLength(ex.request(), 0L) + " bytes, client: " + ex.connection().remoteHost()
                 + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + "\"");
             ex.closeAfterResponse();
@@ -129,6 +134,19 @@ public final class RequestProcessor {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The location's rewrite phase with nginx's post-rewrite check: a {@code rewrite} without
+     * flag that changed the URI (and no {@code break} after it) searches the location again.
+     */
+    private static RewriteStep.Flow locationSteps(Exchange ex, List<RewriteStep> steps) {
+        RewriteStep.Flow f = runSteps(ex, steps);
+        if (f == RewriteStep.Flow.NEXT && ex.uriChanged()) {
+            ex.uriChanged(false);
+            return RewriteStep.Flow.RESTART;
+        }
+        return f;
     }
 
     /** Runs rewrite statements; RESTART and BREAK end the list. */
@@ -142,11 +160,19 @@ public final class RequestProcessor {
         return RewriteStep.Flow.NEXT;
     }
 
-    /** The access and content phases for the location the exchange ended in. */
+    /** The access, precontent and content phases for the location the exchange ended in. */
     public static void content(Exchange ex) {
         if (!AccessPhase.run(ex)) {
             return;
         }
+        if (PrecontentPhase.run(ex)) {
+            return;
+        }
+        runContentHandler(ex);
+    }
+
+    /** The content phase alone: the location's handler, or the default (static files). */
+    public static void runContentHandler(Exchange ex) {
         ContentHandler h = ex.location().content();
         if (h == null) {
             h = ex.snapshot().http().defaultContent();

@@ -37,7 +37,7 @@ public final class UriNormalizer {
             } else if (c < 0x20 || c == 0x7f) {
                 return null;
             } else if (c <= 0xff) {
-                // the request line is read as ISO-8859-1: each char is one raw byte
+                // the request line was read as ISO-8859-1: each char is one byte as received
                 bytes.write(c);
             } else {
                 byte[] enc = String.valueOf(c).getBytes(StandardCharsets.UTF_8);

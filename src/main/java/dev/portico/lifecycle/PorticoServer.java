@@ -11,8 +11,6 @@ import dev.portico.http.ListenSpec;
 import dev.portico.http.ListenerConf;
 import dev.portico.http.ServerRuntime;
 import dev.portico.observability.ErrorLog;
-import dev.portico.observability.ErrorLogSpec;
-import dev.portico.observability.LogLevel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -20,11 +18,15 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import java.nio.channels.spi.SelectorProvider;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
@@ -47,6 +49,9 @@ public final class PorticoServer implements ServerRuntime {
     private final String globalDirectives;
     private final EventLoopGroup group;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    /** With {@code reuseport}, the further sockets of a listener (one per event loop, as one per nginx worker). */
+    private final Map<String, List<Channel>> reusePortSiblings = new LinkedHashMap<>();
+    private final int loops;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long masterPid;
@@ -63,6 +68,7 @@ public final class PorticoServer implements ServerRuntime {
             threads = Runtime.getRuntime().availableProcessors();
         }
         this.group = Transport.group(threads, "portico-loop");
+        this.loops = threads;
         current.set(first);
     }
 
@@ -74,6 +80,8 @@ public final class PorticoServer implements ServerRuntime {
             for (ListenerConf l : first.http().listeners().values()) {
                 s.listeners.put(l.key(), s.bind(l));
             }
+            s.startAccepting(s.listeners);
+            // the pid file announces a server that accepts: harnesses wait for it
             s.writePid(first);
         } catch (StartupException e) {
             s.shutdownNow();
@@ -117,21 +125,69 @@ public final class PorticoServer implements ServerRuntime {
         return clients.size();
     }
 
+    /** IPV6_V6ONLY (IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26 on Linux): Netty has no named option for it. */
+    private static final IntegerUnixChannelOption IPV6_V6ONLY = new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
+
     private Channel bind(ListenerConf l) throws StartupException {
+        ListenSpec spec = l.socket();
+        Channel first = bindOne(l);
+        if (spec.reusePort() && Transport.epoll() && loops > 1) {
+            // nginx's reuseport: one listening socket per worker, the kernel spreads connections
+            List<Channel> more = new ArrayList<>();
+            try {
+                for (int i = 1; i < loops; i++) {
+                    more.add(bindOne(l));
+                }
+            } catch (StartupException e) {
+                first.close();
+                more.forEach(Channel::close);
+                throw e;
+            }
+            synchronized (listeners) {
+                reusePortSiblings.put(l.key(), more);
+            }
+        }
+        return first;
+    }
+
+    private Channel bindOne(ListenerConf l) throws StartupException {
         ListenSpec spec = l.socket();
         boolean unix = spec.unixPath() != null;
         ServerBootstrap b = new ServerBootstrap()
             .group(group)
-            .channel(Transport.serverChannel(unix))
             .option(ChannelOption.SO_BACKLOG, spec.backlog() <= 0 ? 511 : spec.backlog())
+            // accept only once the snapshot that knows this listener is in force (see startAccepting)
+            .option(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childHandler(new HttpChannelInitializer(this, l.key(), clients::add));
+        if (spec.rcvbuf() > 0) {
+            b.option(ChannelOption.SO_RCVBUF, spec.rcvbuf());
+        }
+        if (spec.sndbuf() > 0) {
+            // nginx sets it on the listening socket, which accepted sockets inherit
+            b.childOption(ChannelOption.SO_SNDBUF, spec.sndbuf());
+        }
+        if (unix) {
+            b.channel(Transport.serverChannel(true));
+        } else {
+            // an IPv4 address gets an AF_INET socket: a dual-stack socket bound to 0.0.0.0 would clash with [::]:port
+            SocketProtocolFamily family = spec.isIpv6() ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+            if (Transport.epoll()) {
+                b.channelFactory(() -> new EpollServerSocketChannel(family));
+            } else {
+                b.channelFactory(() -> new NioServerSocketChannel(SelectorProvider.provider(), family));
+            }
+        }
         if (!unix) {
             b.option(ChannelOption.SO_REUSEADDR, true);
             b.childOption(ChannelOption.TCP_NODELAY, true);
             if (spec.reusePort() && Transport.epoll()) {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            if (spec.isIpv6() && Transport.epoll()) {
+                // nginx's ipv6only defaults to on: [::]:80 takes IPv6 connections only, so "listen 80" can bind beside it
+                b.option(IPV6_V6ONLY, spec.ipv6only() == null || spec.ipv6only() ? 1 : 0);
             }
         } else {
             try {
@@ -148,34 +204,41 @@ public final class PorticoServer implements ServerRuntime {
         }
         ChannelFuture f = b.bind(addr).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new StartupException("bind() to " + describe(spec) + " failed (" + errno(f.cause()) + ")");
+            throw new StartupException("bind() to " + describe(spec) + " failed (" + Errno.of(f.cause()) + ")");
         }
         return f.channel();
     }
 
-    private static String describe(ListenSpec spec) {
-        if (spec.unixPath() != null) {
-            return "unix:" + spec.unixPath();
+    /**
+     * A listener bound by a reload is not in the running snapshot until the swap, and a connection
+     * accepted before it would find no configuration; until then the kernel queues connections.
+     */
+    private void startAccepting(Map<String, Channel> channels) {
+        synchronized (listeners) {
+            for (Map.Entry<String, Channel> e : channels.entrySet()) {
+                e.getValue().config().setAutoRead(true);
+                for (Channel sibling : reusePortSiblings.getOrDefault(e.getKey(), List.of())) {
+                    sibling.config().setAutoRead(true);
+                }
+            }
         }
-        String host = spec.host() == null ? "0.0.0.0" : spec.host().contains(":") ? "[" + spec.host() + "]" : spec.host();
-        return host + ":" + spec.port();
     }
 
-    static String errno(Throwable t) {
-        String m = t.getMessage() == null ? t.toString() : t.getMessage();
-        if (m.contains("Address already in use")) {
-            return "98: Address already in use";
+    /**
+     * nginx prints IPv6 addresses in RFC 5952 form ("::", "::1"); Java expands every group.
+     * Listen addresses are already kept in that form ({@link ListenSpec#text}); this is for
+     * other text.
+     */
+    static String compressV6(String full) {
+        try {
+            return ListenSpec.text(java.net.InetAddress.getByName(full));
+        } catch (java.net.UnknownHostException e) {
+            return full;
         }
-        if (m.contains("Permission denied")) {
-            return "13: Permission denied";
-        }
-        if (m.contains("Cannot assign requested address")) {
-            return "99: Cannot assign requested address";
-        }
-        if (t instanceof BindException) {
-            return m;
-        }
-        return m;
+    }
+
+    private static String describe(ListenSpec spec) {
+        return spec.addrText();
     }
 
     private void writePid(Snapshot s) throws StartupException {
@@ -187,7 +250,7 @@ public final class PorticoServer implements ServerRuntime {
             Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             pidFile = p;
         } catch (IOException e) {
-            throw new StartupException("open() \"" + p + "\" failed (" + e.getMessage() + ")");
+            throw new StartupException("open() \"" + p + "\" failed (" + Errno.of(e) + ")");
         }
     }
 
@@ -216,28 +279,35 @@ public final class PorticoServer implements ServerRuntime {
                 }
             }
         } catch (StartupException e) {
-            for (Channel c : added.values()) {
-                c.close();
+            for (Map.Entry<String, Channel> c : added.entrySet()) {
+                c.getValue().close();
+                closeSiblings(c.getKey());
             }
             ErrorLog.emerg(e.getMessage());
             return e.getMessage();
         }
         try {
             Logs.configure(next);
-        } catch (IOException e) {
-            for (Channel c : added.values()) {
-                c.close();
+        } catch (StartupException e) {
+            for (Map.Entry<String, Channel> c : added.entrySet()) {
+                c.getValue().close();
+                closeSiblings(c.getKey());
             }
-            ErrorLog.emerg("open() failed (" + e.getMessage() + ")");
+            ErrorLog.emerg(e.getMessage());
             return e.getMessage();
         }
         LifecycleHooks.activate(next, previous);
         current.set(next);
+        startAccepting(added);
         synchronized (listeners) {
             listeners.putAll(added);
             listeners.entrySet().removeIf(e -> {
                 if (!next.http().listeners().containsKey(e.getKey())) {
                     e.getValue().close();
+                    List<Channel> more = reusePortSiblings.remove(e.getKey());
+                    if (more != null) {
+                        more.forEach(Channel::close);
+                    }
                     return true;
                 }
                 return false;
@@ -328,8 +398,23 @@ public final class PorticoServer implements ServerRuntime {
         stopped.countDown();
     }
 
+    private void closeSiblings(String key) {
+        synchronized (listeners) {
+            List<Channel> more = reusePortSiblings.remove(key);
+            if (more != null) {
+                more.forEach(Channel::close);
+            }
+        }
+    }
+
     private void closeListeners() {
         synchronized (listeners) {
+            for (List<Channel> more : reusePortSiblings.values()) {
+                for (Channel c : more) {
+                    c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                }
+            }
+            reusePortSiblings.clear();
             for (Channel c : listeners.values()) {
                 c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
                 if (c.localAddress() instanceof io.netty.channel.unix.DomainSocketAddress d) {
@@ -375,10 +460,5 @@ public final class PorticoServer implements ServerRuntime {
             }
         }
         return -1;
-    }
-
-    static List<ErrorLogSpec> errorLogs(Snapshot s) {
-        List<ErrorLogSpec> l = s.main(CoreModule.ERROR_LOG);
-        return l == null ? List.of(new ErrorLogSpec("logs/error.log", LogLevel.ERROR)) : l;
     }
 }

@@ -1,12 +1,11 @@
 package dev.portico.observability;
 
+import dev.portico.core.CoreModule;
+import dev.portico.http.Exchange;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -16,7 +15,12 @@ import java.util.List;
  * The error log, in nginx's line layout: {@code 2026/11/26 17:00:00 [error] PID#TID: *CID message}.
  * One process-wide instance; the configuration decides its targets and level, {@link #reopen()}
  * re-opens files for log rotation. Lines are written whole with one write call each, so that
- * concurrent writers never interleave inside a line.
+ * concurrent writers never interleave inside a line. {@link #of(Exchange)} gives the log of a
+ * request's location when its configuration has its own {@code error_log}.
+ *
+ * <p>Writes are synchronous, as in nginx: one small append per line, normally absorbed by the
+ * page cache. Keeping them synchronous keeps a message in the file before the response that
+ * follows it reaches the client.
  */
 public final class ErrorLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
@@ -31,56 +35,51 @@ public final class ErrorLog {
         this.programName = programName;
     }
 
-    /** Where one spec writes; {@code path == null} is stderr. */
-    private static final class Target {
-        final Path path;
-        final LogLevel level;
-        OutputStream out;
-
-        Target(Path path, LogLevel level) {
-            this.path = path;
-            this.level = level;
-        }
-
-        synchronized void open() throws IOException {
-            if (path != null) {
-                Files.createDirectories(path.getParent());
-                OutputStream old = out;
-                out = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-                if (old != null) {
-                    old.close();
-                }
-            }
-        }
-
-        synchronized void write(byte[] line) {
-            try {
-                if (path == null) {
-                    PrintStream err = System.err;
-                    err.write(line);
+    /** Where one spec writes: a file, or stderr when {@code file == null}. */
+    private record Target(ErrorLogFile file, LogLevel level) {
+        void write(byte[] line) {
+            if (file == null) {
+                PrintStream err = System.err;
+                synchronized (err) {
+                    err.write(line, 0, line.length);
                     err.flush();
-                } else if (out != null) {
-                    out.write(line);
-                    out.flush();
                 }
-            } catch (IOException ignored) {
-                // nowhere left to report a failing error log
-            }
-        }
-
-        synchronized void close() {
-            try {
-                if (out != null) {
-                    out.close();
-                }
-            } catch (IOException ignored) {
-                // closing an old log file during reopen or reload
+            } else {
+                file.write(line);
             }
         }
     }
 
     public static ErrorLog get() {
         return current;
+    }
+
+    /**
+     * The error log for messages about one request: the {@code error_log} list in force in its
+     * location (or server, or http block) when one is set there, otherwise the main one. nginx
+     * switches the connection's log the same way when it picks the location
+     * (ngx_http_update_location_config).
+     */
+    public static ErrorLog of(Exchange ex) {
+        ErrorLog main = current;
+        if (ex == null || ex.server() == null) {
+            return main;
+        }
+        List<ErrorLogSpec> specs = ex.settings().get(CoreModule.ERROR_LOG);
+        if (specs == null || specs == ex.snapshot().main(CoreModule.ERROR_LOG)) {
+            return main;
+        }
+        RequestErrorLogs logs = ex.snapshot().build().registry(RequestErrorLogs.class);
+        return logs == null ? main : logs.forSpecs(specs, main.programName);
+    }
+
+    /** An error log over shared files (a per-location {@code error_log}); files open on first write. */
+    static ErrorLog over(List<ErrorLogFile> files, List<LogLevel> levels, String programName) {
+        List<Target> ts = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            ts.add(new Target(files.get(i), levels.get(i)));
+        }
+        return new ErrorLog(List.copyOf(ts), programName);
     }
 
     /** Logs to stderr only, before any configuration is read ({@code -e stderr} or the default). */
@@ -92,11 +91,47 @@ public final class ErrorLog {
     public static void use(List<Path> paths, List<LogLevel> levels, String programName) throws IOException {
         List<Target> ts = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) {
-            Target t = new Target(paths.get(i), levels.get(i));
-            t.open();
-            ts.add(t);
+            ErrorLogFile f = null;
+            if (paths.get(i) != null) {
+                f = new ErrorLogFile(paths.get(i));
+                try {
+                    f.open();
+                } catch (IOException e) {
+                    for (Target opened : ts) {
+                        if (opened.file() != null) {
+                            opened.file().close();
+                        }
+                    }
+                    throw new OpenException(paths.get(i), e);
+                }
+            }
+            ts.add(new Target(f, levels.get(i)));
         }
         install(new ErrorLog(ts, programName));
+    }
+
+    /** A log file that could not be opened, and why. */
+    public static final class OpenException extends IOException {
+        private final Path path;
+
+        OpenException(Path path, IOException cause) {
+            super("open() \"" + path + "\" failed", cause);
+            this.path = path;
+        }
+
+        public Path path() {
+            return path;
+        }
+    }
+
+    /** True when a message at this level goes to standard error (then start-up messages need no second copy there). */
+    public boolean writesToStderr(LogLevel level) {
+        for (Target t : targets) {
+            if (t.file() == null && level.compareTo(t.level()) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void install(ErrorLog log) {
@@ -104,7 +139,9 @@ public final class ErrorLog {
         current = log;
         if (old != log) {
             for (Target t : old.targets) {
-                t.close();
+                if (t.file != null) {
+                    t.file.close();
+                }
             }
         }
     }
@@ -116,10 +153,13 @@ public final class ErrorLog {
     /** Re-opens every file target (after logrotate renamed it). */
     public void reopen() {
         for (Target t : targets) {
+            if (t.file == null) {
+                continue;
+            }
             try {
-                t.open();
+                t.file.open();
             } catch (IOException e) {
-                log(LogLevel.ALERT, 0, "reopen of \"" + t.path + "\" failed (" + e.getMessage() + ")");
+                log(LogLevel.ALERT, 0, "reopen of \"" + t.file.path() + "\" failed (" + e.getMessage() + ")");
             }
         }
     }

@@ -13,8 +13,7 @@ import io.netty.handler.codec.http.LastHttpContent;
  * {@code client_body_buffer_size}, beyond that into a temporary file under
  * {@code client_body_temp_path} (writes off the event loop; the next read from the client waits
  * for them, so memory stays bounded). With {@code keep} false the body is read and dropped
- * ({@code proxy_pass_request_body off}, {@code proxy_set_body}). A chunked body over
- * {@code client_max_body_size} is answered with 413.
+ * ({@code proxy_pass_request_body off}, {@code proxy_set_body}).
  */
 final class BodyCollector implements RequestBodyHandler {
     private final ProxyCall call;
@@ -48,15 +47,10 @@ final class BodyCollector implements RequestBodyHandler {
             c.release();
             return;
         }
+        // client_max_body_size of a chunked body is enforced by the connection handler as it
+        // arrives (413, reported here through onError)
         ByteBuf data = c.content();
         int n = data.readableBytes();
-        long max = conf.clientMaxBodySize;
-        if (max > 0 && total + n > max) {
-            long before = total;
-            c.release();
-            tooLarge(before, n);
-            return;
-        }
         total += n;
         if (c instanceof LastHttpContent) {
             last = true;
@@ -115,17 +109,9 @@ final class BodyCollector implements RequestBodyHandler {
         call.failBeforeUpstream(500);
     }
 
-    private void tooLarge(long before, int n) {
-        ProxyLog.log(LogLevel.ERROR, ex, "client intended to send too large chunked body: " + before + "+" + n + " bytes",
-            null, null);
-        abandon();
-        ex.closeAfterResponse();
-        call.failBeforeUpstream(413);
-    }
-
     @Override
     public void onError(Throwable cause) {
-        // the core already answered (400/408) or the client left
+        // the core answers (400, 408, 413) or the client left
         abandon();
         call.abandon();
     }

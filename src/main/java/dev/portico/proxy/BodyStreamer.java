@@ -2,7 +2,6 @@ package dev.portico.proxy;
 
 import dev.portico.http.Exchange;
 import dev.portico.http.RequestBodyHandler;
-import dev.portico.observability.LogLevel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 
@@ -15,7 +14,6 @@ final class BodyStreamer implements RequestBodyHandler {
     private final ProxyCall call;
     private final Exchange ex;
     private Attempt attempt;
-    private long total;
     private boolean started;
     private boolean complete;
     private boolean stopped;
@@ -45,17 +43,7 @@ final class BodyStreamer implements RequestBodyHandler {
             return;
         }
         started = true;
-        int n = c.content().readableBytes();
-        long max = call.conf.clientMaxBodySize;
-        if (max > 0 && total + n > max) {
-            ProxyLog.log(LogLevel.ERROR, ex, "client intended to send too large chunked body: " + total + "+" + n + " bytes",
-                null, null);
-            c.release();
-            stopped = true;
-            call.bodyTooLargeWhileStreaming();
-            return;
-        }
-        total += n;
+        // client_max_body_size of a chunked body is enforced by the connection handler (onError, then 413)
         boolean last = c instanceof LastHttpContent;
         complete = last;
         Attempt a = attempt;
@@ -71,6 +59,7 @@ final class BodyStreamer implements RequestBodyHandler {
 
     @Override
     public void onError(Throwable cause) {
+        // a broken or too large body, a body timeout, or the client left: the core answers or closes
         stopped = true;
         call.abandon();
     }

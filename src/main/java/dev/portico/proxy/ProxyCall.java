@@ -444,20 +444,6 @@ final class ProxyCall {
         }
     }
 
-    /** The client body was over client_max_body_size while streaming. */
-    void bodyTooLargeWhileStreaming() {
-        if (attempt != null) {
-            attempt.abandon();
-        }
-        ex.closeAfterResponse();
-        if (!ex.responseStarted()) {
-            failBeforeUpstream(413);
-        } else {
-            ex.abort();
-            finish();
-        }
-    }
-
     /** The client went away (or sent a broken body) while the request was under way. */
     private void clientClosed() {
         if (done) {

@@ -55,7 +55,6 @@ final class ProxyConf {
     final long tempFileWriteSize;
     final Path tempPath;
 
-    final long clientMaxBodySize;
     final long clientBodyBufferSize;
     final Path clientBodyTempPath;
 
@@ -166,7 +165,6 @@ final class ProxyConf {
         this.maxTempFileSize = max;
         this.tempFileWriteSize = write;
         this.tempPath = build.prefix().resolve(s.get(ProxyModule.TEMP_PATH));
-        this.clientMaxBodySize = s.get(HttpModule.CLIENT_MAX_BODY_SIZE);
         this.clientBodyBufferSize = s.get(HttpModule.CLIENT_BODY_BUFFER_SIZE);
         this.clientBodyTempPath = build.prefix().resolve(s.get(HttpModule.CLIENT_BODY_TEMP_PATH));
 

@@ -211,8 +211,9 @@ public final class ProxyModule {
         level.put(PROXY_PASS, spec);
         ProxyPassSpec s = spec;
         level.set(HttpModule.CONTENT, (settings, build) -> new ProxyHandler(ProxyConf.compile(s, settings, build)), node);
-        if (level.context() == Context.LOCATION && lb != null && lb.name().endsWith("/")) {
-            level.put(HttpModule.AUTO_REDIRECT, true);
+        if (lb != null) {
+            // nginx's auto_redirect for a location whose name ends in "/" (no effect on regex, named, if)
+            lb.requestAutoRedirect();
         }
     }
 

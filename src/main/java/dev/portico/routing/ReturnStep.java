@@ -12,9 +12,11 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code return code [text]}, {@code return code URL}, {@code return URL}: ends processing with
- * the given status. Redirect codes put the (absolute) URL in Location; other codes send the text
- * as body, or the error page when there is no text; 444 closes the connection without answering.
+ * {@code return code [text]}, {@code return code URL}, {@code return URL}, as nginx's
+ * ngx_http_script_return_code: a code below 400, or any code with text, is sent as is (redirect
+ * codes put the URL, made absolute, in Location; others send the text as a {@code default_type}
+ * body); a code from 400 without text is an error answered like any other (error_page, built-in
+ * page); 444 closes the connection without answering.
  */
 public final class ReturnStep implements RewriteStep {
     private final int code;
@@ -31,26 +33,26 @@ public final class ReturnStep implements RewriteStep {
 
     @Override
     public Flow run(Exchange ex) {
-        if (code == 444) {
-            ex.abort();
-            return Flow.DONE;
-        }
-        if (isRedirect(code) && text != null) {
-            String location = Redirects.absolute(ex, text.render(ex));
-            ex.sendBuiltinPage(code, location);
-            return Flow.DONE;
-        }
-        if (text == null) {
-            if (code >= 400 || isRedirect(code)) {
-                ex.sendError(code);
+        boolean hasText = text != null && !(text.isConstant() && text.source().isEmpty());
+        if (code >= 400 && !hasText) {
+            if (code == 444) {
+                ex.abort();
             } else {
-                ex.send(code, null, null);
+                ex.sendError(code);
             }
             return Flow.DONE;
         }
-        ByteBuf body = Unpooled.copiedBuffer(text.render(ex), StandardCharsets.UTF_8);
+        String value = text == null ? "" : text.render(ex);
+        if (isRedirect(code)) {
+            ex.sendBuiltinPage(code, UriEscapes.forLocation(Redirects.absolute(ex, value)));
+            return Flow.DONE;
+        }
+        // 204 and 304 carry no body (RFC 9110 15.3.5, 15.4.5)
+        ByteBuf body = code == 204 || code == 304 ? null : Unpooled.copiedBuffer(value, StandardCharsets.UTF_8);
         HttpHeaders h = new DefaultHttpHeaders();
-        h.set("Content-Type", ex.settings().get(HttpModule.DEFAULT_TYPE));
+        if (code != 204) {
+            h.set("Content-Type", ex.settings().get(HttpModule.DEFAULT_TYPE));
+        }
         ex.send(code, h, body);
         return Flow.DONE;
     }

@@ -1,5 +1,8 @@
 package dev.portico.routing;
 
+import dev.portico.config.ConfigException;
+import dev.portico.http.RegexSupport;
+import dev.portico.observability.ErrorLog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Picks a virtual server by host name, in nginx's order: exact name, longest name with a leading
  * wildcard ({@code *.example.com}, {@code .example.com}), longest with a trailing wildcard
- * ({@code www.example.*}), then the first matching regex; otherwise the default server.
+ * ({@code www.example.*}), then the first matching regex in configuration order; otherwise the
+ * default server of the address.
  *
  * @param <S> the server type
  */
@@ -30,10 +34,41 @@ public final class ServerNameIndex<S> {
         this.defaultServer = defaultServer;
     }
 
-    /** Adds a name as written in {@code server_name}; the first server to claim a name keeps it. */
+    /**
+     * Adds a name as written in {@code server_name} (already checked by the directive); the first
+     * server to claim a name keeps it and a later claim is warned about, as nginx does.
+     *
+     * @param addrText the address, for nginx's messages ("0.0.0.0:80")
+     */
+    public void add(String name, S server, String addrText) throws ConfigException {
+        if (name.startsWith("~")) {
+            regexes.add(Map.entry(compileRegex(name.substring(1)), server));
+            return;
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        if (!validWildcard(n)) {
+            throw new ConfigException("invalid server name or wildcard \"" + name + "\" on " + addrText);
+        }
+        boolean fresh;
+        if (n.startsWith("*.")) {
+            fresh = leading.putIfAbsent(n.substring(1), server) == null;
+        } else if (n.startsWith(".")) {
+            fresh = exact.putIfAbsent(n.substring(1), server) == null;
+            fresh &= leading.putIfAbsent(n, server) == null;
+        } else if (n.endsWith(".*")) {
+            fresh = trailing.putIfAbsent(n.substring(0, n.length() - 1), server) == null;
+        } else {
+            fresh = exact.putIfAbsent(n, server) == null;
+        }
+        if (!fresh) {
+            ErrorLog.warn("conflicting server name \"" + name + "\" on " + addrText + ", ignored");
+        }
+    }
+
+    /** Adds a name without nginx's checks and warnings (for indexes built from already valid names). */
     public void add(String name, S server) {
         if (name.startsWith("~")) {
-            regexes.add(Map.entry(Pattern.compile(name.substring(1)), server));
+            regexes.add(Map.entry(compileRegex(name.substring(1)), server));
             return;
         }
         String n = name.toLowerCase(Locale.ROOT);
@@ -47,6 +82,32 @@ public final class ServerNameIndex<S> {
         } else {
             exact.putIfAbsent(n, server);
         }
+    }
+
+    /** A regex name is matched case-insensitively when it has an upper-case letter (nginx's rule). */
+    public static Pattern compileRegex(String re) {
+        boolean upper = false;
+        for (int i = 0; i < re.length() && !upper; i++) {
+            upper = re.charAt(i) >= 'A' && re.charAt(i) <= 'Z';
+        }
+        return RegexSupport.compile(re, upper);
+    }
+
+    /** nginx's hash rules: at most one "*", only as "*." in front or ".*" at the end; no ".." and no NUL. */
+    private static boolean validWildcard(String n) {
+        if (n.contains("..") || n.indexOf('\0') >= 0) {
+            return false;
+        }
+        int stars = 0;
+        for (int i = 0; i < n.length(); i++) {
+            if (n.charAt(i) == '*') {
+                stars++;
+            }
+        }
+        if (stars == 0) {
+            return true;
+        }
+        return stars == 1 && n.length() > 2 && (n.startsWith("*.") || n.endsWith(".*"));
     }
 
     public S defaultServer() {

@@ -39,7 +39,8 @@ public final class CoreVariables {
         Variables.builtin("args", Exchange::args);
         Variables.builtin("query_string", Exchange::args);
         Variables.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
-        Variables.builtin("request", ex -> ex.method().name() + " " + ex.requestUri() + " " + ex.request().protocolVersion().text());
+        // the request line as received (an absolute-form target stays whole here, unlike $request_uri)
+        Variables.builtin("request", ex -> ex.method().name() + " " + ex.request().uri() + " " + ex.request().protocolVersion().text());
         Variables.builtin("request_method", ex -> ex.method().name());
         Variables.builtin("scheme", ex -> ex.connection().isSecure() ? "https" : "http");
         Variables.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");
@@ -62,7 +63,8 @@ public final class CoreVariables {
         Variables.builtin("time_local", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(TIME_LOCAL));
         Variables.builtin("time_iso8601", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(ISO));
         Variables.builtin("status", ex -> ex.status() == 0 ? "000" : String.format(Locale.ROOT, "%03d", ex.status()));
-        Variables.builtin("body_bytes_sent", ex -> Long.toString(ex.bodyBytesSent()));
+        // nginx: everything sent minus the response head, so chunk framing counts as body
+        Variables.builtin("body_bytes_sent", ex -> Long.toString(Math.max(0, ex.bytesSent() - ex.headerBytes())));
         Variables.builtin("bytes_sent", ex -> Long.toString(ex.bytesSent()));
         Variables.builtin("connection", ex -> Long.toString(ex.connection().id()));
         Variables.builtin("connection_requests", ex -> Integer.toString(ex.connection().requests()));
@@ -75,8 +77,9 @@ public final class CoreVariables {
         Variables.builtin("pipe", ex -> ".");
 
         Variables.prefixed("http_", name -> {
-            String header = name.replace('_', '-');
-            return ex -> joined(ex.requestHeaders(), header, header.equalsIgnoreCase("cookie") ? "; " : ", ");
+            String var = name.toLowerCase(Locale.ROOT);
+            String sep = var.equals("cookie") ? "; " : ", ";
+            return ex -> requestHeader(ex.requestHeaders(), var, sep);
         });
         Variables.prefixed("sent_http_", name -> {
             String header = name.replace('_', '-');
@@ -102,6 +105,35 @@ public final class CoreVariables {
         return all.size() == 1 ? all.get(0) : String.join(sep, all);
     }
 
+    /** nginx's $http_NAME lookup: case-insensitive, a "-" in the header name reads as "_" (so X_A and X-A both match). */
+    static String requestHeader(HttpHeaders h, String var, String sep) {
+        String first = null;
+        StringBuilder more = null;
+        for (java.util.Map.Entry<String, String> e : h) {
+            String n = e.getKey();
+            if (n.length() != var.length()) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < n.length() && same; i++) {
+                char c = Character.toLowerCase(n.charAt(i));
+                same = (c == '-' ? '_' : c) == var.charAt(i);
+            }
+            if (!same) {
+                continue;
+            }
+            if (first == null) {
+                first = e.getValue();
+            } else {
+                if (more == null) {
+                    more = new StringBuilder(first);
+                }
+                more.append(sep).append(e.getValue());
+            }
+        }
+        return more != null ? more.toString() : first;
+    }
+
     static String seconds(long nanos) {
         long ms = Math.max(0, nanos / 1_000_000);
         return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
@@ -114,15 +146,28 @@ public final class CoreVariables {
         return null;
     }
 
+    /**
+     * {@code $remote_user}: the user name of Basic credentials, as ngx_http_auth_basic_user finds
+     * it ("Basic " in any case, spaces skipped, base64, then up to the first ":"). Not found when
+     * the header is missing, malformed or the name is empty. The name keeps its bytes (one char
+     * per byte, as Netty reads headers), so logs and headers carry what the client sent.
+     */
     private static String remoteUser(Exchange ex) {
         String auth = ex.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
         if (auth == null || auth.length() < 6 || !auth.regionMatches(true, 0, "Basic ", 0, 6)) {
             return null;
         }
+        int start = 6;
+        while (start < auth.length() && auth.charAt(start) == ' ') {
+            start++;
+        }
+        if (start == auth.length()) {
+            return null;
+        }
         try {
-            String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+            String decoded = new String(Base64.getDecoder().decode(auth.substring(start)), StandardCharsets.ISO_8859_1);
             int colon = decoded.indexOf(':');
-            return colon < 0 ? null : decoded.substring(0, colon);
+            return colon <= 0 ? null : decoded.substring(0, colon);
         } catch (IllegalArgumentException e) {
             return null;
         }

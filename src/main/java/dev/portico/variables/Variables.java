@@ -16,6 +16,34 @@ public final class Variables {
 
     private final Map<String, Deferred> defined = new HashMap<>();
     private final Map<String, Integer> settable = new HashMap<>();
+    private final java.util.Set<String> captureNames = new java.util.HashSet<>();
+
+    /** Told when a {@code set} variable is read before any {@code set} gave it a value. */
+    @FunctionalInterface
+    public interface UnsetRead {
+        void onRead(dev.portico.http.Exchange ex, String name);
+    }
+
+    private static volatile UnsetRead unsetRead = (ex, name) -> { };
+
+    /** Installs the {@code uninitialized_variable_warn} check (done once by the rewrite module). */
+    public static void onUnsetRead(UnsetRead hook) {
+        unsetRead = hook;
+    }
+
+    /** True for a variable registered with {@link #builtin}. */
+    public static synchronized boolean isBuiltin(String name) {
+        return BUILTIN.containsKey(name.toLowerCase());
+    }
+
+    /**
+     * Declares a named regex capture ({@code (?<name>...)} or {@code (?P<name>...)} in a
+     * server_name, location, rewrite, if or map): as in nginx it is a variable that any template
+     * may read, holding the group of the last successful match that set it.
+     */
+    public void declareCapture(String name) {
+        captureNames.add(name.toLowerCase());
+    }
 
     /** Registers a built-in variable (done once, by the package that computes it). */
     public static synchronized void builtin(String name, Variable v) {
@@ -96,14 +124,24 @@ public final class Variables {
         if (v != null) {
             return v;
         }
-        Integer idx = settable.get(key);
-        if (idx != null) {
-            int i = idx;
-            return ex -> ex.settableVariable(i);
-        }
+        // built-ins first: "set $args" changes the request, it does not shadow $args
         v = BUILTIN.get(key);
         if (v != null) {
             return v;
+        }
+        Integer idx = settable.get(key);
+        if (idx != null) {
+            int i = idx;
+            return ex -> {
+                String value = ex.settableVariable(i);
+                if (value == null) {
+                    unsetRead.onRead(ex, name);
+                }
+                return value;
+            };
+        }
+        if (captureNames.contains(key)) {
+            return ex -> ex.namedCapture(key);
         }
         if (!key.isEmpty() && key.chars().allMatch(Character::isDigit)) {
             int n = Integer.parseInt(key);

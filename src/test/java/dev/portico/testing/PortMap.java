@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * written as a user would and still run in parallel with anything else on the machine.
  */
 public final class PortMap {
-    private static final Pattern ADDRESS_PORT = Pattern.compile("(127\\.0\\.0\\.1|localhost|\\[::1\\]|\\*):(\\d{4,5})\\b");
+    private static final Pattern ADDRESS_PORT = Pattern.compile("(127\\.0\\.0\\.1|localhost|\\[::1\\]|\\[::\\]|\\*):(\\d{4,5})\\b");
     private static final Pattern BARE_LISTEN = Pattern.compile("(\\blisten\\s+)(\\d{4,5})\\b");
 
     private final Map<Integer, Integer> ports = new HashMap<>();

@@ -17,9 +17,14 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttp(int port) {
+        this("127.0.0.1", port);
+    }
+
+    /** Connects to another local address, e.g. 127.0.0.2 or ::1. */
+    public RawHttp(String host, int port) {
         try {
             socket = new Socket();
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.connect(new InetSocketAddress(host, port), 5000);
             socket.setSoTimeout(10_000);
             in = socket.getInputStream();
             out = socket.getOutputStream();

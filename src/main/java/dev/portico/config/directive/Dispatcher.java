@@ -27,6 +27,10 @@ public final class Dispatcher {
     }
 
     public void apply(Level level, ConfNode node) throws ConfigException {
+        if (node.syntaxError() != null) {
+            // the parse stopped here: every directive before it was applied without error
+            throw node.syntaxError();
+        }
         Directive d = table.get(node.name(), level.context());
         if (d == null) {
             throw node.error("unknown directive \"" + node.name() + "\"");

@@ -1,0 +1,316 @@
+package dev.portico.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads the bytes of one request head (request line and header lines) before Netty's decoder
+ * does, and refuses what nginx refuses but Netty tolerates or repairs: a lower-case or missing
+ * HTTP version, extra spaces, a bad method, control characters, obs-fold (RFC 9112 section 5.2),
+ * whitespace before a colon (section 5.1), duplicate or conflicting framing headers (section 6),
+ * and lines longer than one {@code large_client_header_buffers} buffer.
+ *
+ * <p>The decoder consumes every complete head line it sees, so each call starts at a line that
+ * was not scanned yet; the scanner stops at the blank line that ends the head and is reset when
+ * the decoder has produced the request.
+ */
+final class RequestHeadScanner {
+    private final int maxLine;
+    private final int maxTotal;
+
+    private boolean sawRequestLine;
+    private boolean complete;
+    private int total;
+    private String method;
+    private String target;
+    private String version;
+    private boolean http10;
+    private int hosts;
+    private int contentLengths;
+    private int transferEncodings;
+    private String contentLength;
+    private String transferEncoding;
+
+    /**
+     * @param maxLine  one large header buffer: the longest line, CRLF included
+     * @param maxTotal all large header buffers: the longest head
+     */
+    RequestHeadScanner(int maxLine, int maxTotal) {
+        this.maxLine = maxLine;
+        this.maxTotal = maxTotal;
+    }
+
+    /** Forgets the head just passed on; the next line is the next request's. */
+    void reset() {
+        sawRequestLine = false;
+        complete = false;
+        total = 0;
+        method = null;
+        target = null;
+        version = null;
+        http10 = false;
+        hosts = 0;
+        contentLengths = 0;
+        transferEncodings = 0;
+        contentLength = null;
+        transferEncoding = null;
+    }
+
+    /** Checks the complete lines readable in {@code in} without consuming them. */
+    void scan(ByteBuf in) {
+        if (complete) {
+            return;
+        }
+        int pos = in.readerIndex();
+        int end = in.writerIndex();
+        while (pos < end) {
+            if (!sawRequestLine) {
+                // empty lines before a request line are skipped (RFC 9112 section 2.2), as nginx does
+                byte b = in.getByte(pos);
+                if (b == '\r' || b == '\n') {
+                    pos++;
+                    continue;
+                }
+            }
+            int lf = in.indexOf(pos, end, (byte) '\n');
+            if (lf < 0) {
+                checkPartialLine(end - pos);
+                return;
+            }
+            if (lf == pos || in.getByte(lf - 1) != '\r') {
+                throw new RequestRejectedException(400, sawRequestLine
+                    ? "client sent invalid header line" : "client sent invalid request");
+            }
+            int len = lf - 1 - pos;
+            total += len + 2;
+            if (!sawRequestLine) {
+                if (len + 2 > maxLine) {
+                    throw new RequestRejectedException(414, "client sent too long URI");
+                }
+                requestLine(in, pos, len);
+                sawRequestLine = true;
+            } else if (len == 0) {
+                complete = true;
+                endOfHead();
+                return;
+            } else {
+                if (len + 2 > maxLine) {
+                    throw new RequestRejectedException(494, "client sent too long header line");
+                }
+                headerLine(in, pos, len);
+            }
+            if (total > maxTotal) {
+                throw new RequestRejectedException(494, "client sent too large request");
+            }
+            pos = lf + 1;
+        }
+    }
+
+    private void checkPartialLine(int len) {
+        if (len > maxLine) {
+            throw sawRequestLine
+                ? new RequestRejectedException(494, "client sent too long header line")
+                : new RequestRejectedException(414, "client sent too long URI");
+        }
+        if (total + len > maxTotal) {
+            throw new RequestRejectedException(494, "client sent too large request");
+        }
+    }
+
+    /** {@code METHOD SP request-target SP HTTP/d.d}, single spaces only (RFC 9112 section 3). */
+    private void requestLine(ByteBuf in, int pos, int len) {
+        int end = pos + len;
+        int i = pos;
+        while (i < end && isMethodChar(in.getByte(i))) {
+            i++;
+        }
+        if (i == pos || i == end || in.getByte(i) != ' ') {
+            throw new RequestRejectedException(400, "client sent invalid method");
+        }
+        String m = in.toString(pos, i - pos, StandardCharsets.US_ASCII);
+        int t = ++i;
+        while (i < end && in.getByte(i) != ' ') {
+            int b = in.getByte(i) & 0xff;
+            if (b <= 0x20 || b == 0x7f) {
+                throw new RequestRejectedException(400, "client sent invalid request");
+            }
+            i++;
+        }
+        if (i == t) {
+            throw new RequestRejectedException(400, "client sent invalid request");
+        }
+        String tgt = in.toString(t, i - t, StandardCharsets.ISO_8859_1);
+        if (i == end) {
+            // HTTP/0.9 (a request line without a version) is refused
+            throw new RequestRejectedException(400, "client sent invalid request");
+        }
+        String v = in.toString(i + 1, end - i - 1, StandardCharsets.ISO_8859_1);
+        int major = versionMajor(v);
+        if (major < 0) {
+            throw new RequestRejectedException(400, "client sent invalid request");
+        }
+        method = m;
+        target = tgt;
+        version = v;
+        if (major != 1) {
+            throw new RequestRejectedException(505, "client sent unsupported HTTP version");
+        }
+        http10 = v.equals("HTTP/1.0");
+    }
+
+    /** The major version of {@code HTTP/x.y} (digits, no leading zero in the major), or -1. */
+    private static int versionMajor(String v) {
+        if (!v.startsWith("HTTP/")) {
+            return -1;
+        }
+        int dot = v.indexOf('.', 5);
+        if (dot < 6 || dot > 8 || dot == v.length() - 1 || v.length() - dot - 1 > 3 || v.charAt(5) == '0') {
+            return -1;
+        }
+        for (int i = 5; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (i != dot && (c < '0' || c > '9')) {
+                return -1;
+            }
+        }
+        return Integer.parseInt(v.substring(5, dot));
+    }
+
+    /** nginx accepts upper-case letters, "_" and "-" in a method. */
+    private static boolean isMethodChar(byte b) {
+        return (b >= 'A' && b <= 'Z') || b == '_' || b == '-';
+    }
+
+    /** {@code name ":" OWS value OWS}: no leading whitespace, no whitespace or controls in the name, no controls in the value. */
+    private void headerLine(ByteBuf in, int pos, int len) {
+        int end = pos + len;
+        byte first = in.getByte(pos);
+        if (first == ' ' || first == '\t') {
+            throw new RequestRejectedException(400, "client sent invalid header line (obs-fold)");
+        }
+        int colon = -1;
+        for (int i = pos; i < end; i++) {
+            int b = in.getByte(i) & 0xff;
+            if (b == ':') {
+                colon = i;
+                break;
+            }
+            if (b <= 0x20 || b == 0x7f) {
+                throw new RequestRejectedException(400, "client sent invalid header line");
+            }
+        }
+        if (colon <= pos) {
+            throw new RequestRejectedException(400, "client sent invalid header line");
+        }
+        for (int i = colon + 1; i < end; i++) {
+            int b = in.getByte(i) & 0xff;
+            if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                throw new RequestRejectedException(400, "client sent invalid header line");
+            }
+        }
+        int nameLen = colon - pos;
+        if (nameLen == 4 && nameIs(in, pos, "host")) {
+            hosts++;
+        } else if (nameLen == 14 && nameIs(in, pos, "content-length")) {
+            contentLengths++;
+            contentLength = value(in, colon + 1, end);
+        } else if (nameLen == 17 && nameIs(in, pos, "transfer-encoding")) {
+            transferEncodings++;
+            transferEncoding = value(in, colon + 1, end);
+        }
+    }
+
+    private static boolean nameIs(ByteBuf in, int pos, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            int b = in.getByte(pos + i);
+            if (b >= 'A' && b <= 'Z') {
+                b += 32;
+            }
+            if (b != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String value(ByteBuf in, int from, int to) {
+        while (from < to && isOws(in.getByte(from))) {
+            from++;
+        }
+        while (to > from && isOws(in.getByte(to - 1))) {
+            to--;
+        }
+        return in.toString(from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isOws(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    /** RFC 9112 section 6.3: the rules whose violation lets two parsers disagree on where a body ends. */
+    private void endOfHead() {
+        if (hosts > 1) {
+            throw new RequestRejectedException(400, "client sent duplicate host header");
+        }
+        if (contentLengths > 1) {
+            throw new RequestRejectedException(400, "client sent duplicate header line: \"Content-Length\"");
+        }
+        if (transferEncodings > 1) {
+            throw new RequestRejectedException(400, "client sent duplicate header line: \"Transfer-Encoding\"");
+        }
+        if (contentLength != null && !isLength(contentLength)) {
+            throw new RequestRejectedException(400, "client sent invalid \"Content-Length\" header");
+        }
+        if (transferEncoding == null) {
+            return;
+        }
+        if (http10) {
+            throw new RequestRejectedException(400, "client sent HTTP/1.0 request with \"Transfer-Encoding\" header");
+        }
+        if (contentLength != null) {
+            throw new RequestRejectedException(400,
+                "client sent \"Content-Length\" and \"Transfer-Encoding\" headers at the same time");
+        }
+        if (!transferEncoding.equalsIgnoreCase("chunked")) {
+            int comma = transferEncoding.lastIndexOf(',');
+            String last = transferEncoding.substring(comma + 1).trim();
+            // a final coding other than chunked leaves the body length unknown: 400 (RFC 9112 section 6.3);
+            // codings before a final chunked are ones nginx does not implement: 501, as nginx
+            throw new RequestRejectedException(last.equalsIgnoreCase("chunked") ? 501 : 400,
+                "client sent unknown \"Transfer-Encoding\": \"" + transferEncoding + "\"");
+        }
+    }
+
+    private static boolean isLength(String v) {
+        if (v.isEmpty() || v.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The request that stands for a refused head: what of its request line was valid, and the failure. */
+    HttpRequest rejected(RequestRejectedException why) {
+        HttpVersion v = HttpVersion.HTTP_1_1;
+        if (version != null) {
+            try {
+                v = HttpVersion.valueOf(version);
+            } catch (IllegalArgumentException e) {
+                v = HttpVersion.HTTP_1_1;
+            }
+        }
+        HttpMethod m = method == null ? HttpMethod.GET : HttpMethod.valueOf(method);
+        HttpRequest r = new DefaultHttpRequest(v, m, target == null ? "/" : target);
+        r.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(why));
+        return r;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.portico.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
+
+/**
+ * Netty's request decoder behind a {@link RequestHeadScanner}: every request head is checked
+ * byte by byte before Netty parses it. After the first refused or malformed message nothing more
+ * is decoded on the connection, so bytes smuggled behind a bad head never become a request.
+ */
+final class StrictRequestDecoder extends HttpRequestDecoder {
+    private final RequestHeadScanner scanner;
+    private boolean inBody;
+    private boolean failed;
+
+    StrictRequestDecoder(int maxLine, int maxHeads) {
+        super(new HttpDecoderConfig()
+            // our scanner enforces the real limits; Netty's are a backstop a little above them
+            .setMaxInitialLineLength(maxLine + 2)
+            .setMaxHeaderSize(maxHeads + 2)
+            .setMaxChunkSize(64 * 1024)
+            .setStrictLineParsing(true)
+            .setAllowDuplicateContentLengths(false)
+            // header names nginx would ignore (ignore_invalid_headers) must reach RequestHead, not fail here
+            .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withNameValidation(false))
+            .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withNameValidation(false)));
+        this.scanner = new RequestHeadScanner(maxLine, maxHeads);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (!inBody) {
+            try {
+                scanner.scan(in);
+            } catch (RequestRejectedException e) {
+                failed = true;
+                in.skipBytes(in.readableBytes());
+                out.add(scanner.rejected(e));
+                return;
+            }
+        }
+        int before = out.size();
+        super.decode(ctx, in, out);
+        for (int i = before; i < out.size(); i++) {
+            Object o = out.get(i);
+            if (o instanceof HttpObject h && h.decoderResult().isFailure()) {
+                failed = true;
+            }
+            if (o instanceof HttpRequest) {
+                inBody = true;
+                scanner.reset();
+            }
+            if (o instanceof LastHttpContent) {
+                inBody = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.portico.observability;
+
+import dev.portico.core.Snapshot;
+import dev.portico.lifecycle.LifecycleHooks;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Log files across the server's life: a snapshot going live opens its access log files (those
+ * already open for the previous snapshot stay as they are), SIGUSR1 re-opens them, stop writes
+ * out the buffers and closes.
+ */
+final class LogFilesLifecycle implements LifecycleHooks.Hook {
+
+    @Override
+    public void activate(Snapshot next, Snapshot previous) {
+        Map<Path, FileParams> files = files(next);
+        Set<Path> keep = new HashSet<>(files.keySet());
+        if (previous != null) {
+            // requests still running on the previous configuration keep writing to its files
+            keep.addAll(files(previous).keySet());
+        }
+        AccessLogWriter.get().configure(files, keep);
+    }
+
+    private static Map<Path, FileParams> files(Snapshot s) {
+        AccessLogConf conf = s.build().registry(AccessLogConf.class);
+        return conf == null ? Map.of() : conf.files(!s.http().servers().isEmpty());
+    }
+
+    @Override
+    public void reopen() {
+        AccessLogWriter.get().reopen();
+        RequestErrorLogs.reopenAll();
+    }
+
+    @Override
+    public void stopped() {
+        AccessLogWriter.get().flushAndClose();
+        RequestErrorLogs.closeAll();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.portico.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.portico.core.Modules;
+import dev.portico.core.Prefix;
+import dev.portico.core.SnapshotBuilder;
+import dev.portico.testing.RawHttp;
+import dev.portico.testing.TestPortico;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The configuration files this repository ships: conf/ (what bin/portico runs) and docs/examples/. */
+class ShippedConfigurationTest {
+    private static final Path ROOT = Path.of(System.getProperty("user.dir"));
+
+    @TempDir
+    Path prefix;
+
+    /** The default site needs static files (root, index) and conf/mime.types, which land with the static-files module. */
+    private static void assumeStaticFiles() {
+        assumeTrue(Modules.table().get("root") != null && Modules.table().get("index") != null
+            && Files.exists(ROOT.resolve("conf/mime.types")), "static files are not in this build yet");
+    }
+
+    @Test
+    void theDefaultConfigurationIsValid() throws ConfigException {
+        assumeStaticFiles();
+        SnapshotBuilder.build(new Prefix(ROOT, Path.of("conf/portico.conf")), null);
+    }
+
+    @Test
+    void theDefaultConfigurationServesTheWelcomePageAndHealthz() throws IOException {
+        assumeStaticFiles();
+        TestPortico.Builder b = TestPortico.builder().prefix(prefix)
+            .conf(Files.readString(ROOT.resolve("conf/portico.conf")))
+            .file("conf/mime.types", Files.readString(ROOT.resolve("conf/mime.types")))
+            .file("conf/conf.d/default.conf", Files.readString(ROOT.resolve("conf/conf.d/default.conf")))
+            .file("html/index.html", Files.readAllBytes(ROOT.resolve("html/index.html")));
+        try (TestPortico p = b.start(); RawHttp c = new RawHttp(p.port(8080))) {
+            RawHttp.Response page = c.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse(false);
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.bodyText()).contains("Welcome to Portico");
+            RawHttp.Response health = c.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse(false);
+            assertThat(health.bodyText()).isEqualTo("ok\n");
+        }
+    }
+
+    @Test
+    void theDefaultConfigurationRunsInTheForegroundAndLogsToTheTerminal() throws IOException {
+        String main = Files.readString(ROOT.resolve("conf/portico.conf"));
+        assertThat(main).containsPattern("(?m)^daemon off;").containsPattern("(?m)^error_log stderr")
+            .contains("include conf.d/*.conf;", "include mime.types;");
+        assertThat(Files.readString(ROOT.resolve("conf/conf.d/default.conf"))).contains("listen 127.0.0.1:8080;");
+    }
+
+    static Stream<Path> examples() throws IOException {
+        try (Stream<Path> s = Files.list(ROOT.resolve("docs/examples"))) {
+            List<Path> l = s.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+            return l.stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void everyExampleIsAcceptedByTheConfigurationTest(Path example) throws Exception {
+        // as "portico -t -c example": with the shipped mime.types beside it, if there is one yet
+        Files.createDirectories(prefix.resolve("conf"));
+        Files.copy(example, prefix.resolve("conf").resolve(example.getFileName()));
+        if (Files.exists(ROOT.resolve("conf/mime.types"))) {
+            Files.copy(ROOT.resolve("conf/mime.types"), prefix.resolve("conf/mime.types"));
+        }
+        SnapshotBuilder.build(new Prefix(prefix, Path.of("conf").resolve(example.getFileName())), null);
+    }
+}
