@@ -36,8 +36,9 @@ public final class Exchange {
     private final ChannelHandlerContext ctx;
     private final HttpRequest request;
     private final String requestUri;
-    private final long startNanos = System.nanoTime();
-    private final long startMillis = System.currentTimeMillis();
+    /** When the request's first byte arrived ($request_time counts from there, as nginx). */
+    private final long startNanos;
+    private final long startMillis;
     private final String[] vars;
 
     private VirtualServer server;
@@ -53,6 +54,8 @@ public final class Exchange {
     private boolean locationValid = true;
     private boolean uriChanged;
     private int statusOverride;
+    /** nginx's r->headers_out.status before the head is built: {@code return} sets it before evaluating its text. */
+    private int pendingStatus;
 
     // request body
     private final boolean hasBody;
@@ -73,7 +76,8 @@ public final class Exchange {
     private boolean closed;
 
     Exchange(Snapshot snapshot, ClientConnection connection, HttpConnectionHandler owner, ChannelHandlerContext ctx,
-             HttpRequest request, String requestUri, String path, String args, boolean hasBody, boolean keepAlive) {
+             HttpRequest request, String requestUri, String path, String args, boolean hasBody, boolean keepAlive,
+             long startNanos) {
         this.snapshot = snapshot;
         this.connection = connection;
         this.owner = owner;
@@ -87,6 +91,8 @@ public final class Exchange {
         this.keepAlive = keepAlive;
         this.vars = new String[snapshot.http().settableVariables()];
         this.sentBase = owner.bytesSent();
+        this.startNanos = startNanos;
+        this.startMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     // ---- what the request is ----
@@ -197,7 +203,11 @@ public final class Exchange {
 
     /** Bytes of the request as received: line, headers and body so far ({@code $request_length}). */
     public long requestLength() {
-        long n = request.method().name().length() + requestUri.length() + 12;
+        if (request instanceof StrictRequestDecoder.ReceivedRequest r) {
+            return r.headBytes + bodyBytesReceived;
+        }
+        // a head refused before Netty parsed it: an estimate from what was understood of it
+        long n = request.method().name().length() + request.uri().length() + 12;
         for (Map.Entry<String, String> e : request.headers()) {
             n += e.getKey().length() + e.getValue().length() + 4;
         }
@@ -479,6 +489,15 @@ public final class Exchange {
 
     public int statusOverride() {
         return statusOverride;
+    }
+
+    /** The status a handler is about to send, for {@code $status} in the text it is still computing. */
+    public void pendingStatus(int code) {
+        this.pendingStatus = code;
+    }
+
+    public int pendingStatus() {
+        return pendingStatus;
     }
 
     /**

@@ -57,6 +57,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private long lastRead = System.nanoTime();
     private boolean partialRequest;
+    /** When the first byte of the request being read arrived. */
+    private long requestStartNanos;
     /** A body read was asked for and has not been answered: only then does client_body_timeout run. */
     private boolean awaitingBody;
     /** The current exchange's response is complete and the rest of its body is read and dropped. */
@@ -103,6 +105,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (state == State.WAIT_REQUEST && current == null && !partialRequest) {
             // the first byte of a request: from now on the whole head must come within client_header_timeout
             partialRequest = true;
+            requestStartNanos = lastRead;
             armHeaderTimer();
         }
     }
@@ -212,6 +215,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.IN_REQUEST;
+        // a pipelined request waiting in the queue starts now; one read from the socket started at its first byte
+        long startNanos = partialRequest ? requestStartNanos : System.nanoTime();
         partialRequest = false;
         discarding = false;
         awaitingBody = false;
@@ -220,7 +225,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0
             || req.decoderResult().isFailure();
         boolean keepAlive = head.error() == 0 && HttpUtil.isKeepAlive(req) && !runtime.draining();
-        Exchange ex = new Exchange(snap, connection, this, ctx, req, head.rawTarget(), head.path(), head.args(), hasBody, keepAlive);
+        Exchange ex = new Exchange(snap, connection, this, ctx, req, head.rawTarget(), head.path(), head.args(), hasBody, keepAlive,
+            startNanos);
         current = ex;
         snap.usage().enter();
         ex.server(head.server() != null ? head.server() : connection.address().servers().defaultServer());

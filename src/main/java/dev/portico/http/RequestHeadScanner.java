@@ -60,6 +60,11 @@ final class RequestHeadScanner {
         transferEncoding = null;
     }
 
+    /** Bytes of the head scanned so far: request line, header lines and the blank line, CRLFs included. */
+    int headBytes() {
+        return total;
+    }
+
     /** Checks the complete lines readable in {@code in} without consuming them. */
     void scan(ByteBuf in) {
         if (complete) {

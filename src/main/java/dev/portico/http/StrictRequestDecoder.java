@@ -3,10 +3,15 @@ package dev.portico.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
 
@@ -58,12 +63,31 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 failed = true;
             }
             if (o instanceof HttpRequest) {
+                if (o instanceof ReceivedRequest r) {
+                    r.headBytes = scanner.headBytes();
+                }
                 inBody = true;
                 scanner.reset();
             }
             if (o instanceof LastHttpContent) {
                 inBody = false;
             }
+        }
+    }
+
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) throws Exception {
+        // Netty's own parse (strict version check), re-wrapped to carry the head's size
+        HttpRequest parsed = (HttpRequest) super.createMessage(initialLine);
+        return new ReceivedRequest(parsed.protocolVersion(), parsed.method(), parsed.uri(), headersFactory);
+    }
+
+    /** A decoded request that knows the size of its head as received ({@code $request_length}). */
+    static final class ReceivedRequest extends DefaultHttpRequest {
+        int headBytes;
+
+        ReceivedRequest(HttpVersion version, HttpMethod method, String uri, HttpHeadersFactory headers) {
+            super(version, method, uri, headers);
         }
     }
 }

@@ -8,9 +8,16 @@ import java.util.Map;
 public record VirtualServer(List<String> names, List<ListenSpec> listens, Settings settings, List<RewriteStep> steps,
                             LocationTree locations, Map<String, Location> named, Location root, String source) {
 
-    /** The first name, as {@code $server_name} shows it. */
+    /**
+     * The first name, as nginx keeps it for {@code $server_name}, error log lines and redirects:
+     * lower-cased, without the leading dot of ".example.com"; a regex keeps its "~" and case.
+     */
     public String primaryName() {
-        return names.isEmpty() ? "" : names.get(0);
+        String n = names.isEmpty() ? "" : names.get(0);
+        if (n.startsWith("~")) {
+            return n;
+        }
+        return (n.startsWith(".") ? n.substring(1) : n).toLowerCase(java.util.Locale.ROOT);
     }
 
     public Location namedLocation(String name) {

@@ -42,6 +42,8 @@ public final class ReturnStep implements RewriteStep {
             }
             return Flow.DONE;
         }
+        // nginx sets the response status before evaluating the text, so "$status" shows it
+        ex.pendingStatus(code);
         String value = text == null ? "" : text.render(ex);
         if (isRedirect(code)) {
             ex.sendBuiltinPage(code, UriEscapes.forLocation(Redirects.absolute(ex, value)));

@@ -2,19 +2,21 @@ package dev.portico.variables;
 
 import dev.portico.Version;
 import dev.portico.http.Exchange;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -46,10 +48,11 @@ public final class CoreVariables {
         Variables.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");
         Variables.builtin("server_protocol", ex -> ex.request().protocolVersion().text());
         Variables.builtin("server_name", ex -> ex.server().primaryName());
-        Variables.builtin("server_addr", ex -> ex.connection().localHost());
-        Variables.builtin("server_port", ex -> Integer.toString(ex.connection().localPort()));
+        Variables.builtin("server_addr", CoreVariables::serverAddr);
+        // nginx prints a port only when there is one: a unix socket gives an empty value
+        Variables.builtin("server_port", ex -> port(ex.connection().localPort()));
         Variables.builtin("remote_addr", ex -> ex.connection().remoteHost());
-        Variables.builtin("remote_port", ex -> Integer.toString(ex.connection().remotePort()));
+        Variables.builtin("remote_port", ex -> port(ex.connection().remotePort()));
         Variables.builtin("binary_remote_addr", CoreVariables::binaryRemoteAddr);
         Variables.builtin("remote_user", CoreVariables::remoteUser);
         Variables.builtin("content_length", ex -> ex.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH));
@@ -62,7 +65,7 @@ public final class CoreVariables {
         });
         Variables.builtin("time_local", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(TIME_LOCAL));
         Variables.builtin("time_iso8601", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(ISO));
-        Variables.builtin("status", ex -> ex.status() == 0 ? "000" : String.format(Locale.ROOT, "%03d", ex.status()));
+        Variables.builtin("status", ex -> String.format(Locale.ROOT, "%03d", status(ex)));
         // nginx: everything sent minus the response head, so chunk framing counts as body
         Variables.builtin("body_bytes_sent", ex -> Long.toString(Math.max(0, ex.bytesSent() - ex.headerBytes())));
         Variables.builtin("bytes_sent", ex -> Long.toString(ex.bytesSent()));
@@ -88,7 +91,7 @@ public final class CoreVariables {
                 return r == null ? null : joined(r.headers(), header, ", ");
             };
         });
-        Variables.prefixed("cookie_", name -> ex -> cookie(ex, name));
+        Variables.prefixed("cookie_", name -> ex -> cookie(ex.requestHeaders().getAll(HttpHeaderNames.COOKIE), name));
         Variables.prefixed("arg_", name -> ex -> arg(ex.args(), name));
     }
 
@@ -139,11 +142,39 @@ public final class CoreVariables {
         return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
     }
 
+    /** 4 bytes for IPv4, 16 for IPv6 (one char per byte); a unix socket client gives its text, "unix:", as nginx. */
     private static String binaryRemoteAddr(Exchange ex) {
         if (ex.connection().remoteAddress() instanceof InetSocketAddress isa) {
             return new String(isa.getAddress().getAddress(), StandardCharsets.ISO_8859_1);
         }
-        return null;
+        return ex.connection().remoteHost();
+    }
+
+    /** The local address; for a unix socket nginx prints its path ("unix:/run/portico.sock"). */
+    private static String serverAddr(Exchange ex) {
+        SocketAddress a = ex.connection().localAddress();
+        if (a instanceof DomainSocketAddress d) {
+            return "unix:" + d.path();
+        }
+        if (a instanceof UnixDomainSocketAddress u) {
+            return "unix:" + u.getPath();
+        }
+        return ex.connection().localHost();
+    }
+
+    private static String port(int port) {
+        return port > 0 ? Integer.toString(port) : "";
+    }
+
+    /**
+     * nginx's $status: the status error_page imposes (r->err_status), else the response status
+     * (set by {@code return} before its text is evaluated), else 0 ("000").
+     */
+    private static int status(Exchange ex) {
+        if (ex.status() != 0) {
+            return ex.status();
+        }
+        return ex.statusOverride() > 0 ? ex.statusOverride() : ex.pendingStatus();
     }
 
     /**
@@ -173,38 +204,63 @@ public final class CoreVariables {
         }
     }
 
-    private static String cookie(Exchange ex, String name) {
-        for (String header : ex.requestHeaders().getAll(HttpHeaderNames.COOKIE)) {
-            for (Cookie c : ServerCookieDecoder.LAX.decodeAll(header)) {
-                if (c.name().equalsIgnoreCase(name)) {
-                    return c.value();
+    /**
+     * {@code $cookie_NAME} as ngx_http_parse_multi_header_lines reads Cookie lines: pairs are
+     * separated by ";" or ","; the first whose name matches case-insensitively (spaces allowed
+     * before "=") gives its raw value, from after the spaces following "=" up to the next ";".
+     * Quotes and trailing spaces are kept: nothing is unquoted or decoded.
+     */
+    static String cookie(List<String> lines, String name) {
+        int n = name.length();
+        for (String line : lines) {
+            int end = line.length();
+            int i = 0;
+            while (i < end) {
+                if (line.regionMatches(true, i, name, 0, n)) {
+                    int j = i + n;
+                    while (j < end && line.charAt(j) == ' ') {
+                        j++;
+                    }
+                    if (j < end && line.charAt(j) == '=') {
+                        j++;
+                        while (j < end && line.charAt(j) == ' ') {
+                            j++;
+                        }
+                        int semi = line.indexOf(';', j);
+                        return line.substring(j, semi < 0 ? end : semi);
+                    }
+                }
+                // skip to the next pair
+                while (i < end) {
+                    char c = line.charAt(i++);
+                    if (c == ';' || c == ',') {
+                        break;
+                    }
+                }
+                while (i < end && line.charAt(i) == ' ') {
+                    i++;
                 }
             }
         }
         return null;
     }
 
-    /** {@code $arg_NAME}: the raw value of the first argument of that name (case-insensitive), not decoded, as nginx. */
+    /**
+     * {@code $arg_NAME}: the raw value of the first argument of that name (case-insensitive), not
+     * decoded, as ngx_http_arg finds it: the name must start the query or follow "&" and be
+     * followed by "=" (a bare {@code ?x} is not an argument {@code x}).
+     */
     static String arg(String args, String name) {
-        if (args == null || args.isEmpty()) {
+        if (args == null || args.isEmpty() || name.isEmpty()) {
             return null;
         }
-        int i = 0;
-        while (i <= args.length()) {
-            int amp = args.indexOf('&', i);
-            if (amp < 0) {
-                amp = args.length();
+        int n = name.length();
+        for (int i = 0; i + n < args.length(); i++) {
+            if ((i == 0 || args.charAt(i - 1) == '&') && args.charAt(i + n) == '='
+                && args.regionMatches(true, i, name, 0, n)) {
+                int amp = args.indexOf('&', i + n + 1);
+                return args.substring(i + n + 1, amp < 0 ? args.length() : amp);
             }
-            int eq = args.indexOf('=', i);
-            if (eq > i && eq < amp && args.substring(i, eq).equalsIgnoreCase(name)) {
-                return args.substring(eq + 1, amp);
-            }
-            if (eq < 0 || eq > amp) {
-                if (args.substring(i, amp).equalsIgnoreCase(name)) {
-                    return "";
-                }
-            }
-            i = amp + 1;
         }
         return null;
     }
@@ -224,7 +280,8 @@ public final class CoreVariables {
 
     private static String hostname() {
         try {
-            return InetAddress.getLocalHost().getHostName();
+            // nginx lower-cases gethostname()'s answer
+            return InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
         } catch (java.net.UnknownHostException e) {
             return "localhost";
         }

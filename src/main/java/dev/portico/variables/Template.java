@@ -10,6 +10,9 @@ import java.util.List;
  * configuration loads; rendering is a walk over literal parts and variable reads.
  */
 public final class Template {
+    /** ngx_http_script_compile's message (no argument) for "$" with no name after it. */
+    private static final String INVALID_NAME = "invalid variable name";
+
     private final String source;
     private final String[] literals;
     private final Variable[] vars;
@@ -22,6 +25,11 @@ public final class Template {
         this.names = names;
     }
 
+    /**
+     * Compiles the text as nginx's script compiler does: {@code $1..$9} are captures, a name runs
+     * over ASCII letters, digits and "_", {@code ${name}} may be followed by any text. A text
+     * without "$" is a constant; with one, a bare or trailing "$" is an error.
+     */
     public static Template compile(String text, Variables variables) throws ConfigException {
         List<String> lits = new ArrayList<>();
         List<Variable> vs = new ArrayList<>();
@@ -30,37 +38,39 @@ public final class Template {
         int i = 0;
         while (i < text.length()) {
             char c = text.charAt(i);
-            if (c != '$' || i + 1 >= text.length()) {
+            if (c != '$') {
                 lit.append(c);
                 i++;
                 continue;
             }
-            String name;
-            if (text.charAt(i + 1) == '{') {
-                int close = text.indexOf('}', i + 2);
-                if (close < 0) {
-                    throw new ConfigException("the closing bracket in \"" + text.substring(i + 2) + "\" variable is missing");
-                }
-                name = text.substring(i + 2, close);
-                i = close + 1;
-            } else {
-                int j = i + 1;
-                if (Character.isDigit(text.charAt(j))) {
-                    // nginx: $1..$9 are single digits
-                    j++;
-                } else {
-                    while (j < text.length() && isNameChar(text.charAt(j))) {
-                        j++;
-                    }
-                }
-                name = text.substring(i + 1, j);
-                if (name.isEmpty()) {
-                    throw new ConfigException("invalid variable name in \"" + text + "\"");
-                }
-                i = j;
+            if (++i == text.length()) {
+                throw new ConfigException(INVALID_NAME);
             }
-            if (name.isEmpty()) {
-                throw new ConfigException("invalid variable name in \"" + text + "\"");
+            String name;
+            char first = text.charAt(i);
+            if (first >= '1' && first <= '9') {
+                // nginx: $1..$9 are single digits, so "$10" is capture 1 then "0"
+                name = String.valueOf(first);
+                i++;
+            } else {
+                boolean bracket = first == '{';
+                if (bracket && ++i == text.length()) {
+                    throw new ConfigException(INVALID_NAME);
+                }
+                int start = i;
+                while (i < text.length() && isNameChar(text.charAt(i))) {
+                    i++;
+                }
+                name = text.substring(start, i);
+                if (bracket) {
+                    if (i == text.length() || text.charAt(i) != '}') {
+                        throw new ConfigException("the closing bracket in \"" + name + "\" variable is missing");
+                    }
+                    i++;
+                }
+                if (name.isEmpty()) {
+                    throw new ConfigException(INVALID_NAME);
+                }
             }
             lits.add(lit.toString());
             lit.setLength(0);
@@ -76,8 +86,9 @@ public final class Template {
         return new Template(text, new String[] {text}, new Variable[0], List.of());
     }
 
+    /** nginx's variable name characters: ASCII only, so "$hosté" is $host followed by "é". */
     static boolean isNameChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     }
 
     public boolean isConstant() {

@@ -147,8 +147,9 @@ public final class Variables {
             int n = Integer.parseInt(key);
             return ex -> ex.capture(n);
         }
+        // as nginx, the prefix alone is a name too ("$arg_" is a variable that is never found)
         for (Map.Entry<String, VariableFactory> e : PREFIXED.entrySet()) {
-            if (key.startsWith(e.getKey()) && key.length() > e.getKey().length()) {
+            if (key.startsWith(e.getKey())) {
                 return e.getValue().create(name.substring(e.getKey().length()));
             }
         }
