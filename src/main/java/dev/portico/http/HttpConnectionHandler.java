@@ -59,6 +59,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean partialRequest;
     /** When the first byte of the request being read arrived. */
     private long requestStartNanos;
+    /** The client_body_timeout the timer runs with for the current exchange (-1: none armed). */
+    private long bodyTimeout = -1;
     /** A body read was asked for and has not been answered: only then does client_body_timeout run. */
     private boolean awaitingBody;
     /** The current exchange's response is complete and the rest of its body is read and dropped. */
@@ -234,8 +236,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (head.serverMatch() != null) {
             ex.captures(head.serverMatch());
         }
+        bodyTimeout = -1;
         if (hasBody && !req.decoderResult().isFailure()) {
-            armTimer(ex.settings().get(HttpModule.CLIENT_BODY_TIMEOUT));
+            bodyTimeout = ex.settings().get(HttpModule.CLIENT_BODY_TIMEOUT);
+            armTimer(bodyTimeout);
         }
         if (head.error() != 0) {
             ex.location(ex.server().root());
@@ -308,6 +312,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             awaitingBody = true;
             // client_body_timeout counts from when we ask, not from a pause we caused (backpressure)
             lastRead = Math.max(lastRead, System.nanoTime());
+            Exchange ex = current;
+            if (ex != null && !ex.bodyComplete()) {
+                // the timer was armed with the server's value before the location was known;
+                // nginx reads the body with the location's client_body_timeout
+                long t = ex.settings().get(HttpModule.CLIENT_BODY_TIMEOUT);
+                if (t != bodyTimeout) {
+                    bodyTimeout = t;
+                    armTimer(t);
+                }
+            }
         }
         ctx.read();
     }

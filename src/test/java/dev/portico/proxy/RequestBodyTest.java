@@ -160,4 +160,36 @@ class RequestBodyTest {
             assertThat(p.errorLog()).contains("client intended to send too large chunked body: 8+8 bytes");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "proxy_request_buffering off;"})
+    void aBodyThatStallsGets408AfterClientBodyTimeoutAndNoBackendConnectionIsLeftOpen(String extra) throws Exception {
+        PortMap ports = new PortMap();
+        try (Backend b = Backend.streaming(ports, 17081, ex -> {
+                // reads what comes until the proxy gives up on the request
+                ex.in.readAllBytes();
+                ex.close();
+            });
+             TestPortico p = TestPortico.builder().ports(ports).conf(conf("client_body_timeout 300ms; " + extra)).start();
+             RawHttp c = new RawHttp(p.port(8080))) {
+            c.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.header("Connection")).isEqualTo("close");
+            awaitTrue(() -> p.errorLog().contains("client timed out (110: Connection timed out) while reading client request body"));
+            // buffered: the backend was never asked; streamed: its connection was closed
+            awaitTrue(() -> b.closedConnections.get() == b.connections.get());
+            if (extra.isEmpty()) {
+                assertThat(b.connections.get()).isZero();
+            }
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!cond.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition in time").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
 }
