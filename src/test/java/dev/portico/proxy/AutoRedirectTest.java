@@ -19,6 +19,7 @@ class AutoRedirectTest {
                 location /api/ { proxy_pass http://127.0.0.1:17081; }
                 location /api { return 200 "own location"; }
                 location /static/ { return 200 "not proxied"; }
+                location "/a b/" { proxy_pass http://127.0.0.1:17081; }
             } }
             """;
         try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, "proxied " + ex.request.target()));
@@ -29,6 +30,10 @@ class AutoRedirectTest {
             assertThat(c.send("GET /app/ HTTP/1.1\r\nHost: front\r\n\r\n").readResponse(false).bodyText()).isEqualTo("proxied /app/");
             assertThat(c.send("GET /api HTTP/1.1\r\nHost: front\r\n\r\n").readResponse(false).bodyText()).isEqualTo("own location");
             assertThat(c.send("GET /static HTTP/1.1\r\nHost: front\r\n\r\n").readResponse(false).status()).isEqualTo(404);
+            // the target is the location's name URI-escaped (nginx's escaped_name)
+            RawHttp.Response spaced = c.send("GET /a%20b HTTP/1.1\r\nHost: front\r\n\r\n").readResponse(false);
+            assertThat(spaced.status()).isEqualTo(301);
+            assertThat(spaced.header("Location")).isEqualTo("http://front:" + p.port(8080) + "/a%20b/");
         }
     }
 }
