@@ -38,19 +38,42 @@ class ShippedConfigurationTest {
     }
 
     @Test
-    void theDefaultConfigurationServesTheWelcomePageAndHealthz() throws IOException {
+    void theDefaultConfigurationServesTheWelcomePageThroughTheProxyAndHealthz() throws IOException {
         assumeStaticFiles();
         TestPortico.Builder b = TestPortico.builder().prefix(prefix)
             .conf(Files.readString(ROOT.resolve("conf/portico.conf")))
             .file("conf/mime.types", Files.readString(ROOT.resolve("conf/mime.types")))
             .file("conf/conf.d/default.conf", Files.readString(ROOT.resolve("conf/conf.d/default.conf")))
-            .file("html/index.html", Files.readAllBytes(ROOT.resolve("html/index.html")));
+            .file("html/index.html", Files.readAllBytes(ROOT.resolve("html/index.html")))
+            .file("html/50x.html", Files.readAllBytes(ROOT.resolve("html/50x.html")));
         try (TestPortico p = b.start(); RawHttp c = new RawHttp(p.port(8080))) {
             RawHttp.Response page = c.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse(false);
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.bodyText()).contains("Welcome to Portico");
+            // the page came from the application server behind the proxy, whose address stays hidden
+            assertThat(page.header("Server")).startsWith("portico");
+            assertThat(p.readFile("logs/access.log")).contains("\"GET / HTTP/1.1\" 200");
             RawHttp.Response health = c.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse(false);
             assertThat(health.bodyText()).isEqualTo("ok\n");
+        }
+    }
+
+    @Test
+    void theDefaultConfigurationAnswersWithThe50xPageWhenTheApplicationIsDown() throws IOException {
+        assumeStaticFiles();
+        String site = Files.readString(ROOT.resolve("conf/conf.d/default.conf"));
+        // the application server block removed: nothing listens on its port any more
+        String withoutApp = site.substring(0, site.indexOf("# The stand-in application"));
+        TestPortico.Builder b = TestPortico.builder().prefix(prefix)
+            .conf(Files.readString(ROOT.resolve("conf/portico.conf")))
+            .file("conf/mime.types", Files.readString(ROOT.resolve("conf/mime.types")))
+            .file("conf/conf.d/default.conf", withoutApp)
+            .file("html/50x.html", Files.readAllBytes(ROOT.resolve("html/50x.html")));
+        try (TestPortico p = b.start(); RawHttp c = new RawHttp(p.port(8080))) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse(false);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.bodyText()).isEqualTo(Files.readString(ROOT.resolve("html/50x.html")));
+            assertThat(r.bodyText()).doesNotContain(String.valueOf(p.port(8081)));
         }
     }
 
