@@ -1,5 +1,6 @@
 package dev.portico.cli;
 
+import dev.portico.observability.Errno;
 import dev.portico.Version;
 import dev.portico.config.ConfigException;
 import dev.portico.config.ConfigSource;
@@ -9,7 +10,6 @@ import dev.portico.core.Prefix;
 import dev.portico.core.Snapshot;
 import dev.portico.core.SnapshotBuilder;
 import dev.portico.lifecycle.Daemon;
-import dev.portico.lifecycle.Errno;
 import dev.portico.lifecycle.Logs;
 import dev.portico.lifecycle.PorticoServer;
 import dev.portico.lifecycle.Signals;

@@ -1,5 +1,6 @@
 package dev.portico.lifecycle;
 
+import dev.portico.observability.Errno;
 import dev.portico.core.CoreModule;
 import dev.portico.core.Snapshot;
 import dev.portico.observability.ErrorLog;

@@ -109,7 +109,7 @@ final class AccessLogConf {
                 }
                 FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND).close();
             } catch (IOException e) {
-                throw new ConfigException("open() \"" + p + "\" failed (" + OsErrors.describe(e) + ")");
+                throw new ConfigException("open() \"" + p + "\" failed (" + Errno.of(e) + ")");
             }
         }
     }

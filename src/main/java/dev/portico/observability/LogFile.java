@@ -70,7 +70,7 @@ final class LogFile {
             errorLogged = false;
             return true;
         } catch (IOException e) {
-            reportOnce("open() \"" + path + "\" failed (" + OsErrors.describe(e) + ")", LogLevel.CRIT);
+            reportOnce("open() \"" + path + "\" failed (" + Errno.of(e) + ")", LogLevel.CRIT);
             return false;
         }
     }
@@ -133,7 +133,7 @@ final class LogFile {
                 channel.write(bb);
             }
         } catch (IOException e) {
-            reportOnce("write() to \"" + path + "\" failed (" + OsErrors.describe(e) + ")", LogLevel.ALERT);
+            reportOnce("write() to \"" + path + "\" failed (" + Errno.of(e) + ")", LogLevel.ALERT);
             closeChannel();
         }
     }

@@ -1,5 +1,6 @@
 package dev.portico.proxy;
 
+import dev.portico.observability.Errno;
 import dev.portico.observability.LogLevel;
 import dev.portico.upstream.Connector;
 import dev.portico.upstream.KeepalivePool;
@@ -90,8 +91,8 @@ final class Attempt implements UpstreamConnection.Listener {
                 Throwable cause = done.cause();
                 boolean timeout = cause instanceof io.netty.channel.ConnectTimeoutException;
                 String msg = timeout ? "upstream timed out (110: Connection timed out)"
-                    : peer.name().startsWith("unix:") ? "connect() to " + peer.name() + " failed (" + ProxyLog.errno(cause) + ")"
-                    : "connect() failed (" + ProxyLog.errno(cause) + ")";
+                    : peer.name().startsWith("unix:") ? "connect() to " + peer.name() + " failed (" + Errno.of(cause) + ")"
+                    : "connect() failed (" + Errno.of(cause) + ")";
                 fail(timeout ? Failure.TIMEOUT : Failure.ERROR, msg, ProxyLog.CONNECTING);
             }
         });
@@ -369,12 +370,12 @@ final class Attempt implements UpstreamConnection.Listener {
             if (cause == null) {
                 fail(Failure.ERROR, "upstream prematurely closed connection", ProxyLog.READING_HEADER);
             } else {
-                fail(Failure.ERROR, what + " (" + ProxyLog.errno(cause) + ")",
+                fail(Failure.ERROR, what + " (" + Errno.of(cause) + ")",
                     requestSent ? ProxyLog.READING_HEADER : ProxyLog.SENDING);
             }
         } else if (!lastReceived) {
             bodyFailed(cause == null ? "upstream prematurely closed connection"
-                : "recv() failed (" + ProxyLog.errno(cause) + ")", ProxyLog.READING);
+                : "recv() failed (" + Errno.of(cause) + ")", ProxyLog.READING);
         }
     }
 

@@ -49,37 +49,4 @@ final class ProxyLog {
         }
         log.log(level, ex.connection().id(), b.toString());
     }
-
-    /** nginx's "(errno: text)" for an I/O failure, as the kernel reports it. */
-    static String errno(Throwable t) {
-        if (t instanceof ConnectTimeoutException) {
-            return "110: Connection timed out";
-        }
-        String m = t == null || t.getMessage() == null ? "" : t.getMessage();
-        if (m.contains("Connection refused")) {
-            return "111: Connection refused";
-        }
-        if (m.contains("Connection reset")) {
-            return "104: Connection reset by peer";
-        }
-        if (m.contains("Broken pipe")) {
-            return "32: Broken pipe";
-        }
-        if (m.contains("No such file")) {
-            return "2: No such file or directory";
-        }
-        if (m.contains("Permission denied")) {
-            return "13: Permission denied";
-        }
-        if (m.contains("No route to host")) {
-            return "113: No route to host";
-        }
-        if (m.contains("Network is unreachable")) {
-            return "101: Network is unreachable";
-        }
-        if (m.contains("timed out")) {
-            return "110: Connection timed out";
-        }
-        return "5: " + (m.isEmpty() ? t == null ? "I/O error" : t.getClass().getSimpleName() : m);
-    }
 }
