@@ -77,7 +77,8 @@ final class Attempt implements UpstreamConnection.Listener {
         }
         boolean https = call.https;
         int maxHead = conf.bufferSize;
-        Future<UpstreamConnection> f = Connector.connect(call.loop, peer, conf.connectTimeout, conf.socketKeepalive,
+        int maxRead = (int) Math.min(256 * 1024, conf.readAhead);
+        Future<UpstreamConnection> f = Connector.connect(call.loop, peer, conf.connectTimeout, conf.socketKeepalive, maxRead,
             p -> UpstreamCodec.setup(p, maxHead, https));
         f.addListener(done -> {
             if (done.isSuccess()) {
@@ -197,16 +198,22 @@ final class Attempt implements UpstreamConnection.Listener {
     public void onMessage(Object msg) {
         try {
             message(msg);
-        } catch (RuntimeException e) {
-            // a bug of ours, not the backend's: said so in the log, and the exchange ends cleanly
-            dev.portico.observability.ErrorLog.get().log(LogLevel.ALERT, call.ex.connection().id(),
-                "proxying failed: " + stackTrace(e));
-            if (!over) {
-                over = true;
-                closeConnection();
-                call.internalError();
-            }
+        } catch (RuntimeException | StackOverflowError e) {
+            internalError(e);
         }
+    }
+
+    /** A bug of ours, not the backend's: said so in the log, and the exchange ends cleanly (500 or a close). */
+    private void internalError(Throwable e) {
+        dev.portico.observability.ErrorLog.get().log(LogLevel.ALERT, call.ex.connection().id(),
+            "proxying failed: " + stackTrace(e));
+        if (!over) {
+            over = true;
+            state.finished();
+            closeConnection();
+            call.attemptDone(this, false);
+        }
+        call.internalError();
     }
 
     private static String stackTrace(Throwable e) {
@@ -332,10 +339,14 @@ final class Attempt implements UpstreamConnection.Listener {
         if (over) {
             return;
         }
-        if (relay != null) {
-            relay.upstreamReadComplete();
-        } else {
-            conn.channel().read();
+        try {
+            if (relay != null) {
+                relay.upstreamReadComplete();
+            } else {
+                conn.channel().read();
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            internalError(e);
         }
     }
 

@@ -430,9 +430,6 @@ final class ProxyCall {
 
     /** Portico itself failed while handling the response (a bug): 500 if nothing was sent, else close. */
     void internalError() {
-        if (attempt != null) {
-            group.balancer().release(attempt.peer, balancerRequest, false);
-        }
         if (done) {
             return;
         }

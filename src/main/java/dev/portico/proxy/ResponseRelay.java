@@ -33,7 +33,7 @@ final class ResponseRelay {
     private final ProxyConf conf;
     private final boolean unbuffered;
     private final Channel client;
-    private final DeadlineTimer clientTimer;
+    private DeadlineTimer clientTimer;
     private final ChannelFutureListener resumeListener = f -> resume();
 
     private ChannelFuture lastWrite;
@@ -55,7 +55,20 @@ final class ResponseRelay {
         this.conf = call.conf;
         this.unbuffered = unbuffered;
         this.client = ex.ctx().channel();
-        this.clientTimer = new DeadlineTimer(ex.ctx().executor());
+    }
+
+    /** The send_timeout timer, made when the client first makes Portico wait. */
+    private DeadlineTimer clientTimer() {
+        if (clientTimer == null) {
+            clientTimer = new DeadlineTimer(ex.ctx().executor());
+        }
+        return clientTimer;
+    }
+
+    private void stopClientTimer() {
+        if (clientTimer != null) {
+            clientTimer.cancel();
+        }
     }
 
     boolean paused() {
@@ -151,7 +164,7 @@ final class ResponseRelay {
         }
         waitingClient = true;
         attempt.pauseReading();
-        clientTimer.arm(conf.clientSendTimeout, this::clientTimedOut);
+        clientTimer().arm(conf.clientSendTimeout, this::clientTimedOut);
         if (lastWrite != null && !lastWrite.isDone()) {
             lastWrite.addListener(resumeListener);
         } else if (client.isWritable()) {
@@ -179,7 +192,9 @@ final class ResponseRelay {
             return;
         }
         waitingClient = false;
-        clientTimer.disarm();
+        if (clientTimer != null) {
+            clientTimer.disarm();
+        }
         decide();
     }
 
@@ -217,13 +232,15 @@ final class ResponseRelay {
         if (lastWrite != null && !lastWrite.isDone() && (!client.isWritable() || pendingToClient() >= conf.readAhead)) {
             if (!waitingClient) {
                 waitingClient = true;
-                clientTimer.arm(conf.clientSendTimeout, this::clientTimedOut);
+                clientTimer().arm(conf.clientSendTimeout, this::clientTimedOut);
             }
             lastWrite.addListener(resumeListener);
             return;
         }
         waitingClient = false;
-        clientTimer.disarm();
+        if (clientTimer != null) {
+            clientTimer.disarm();
+        }
         long available = spill.written() - spillRead;
         if (available <= 0) {
             if (spill.writing() == 0) {
@@ -264,7 +281,7 @@ final class ResponseRelay {
             return;
         }
         ended = true;
-        clientTimer.cancel();
+        stopClientTimer();
         ex.end(LastHttpContent.EMPTY_LAST_CONTENT);
         call.finish();
     }
@@ -282,7 +299,7 @@ final class ResponseRelay {
             return;
         }
         ended = true;
-        clientTimer.cancel();
+        stopClientTimer();
         if (spill != null) {
             spill.close();
             spill = null;
@@ -295,7 +312,7 @@ final class ResponseRelay {
     /** The client is gone: nothing more is written; the backend is read to the end and dropped. */
     void discard() {
         discarding = true;
-        clientTimer.cancel();
+        stopClientTimer();
         if (spill != null) {
             spill.close();
             spill = null;
@@ -305,7 +322,7 @@ final class ResponseRelay {
     /** Stops everything (a failure elsewhere ended the exchange). */
     void stop() {
         ended = true;
-        clientTimer.cancel();
+        stopClientTimer();
         if (spill != null) {
             spill.close();
             spill = null;

@@ -6,6 +6,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
@@ -27,8 +28,12 @@ public final class Connector {
     private Connector() {
     }
 
+    /**
+     * @param maxRead the most one read from the peer may return (reads adapt between 2 KiB and this),
+     *                so that a body arrives in few large reads
+     */
     public static Future<UpstreamConnection> connect(EventLoop loop, Peer peer, long connectTimeoutMillis, boolean soKeepalive,
-                                                     PipelineSetup setup) {
+                                                     int maxRead, PipelineSetup setup) {
         Promise<UpstreamConnection> promise = loop.newPromise();
         boolean unix = peer.address() instanceof DomainSocketAddress;
         UpstreamConnection[] made = new UpstreamConnection[1];
@@ -37,6 +42,7 @@ public final class Connector {
             .channel(Transport.clientChannel(unix))
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, Math.max(65536, maxRead)))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeoutMillis)))
             .handler(new ChannelInitializer<Channel>() {
                 @Override

@@ -23,7 +23,7 @@ class LargeTransferTest {
     private static final byte[] CHUNK = new byte[256 * 1024];
 
     private static String conf(String extra) {
-        return "events {}\nhttp {\n upstream backend { server 127.0.0.1:17081; }\n"
+        return "error_log logs/error.log info;\nevents {}\nhttp {\n upstream backend { server 127.0.0.1:17081; }\n"
             + " server { listen 127.0.0.1:8080; client_max_body_size 0;\n location / { proxy_pass http://backend; "
             + extra + " } }\n}\n";
     }
@@ -78,6 +78,7 @@ class LargeTransferTest {
              TestPortico p = TestPortico.builder().ports(ports).conf(conf(mode)).start();
              Socket s = new Socket()) {
             s.setReceiveBufferSize(64 * 1024);
+            s.setSoTimeout(30_000);
             s.connect(new InetSocketAddress("127.0.0.1", p.port(8080)));
             s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
@@ -91,11 +92,15 @@ class LargeTransferTest {
             byte[] buf = new byte[1 << 20];
             long got = 0;
             int n;
-            while (got < GIB && (n = in.read(buf)) > 0) {
-                got += n;
+            try {
+                while (got < GIB && (n = in.read(buf)) > 0) {
+                    got += n;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("stalled at " + got + " of " + GIB + "; log: " + p.errorLog(), e);
             }
             watch.stop = true;
-            assertThat(got).isEqualTo(GIB);
+            assertThat(got).as(p.errorLog()).isEqualTo(GIB);
             assertThat(watch.peak).isLessThan(128L * 1024 * 1024);
         }
     }
