@@ -52,7 +52,9 @@ class ShippedConfigurationTest {
             assertThat(page.bodyText()).contains("Welcome to Portico");
             // the page came from the application server behind the proxy, whose address stays hidden
             assertThat(page.header("Server")).startsWith("portico");
-            assertThat(p.readFile("logs/access.log")).contains("\"GET / HTTP/1.1\" 200");
+            // the access log is written off the event loop: wait for the line
+            dev.portico.testing.Await.until(java.time.Duration.ofSeconds(10), "the access log line",
+                () -> p.readFile("logs/access.log").contains("\"GET / HTTP/1.1\" 200"));
             RawHttp.Response health = c.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse(false);
             assertThat(health.bodyText()).isEqualTo("ok\n");
         }
