@@ -233,4 +233,91 @@ class WebSocketTest {
             plain.close();
         }
     }
+
+    private static final String UPGRADE_REQUEST = "GET /raw HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    private static final String SWITCH = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+
+    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        while (!b.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException(b.toString());
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+
+    @Test
+    void aHalfCloseFromTheClientReachesTheBackendWhichCanStillAnswer() throws Exception {
+        Backend raw = Backend.streaming(ports, 17082, ex -> {
+            ex.raw(SWITCH);
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            ex.in.transferTo(got);
+            // the client's end of input arrived: answer after it, then close
+            ex.raw(("got " + got.toString(java.nio.charset.StandardCharsets.UTF_8) + ", bye").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ex.close();
+        });
+        try (TestPortico p = TestPortico.builder().ports(ports).conf(CONF.replace("READ", "60s")).start();
+             java.net.Socket s = new java.net.Socket("127.0.0.1", p.port(8080))) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(UPGRADE_REQUEST.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String head = readHead(s.getInputStream());
+            assertThat(head).startsWith("HTTP/1.1 101 Switching Protocols\r\n").containsIgnoringCase("Connection: upgrade");
+            s.getOutputStream().write("abc".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("got abc, bye");
+        } finally {
+            raw.close();
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingStopsTheBackendsWrites() throws Exception {
+        long total = 128L * 1024 * 1024;
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        Backend flood = Backend.streaming(ports, 17082, ex -> {
+            ex.raw(SWITCH);
+            byte[] chunk = new byte[1024 * 1024];
+            for (long n = 0; n < total; n += chunk.length) {
+                ex.out.write(chunk);
+                written.addAndGet(chunk.length);
+            }
+            ex.out.flush();
+            ex.close();
+        });
+        try (TestPortico p = TestPortico.builder().ports(ports).conf(CONF.replace("READ", "60s")).start();
+             java.net.Socket s = new java.net.Socket("127.0.0.1", p.port(8080))) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(UPGRADE_REQUEST.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            readHead(s.getInputStream());
+            // wait until the backend's writes stall (no progress for a second)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            long last = -1;
+            long stableSince = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                long now = written.get();
+                if (now != last) {
+                    last = now;
+                    stableSince = System.nanoTime();
+                } else if (System.nanoTime() - stableSince > TimeUnit.MILLISECONDS.toNanos(1000)) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            // only socket buffers hold the difference: Portico does not queue what the client does not take
+            assertThat(written.get()).as("bytes the backend could write while the client read nothing").isLessThan(48L * 1024 * 1024);
+            long read = 0;
+            byte[] buf = new byte[1 << 16];
+            java.io.InputStream in = s.getInputStream();
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                read += n;
+            }
+            assertThat(read).isEqualTo(total);
+        } finally {
+            flood.close();
+        }
+    }
 }
