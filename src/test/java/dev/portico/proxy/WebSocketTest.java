@@ -184,6 +184,33 @@ class WebSocketTest {
     }
 
     @Test
+    void aBackendThatDropsTheConnectionClosesTheClientsToo() throws Exception {
+        start("60s");
+        Client c = Client.open(ws("/hub"));
+        c.ws.sendText("drop", true).get(5, TimeUnit.SECONDS);
+        assertThat(c.closed.get(10, TimeUnit.SECONDS)).isIn(-1, 1000, 1006);
+    }
+
+    @Test
+    void aBackendsEndOfStreamReachesTheClient() throws Exception {
+        Backend raw = Backend.streaming(ports, 17082, ex -> {
+            ex.raw(SWITCH);
+            Thread.sleep(300);
+            ex.raw("last words");
+            ex.close();
+        });
+        try (TestPortico p = TestPortico.builder().ports(ports).conf(CONF.replace("READ", "60s")).start();
+             java.net.Socket s = new java.net.Socket("127.0.0.1", p.port(8080))) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(UPGRADE_REQUEST.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            readHead(s.getInputStream());
+            assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("last words");
+        } finally {
+            raw.close();
+        }
+    }
+
+    @Test
     void aRefusedUpgradeIsAnOrdinaryResponse() throws Exception {
         start("60s");
         assertThatThrownBy(() -> Client.open(ws("/elsewhere")))

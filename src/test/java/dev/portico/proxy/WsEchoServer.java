@@ -32,13 +32,15 @@ import java.util.concurrent.LinkedBlockingQueue;
  * A websocket backend for tests: Netty's server handshake on any path starting with
  * {@code /hub} (subprotocol "chat" offered), every data frame echoed back as it came (so
  * fragmentation survives), "close:CODE" answered by a close frame with that code, other
- * paths answered with a plain 403. Each handshake's request headers are recorded.
+ * paths answered with a plain 403, except /global and /form: a 302 to the backend's own address. Each handshake's request headers are recorded.
  */
 final class WsEchoServer implements AutoCloseable {
     final BlockingQueue<FullHttpRequest> handshakes = new LinkedBlockingQueue<>();
     final String name;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
+    private final io.netty.channel.group.ChannelGroup children =
+        new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     WsEchoServer(int port, String name) throws InterruptedException {
         this.name = name;
@@ -49,6 +51,7 @@ final class WsEchoServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
+                    children.add(ch);
                     ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
                         new SimpleChannelInboundHandler<FullHttpRequest>(false) {
                             @Override
@@ -59,6 +62,15 @@ final class WsEchoServer implements AutoCloseable {
                                     return;
                                 }
                                 req.release();
+                                if (req.uri().startsWith("/global") || req.uri().startsWith("/form")) {
+                                    // a dashboard page that redirects with the backend's own address
+                                    DefaultFullHttpResponse redirect = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                        HttpResponseStatus.FOUND, Unpooled.EMPTY_BUFFER);
+                                    redirect.headers().set("Location", "http://127.0.0.1:" + port + "/global/home")
+                                        .set("X-Powered-By", "dash").set("X-Backend", name).set("Content-Length", 0);
+                                    ctx.writeAndFlush(redirect);
+                                    return;
+                                }
                                 DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                                     HttpResponseStatus.FORBIDDEN, Unpooled.copiedBuffer("no websocket here", StandardCharsets.UTF_8));
                                 r.headers().set("Content-Length", r.content().readableBytes());
@@ -75,6 +87,11 @@ final class WsEchoServer implements AutoCloseable {
                                     ctx.writeAndFlush(new CloseWebSocketFrame(code, "bye")).addListener(ChannelFutureListener.CLOSE);
                                     return;
                                 }
+                                if (f instanceof TextWebSocketFrame t && t.isFinalFragment() && t.text().equals("drop")) {
+                                    f.release();
+                                    ctx.close();
+                                    return;
+                                }
                                 if (f instanceof TextWebSocketFrame t && t.isFinalFragment() && t.text().equals("who")) {
                                     f.release();
                                     ctx.writeAndFlush(new TextWebSocketFrame(name));
@@ -89,8 +106,13 @@ final class WsEchoServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         server.close().syncUninterruptibly();
+        // a stopped backend: its connections end (TCP close, no websocket close frame)
+        children.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         FullHttpRequest r;
         while ((r = handshakes.poll()) != null) {
