@@ -462,9 +462,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         io.netty.channel.ChannelPipeline p = ctx.pipeline();
         p.addLast("tunnel", tunnel);
         p.remove(this);
-        p.remove("encoder");
-        p.remove("activity");
-        p.remove("decoder");
+        for (String name : new String[] {"encoder", "activity", "decoder"}) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
     }
 
     static void ended(Exchange ex) {
