@@ -660,6 +660,21 @@ public final class Exchange {
         }
     }
 
+    /**
+     * The response was a 101: the connection leaves HTTP and {@code tunnel} takes its bytes. The
+     * exchange stays open (and its configuration in use) until {@link #tunnelClosed()}.
+     */
+    public void switchProtocols(io.netty.channel.ChannelHandler tunnel) {
+        responseDone = true;
+        owner.switchProtocols(this, tunnel);
+    }
+
+    /** The tunnel closed: the exchange ends (log phase, the snapshot's usage). */
+    public void tunnelClosed() {
+        closed = true;
+        HttpConnectionHandler.ended(this);
+    }
+
     /** Closes the client connection at once (e.g. a backend failed after the response began). */
     public void abort() {
         if (!closed) {

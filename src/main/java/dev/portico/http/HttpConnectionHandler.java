@@ -447,7 +447,29 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void ended(Exchange ex) {
+    /**
+     * After a 101 the HTTP handlers leave the pipeline (any TLS handler stays) and {@code tunnel}
+     * takes the bytes; bytes the decoder already held go to it. The exchange is ended by the tunnel.
+     */
+    void switchProtocols(Exchange ex, io.netty.channel.ChannelHandler tunnel) {
+        if (current == ex) {
+            current = null;
+        }
+        state = State.CLOSING;
+        cancelTimer();
+        cancelSendCheck();
+        releaseQueued();
+        io.netty.channel.ChannelPipeline p = ctx.pipeline();
+        p.addLast("tunnel", tunnel);
+        p.remove(this);
+        for (String name : new String[] {"encoder", "activity", "decoder"}) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
+    }
+
+    static void ended(Exchange ex) {
         try {
             ExchangeListeners.fireEnd(ex);
         } finally {

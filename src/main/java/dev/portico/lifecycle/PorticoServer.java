@@ -346,6 +346,16 @@ public final class PorticoServer implements ServerRuntime {
             c.pipeline().fireUserEventTriggered(HttpConnectionHandler.DRAIN);
         }
         long timeout = current.get().main(CoreModule.WORKER_SHUTDOWN_TIMEOUT);
+        int tunnels = 0;
+        for (Channel c : clients) {
+            if (c.pipeline().get("tunnel") != null) {
+                tunnels++;
+            }
+        }
+        if (tunnels > 0) {
+            // upgraded connections (websockets) run until they close or worker_shutdown_timeout ends them
+            ErrorLog.notice("waiting for " + tunnels + " upgraded connection" + (tunnels == 1 ? "" : "s") + " to close");
+        }
         Thread waiter = new Thread(() -> {
             long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : Long.MAX_VALUE;
             while (!clients.isEmpty() && System.nanoTime() < deadline) {

@@ -111,6 +111,8 @@ final class Attempt implements UpstreamConnection.Listener {
         UpstreamCodec.decoder(c.channel().pipeline()).headRequest = method.equals(HttpMethod.HEAD);
         UpstreamCodec.validator(c.channel().pipeline()).arm();
         HttpRequest req = RequestBuilder.build(call.ex, call.conf, method, call.uri, call.bodyLength);
+        call.upgradeRequested = req.protocolVersion().equals(HttpVersion.HTTP_1_1)
+            && req.headers().contains(HttpHeaderNames.UPGRADE) && call.ex.requestHeaders().contains(HttpHeaderNames.UPGRADE);
         String connection = req.headers().get(HttpHeaderNames.CONNECTION);
         sentConnectionClose = connection != null && connection.toLowerCase().contains("close")
             || req.protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -311,6 +313,17 @@ final class Attempt implements UpstreamConnection.Listener {
                 ProxyLog.READING_HEADER);
             return;
         }
+        if (code == 101 && call.upgradeRequested && conn.channel().eventLoop() == call.ex.ctx().channel().eventLoop()) {
+            // nginx: a 101 to a request that asked for an upgrade makes the connection a tunnel
+            over = true;
+            head = r;
+            state.status = code;
+            state.headerReceived();
+            conn.timer().cancel();
+            call.states.lastHeaders = r.headers();
+            call.startTunnel(this, conn, r);
+            return;
+        }
         if (code == 101) {
             fail(Failure.INVALID_HEADER, "upstream sent \"101 Switching Protocols\", which is not supported here",
                 ProxyLog.READING_HEADER);
@@ -445,6 +458,14 @@ final class Attempt implements UpstreamConnection.Listener {
             c.close();
         }
         call.attemptDone(this, false);
+    }
+
+    /** The tunnel this attempt became closed: the peer is released (the connection is never pooled). */
+    void tunnelEnded() {
+        state.finished();
+        countBytes();
+        call.attemptDone(this, false);
+        call.finish();
     }
 
     /** A failure before the response head: the call may try again elsewhere. */

@@ -45,6 +45,8 @@ final class ProxyCall {
     String uri;
     HttpMethod method;
     private boolean idempotent;
+    /** The request sent asks the backend for an upgrade the client asked for (a 101 then opens a tunnel). */
+    boolean upgradeRequested;
 
     long bodyLength = RequestBuilder.NO_BODY;
     private RequestBody body;
@@ -362,6 +364,18 @@ final class ProxyCall {
             return relay(a, r);
         }
         return relay(a, r);
+    }
+
+    /** A 101 to an upgrade request: the head goes to the client and both connections become a tunnel. */
+    void startTunnel(Attempt a, dev.portico.upstream.UpstreamConnection conn, HttpResponse r) {
+        if (streamer != null) {
+            streamer.stop();
+        }
+        states.lastOriginals = ResponseHeadFilter.filter(ex, conf, r);
+        Tunnel t = new Tunnel(this, a, conn);
+        ex.writeHead(r);
+        ex.ctx().flush();
+        t.start();
     }
 
     private ResponseRelay relay(Attempt a, HttpResponse r) {

@@ -17,6 +17,7 @@ final class ProxyLog {
     static final String READING_HEADER = "reading response header from upstream";
     static final String READING = "reading upstream";
     static final String SENDING_TO_CLIENT = "sending to client";
+    static final String UPGRADED = "proxying upgraded connection";
 
     private ProxyLog() {
     }

@@ -30,6 +30,14 @@ final class RequestBuilder {
         // names come from the client's (validated) head or the configuration (checked at load);
         // values rendered from variables are cleaned of line breaks below
         HttpHeaders h = new DefaultHttpHeaders(false);
+        boolean h2cStripped = false;
+        for (RequestHeaderRules.Rule r : conf.headers.rules) {
+            if (!r.framing() && !r.value().isConstant() && r.name().equalsIgnoreCase("Upgrade")
+                && mentionsH2c(r.value().render(ex))) {
+                // an upgrade to h2c taken from the client is a request-smuggling vector: only a literal value passes it
+                h2cStripped = true;
+            }
+        }
         for (RequestHeaderRules.Rule r : conf.headers.rules) {
             if (r.framing()) {
                 if (r.name().equalsIgnoreCase("Content-Length")) {
@@ -42,6 +50,12 @@ final class RequestBuilder {
                 continue;
             }
             String v = r.value().render(ex);
+            if (h2cStripped && r.name().equalsIgnoreCase("Upgrade")) {
+                continue;
+            }
+            if (h2cStripped && r.name().equalsIgnoreCase("Connection") && v.toLowerCase(java.util.Locale.ROOT).contains("upgrade")) {
+                v = "close";
+            }
             if (!v.isEmpty()) {
                 h.add(r.name(), r.value().isConstant() ? v : withoutLineBreaks(v));
             }
@@ -59,6 +73,10 @@ final class RequestBuilder {
             }
         }
         return new DefaultHttpRequest(conf.http11 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0, method, uri, h);
+    }
+
+    private static boolean mentionsH2c(String v) {
+        return v.toLowerCase(java.util.Locale.ROOT).contains("h2c");
     }
 
     /** A value from variables ($uri is decoded) must not split the head: CR, LF and NUL become spaces. */

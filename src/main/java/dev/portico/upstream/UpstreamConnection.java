@@ -23,6 +23,10 @@ public final class UpstreamConnection {
         /** The connection closed; {@code cause} is the error that closed it, or null for a close by the peer. */
         void onClosed(Throwable cause);
 
+        /** The peer shut its output down (half-close; only with ALLOW_HALF_CLOSURE). */
+        default void onInputShutdown() {
+        }
+
         /** The connection can take writes again. */
         default void onWritable() {
         }
@@ -140,6 +144,16 @@ public final class UpstreamConnection {
             if (l != null) {
                 l.onReadComplete();
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            Listener l = listener;
+            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && l != null) {
+                l.onInputShutdown();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override
