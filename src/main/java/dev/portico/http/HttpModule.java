@@ -142,7 +142,13 @@ public final class HttpModule {
             Directive.noop("open_file_cache", HTTP_SRV_LOC, Arity.TAKE12),
             Directive.noop("open_file_cache_valid", HTTP_SRV_LOC, Arity.TAKE1),
             Directive.noop("open_file_cache_min_uses", HTTP_SRV_LOC, Arity.TAKE1),
-            flagNoop("open_file_cache_errors", HTTP_SRV_LOC));
+            flagNoop("open_file_cache_errors", HTTP_SRV_LOC),
+            // Where nginx's FastCGI/uwsgi/SCGI modules keep temporary files. Portico has none of
+            // those modules (no *_pass), so nothing is ever written there; configurations that keep
+            // every nginx file inside the prefix (like the benchmark's) still load.
+            Directive.noop("fastcgi_temp_path", HTTP_SRV_LOC, Arity.TAKE1234),
+            Directive.noop("uwsgi_temp_path", HTTP_SRV_LOC, Arity.TAKE1234),
+            Directive.noop("scgi_temp_path", HTTP_SRV_LOC, Arity.TAKE1234));
     }
 
     /** server_name: the checks nginx makes when reading the directive (the rest when the names are indexed). */
