@@ -190,7 +190,8 @@ final class ProxyCall {
         method = HttpMethod.valueOf(m);
         String original = ex.method().name();
         idempotent = !(original.equals("POST") || original.equals("LOCK") || original.equals("PATCH"));
-        balancerRequest = new BalancerRequest(group.balancer().tries(), ex.connection().remoteHost(), null);
+        balancerRequest = new BalancerRequest(group.balancer().tries(), ex.connection().remoteHost(),
+            group.hashKey() == null ? null : group.hashKey().render(ex));
         prepareBody();
     }
 

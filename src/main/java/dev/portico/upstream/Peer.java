@@ -17,9 +17,16 @@ public final class Peer {
     private final boolean backup;
     private final boolean down;
     private final PeerState state;
+    private final String server;
 
     public Peer(int index, String name, SocketAddress address, int weight, int maxFails, long failTimeoutMillis, int maxConns,
                 boolean backup, boolean down, PeerState state) {
+        this(index, name, address, weight, maxFails, failTimeoutMillis, maxConns, backup, down, state, name);
+    }
+
+    public Peer(int index, String name, SocketAddress address, int weight, int maxFails, long failTimeoutMillis, int maxConns,
+                boolean backup, boolean down, PeerState state, String server) {
+        this.server = server;
         this.index = index;
         this.name = name;
         this.address = address;
@@ -40,6 +47,11 @@ public final class Peer {
     /** "127.0.0.1:8080" or "unix:/path", as {@code $upstream_addr} shows it. */
     public String name() {
         return name;
+    }
+
+    /** The address as written in the {@code server} line (shared by every address of a host name): what consistent hashing hashes. */
+    public String server() {
+        return server;
     }
 
     public SocketAddress address() {

@@ -23,6 +23,9 @@ public final class UpstreamBlock {
     Long keepaliveTime;
     Long keepaliveTimeout;
     Balancer.Factory method;
+    /** The method directive's name (null: round robin), to refuse parameters it does not support. */
+    String methodName;
+    dev.portico.variables.Template hashKey;
     private UpstreamGroup compiled;
 
     UpstreamBlock(String name, ConfNode node) {
@@ -66,7 +69,7 @@ public final class UpstreamBlock {
                 SocketAddress a = (SocketAddress) o[1];
                 String peerName = ServerAddress.peerName(a);
                 Peer p = new Peer(index++, peerName, a, s.weight(), s.maxFails(), s.failTimeoutMillis(), s.maxConns(),
-                    s.backup(), s.down(), PeerStates.of(name, peerName));
+                    s.backup(), s.down(), PeerStates.of(name, peerName), s.node().arg(0));
                 (wantBackup ? backup : primary).add(p);
             }
         }
@@ -74,7 +77,7 @@ public final class UpstreamBlock {
         boolean local = keepalive == null || keepaliveLocal;
         KeepaliveConf ka = new KeepaliveConf(n, local, keepaliveRequests == null ? 1000 : keepaliveRequests,
             keepaliveTime == null ? 3_600_000L : keepaliveTime, keepaliveTimeout == null ? 60_000L : keepaliveTimeout);
-        compiled = new UpstreamGroup(name, false, primary, backup, ka, method == null ? RoundRobinBalancer::new : method);
+        compiled = new UpstreamGroup(name, false, primary, backup, ka, method == null ? RoundRobinBalancer::new : method, hashKey);
         return compiled;
     }
 }

@@ -1,5 +1,6 @@
 package dev.portico.upstream;
 
+import dev.portico.variables.Template;
 import java.util.List;
 
 /**
@@ -14,9 +15,16 @@ public final class UpstreamGroup {
     private final List<Peer> backup;
     private final KeepaliveConf keepalive;
     private final Balancer balancer;
+    private final Template hashKey;
 
     UpstreamGroup(String name, boolean implicit, List<Peer> primary, List<Peer> backup, KeepaliveConf keepalive,
                   Balancer.Factory balancer) {
+        this(name, implicit, primary, backup, keepalive, balancer, null);
+    }
+
+    UpstreamGroup(String name, boolean implicit, List<Peer> primary, List<Peer> backup, KeepaliveConf keepalive,
+                  Balancer.Factory balancer, Template hashKey) {
+        this.hashKey = hashKey;
         this.name = name;
         this.implicit = implicit;
         this.primary = List.copyOf(primary);
@@ -54,6 +62,11 @@ public final class UpstreamGroup {
 
     public KeepaliveConf keepalive() {
         return keepalive;
+    }
+
+    /** The {@code hash} method's key, rendered per request; null for the other methods. */
+    public Template hashKey() {
+        return hashKey;
     }
 
     public Balancer balancer() {

@@ -78,6 +78,18 @@ public final class UpstreamModule {
                 }
                 b.keepalive = n;
             }),
+            Directive.simple("least_conn", EnumSet.of(UPSTREAM), Arity.NONE,
+                (level, node) -> method(level, node, "least_conn", LeastConnBalancer::new)),
+            Directive.simple("ip_hash", EnumSet.of(UPSTREAM), Arity.NONE,
+                (level, node) -> method(level, node, "ip_hash", IpHashBalancer::new)),
+            Directive.simple("hash", EnumSet.of(UPSTREAM), Arity.TAKE12, UpstreamModule::hash),
+            Directive.simple("random", EnumSet.of(UPSTREAM), new Arity(0, 2), UpstreamModule::random),
+            // the state is shared by every event loop anyway: the zone only needs to be well formed
+            Directive.simple("zone", EnumSet.of(UPSTREAM), Arity.TAKE12, (level, node) -> {
+                if (node.argCount() == 2 && Values.size(node, node.arg(1)) < 0) {
+                    throw node.error("invalid zone size \"" + node.arg(1) + "\"");
+                }
+            }),
             Directive.simple("keepalive_requests", EnumSet.of(UPSTREAM), Arity.TAKE1, (level, node) -> {
                 UpstreamBlock b = level.owner(UpstreamBlock.class);
                 duplicate(b.keepaliveRequests, node);
@@ -96,6 +108,51 @@ public final class UpstreamModule {
             Directive.simple("resolver", Context.HTTP_SRV_LOC, Arity.ONE_OR_MORE,
                 (level, node) -> level.set(RESOLVER, resolver(node), node)),
             Directive.value("resolver_timeout", Context.HTTP_SRV_LOC, RESOLVER_TIMEOUT, Values::timeMillis));
+    }
+
+    /** A method directive: nginx warns when one replaces another, and refuses "backup" with methods that cannot use it. */
+    private static void method(Level level, ConfNode node, String name, Balancer.Factory factory) throws ConfigException {
+        UpstreamBlock b = level.owner(UpstreamBlock.class);
+        if (b.method != null) {
+            dev.portico.observability.ErrorLog.warn("load balancing method redefined in " + node.file() + ":" + node.line());
+        }
+        if (!name.equals("least_conn")) {
+            for (UpstreamBlock.ServerLine s : b.servers) {
+                if (s.backup()) {
+                    throw s.node().error("balancing method does not support parameter \"backup\"");
+                }
+            }
+        }
+        b.method = factory;
+        b.methodName = name;
+    }
+
+    private static void hash(Level level, ConfNode node) throws ConfigException {
+        UpstreamBlock b = level.owner(UpstreamBlock.class);
+        boolean consistent = false;
+        if (node.argCount() == 2) {
+            if (!node.arg(1).equals("consistent")) {
+                throw node.error("invalid parameter \"" + node.arg(1) + "\"");
+            }
+            consistent = true;
+        }
+        b.hashKey = dev.portico.variables.Template.compile(node.arg(0), level.nearest(BuildContext.class).variables());
+        method(level, node, "hash", consistent ? ConsistentHashBalancer::new : HashBalancer::new);
+    }
+
+    private static void random(Level level, ConfNode node) throws ConfigException {
+        boolean two = false;
+        if (node.argCount() >= 1) {
+            if (!node.arg(0).equals("two")) {
+                throw node.error("invalid parameter \"" + node.arg(0) + "\"");
+            }
+            two = true;
+            if (node.argCount() == 2 && !node.arg(1).equals("least_conn")) {
+                throw node.error("invalid parameter \"" + node.arg(1) + "\"");
+            }
+        }
+        boolean pickTwo = two;
+        method(level, node, "random", g -> new RandomBalancer(g, pickTwo));
     }
 
     private static void duplicate(Object current, ConfNode node) throws ConfigException {
@@ -141,6 +198,9 @@ public final class UpstreamModule {
                 }
                 failTimeout = t * 1000;
             } else if (p.equals("backup")) {
+                if (b.methodName != null && !b.methodName.equals("least_conn")) {
+                    throw node.error("balancing method does not support parameter \"" + p + "\"");
+                }
                 backup = true;
             } else if (p.equals("down")) {
                 down = true;
