@@ -89,6 +89,18 @@ public final class ProxyModule {
     record ProxyPassSpec(ProxyTarget target, Template dynamic, String locationName, ConfNode node) {
     }
 
+    /**
+     * The {@code upstream} block a location's {@code proxy_pass} names (for {@code health_check}),
+     * or null when it has none or builds its URL from variables.
+     */
+    public static String upstreamOf(dev.portico.config.directive.Level location) {
+        ProxyPassSpec pp = location.getOwn(PROXY_PASS);
+        if (pp == null || pp.target() == null || pp.target().address().isUnix()) {
+            return null;
+        }
+        return pp.target().address().host();
+    }
+
     public static List<Directive> directives() {
         Set<Context> loc = EnumSet.of(Context.LOCATION, Context.IF_IN_LOCATION, Context.LIMIT_EXCEPT);
         return List.of(

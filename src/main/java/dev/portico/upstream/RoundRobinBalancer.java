@@ -54,7 +54,7 @@ public final class RoundRobinBalancer implements Balancer {
         long now = System.currentTimeMillis();
         if (single) {
             Peer p = primary[0];
-            if (p.down() || p.maxConns() > 0 && p.state().conns.get() >= p.maxConns()) {
+            if (p.down() || p.state().unhealthy() || p.maxConns() > 0 && p.state().conns.get() >= p.maxConns()) {
                 return null;
             }
             take(p, req);
@@ -85,11 +85,12 @@ public final class RoundRobinBalancer implements Balancer {
     static void take(Peer p, BalancerRequest req) {
         req.markTried(p);
         p.state().conns.incrementAndGet();
+        p.state().requests.incrementAndGet();
     }
 
     /** Not tried by this request, not down, not failed within fail_timeout, under max_conns. */
     static boolean usable(Peer p, BalancerRequest req, long now) {
-        if (req.tried(p) || p.down()) {
+        if (req.tried(p) || p.down() || p.state().unhealthy()) {
             return false;
         }
         PeerState s = p.state();
@@ -143,6 +144,10 @@ public final class RoundRobinBalancer implements Balancer {
     public synchronized boolean release(Peer peer, BalancerRequest req, boolean failed) {
         PeerState s = peer.state();
         s.conns.decrementAndGet();
+        boolean disabled = false;
+        if (failed) {
+            s.failures.incrementAndGet();
+        }
         if (single) {
             // one server: never marked failed, and no further attempt (nginx sets tries to 0)
             while (req.triesLeft() > 0) {
@@ -150,7 +155,6 @@ public final class RoundRobinBalancer implements Balancer {
             }
             return false;
         }
-        boolean disabled = false;
         if (failed) {
             long now = System.currentTimeMillis();
             s.fails++;
