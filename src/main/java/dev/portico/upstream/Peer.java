@@ -18,6 +18,7 @@ public final class Peer {
     private final boolean down;
     private final PeerState state;
     private final String server;
+    private long slowStartMillis;
 
     public Peer(int index, String name, SocketAddress address, int weight, int maxFails, long failTimeoutMillis, int maxConns,
                 boolean backup, boolean down, PeerState state) {
@@ -52,6 +53,16 @@ public final class Peer {
     /** The address as written in the {@code server} line (shared by every address of a host name): what consistent hashing hashes. */
     public String server() {
         return server;
+    }
+
+    /** {@code slow_start}: how long a recovered server takes to reach its full weight (0: at once). */
+    public long slowStartMillis() {
+        return slowStartMillis;
+    }
+
+    Peer slowStart(long millis) {
+        this.slowStartMillis = millis;
+        return this;
     }
 
     public SocketAddress address() {

@@ -13,6 +13,8 @@ public final class PeerState {
     final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
     /** Out of rotation by active health checks (set by the checker thread, read by balancers). */
     private volatile boolean unhealthy;
+    /** When the server last became usable again (slow_start ramps its weight from here); 0: never failed. */
+    volatile long recoveredMillis;
     private volatile long lastCheckMillis;
     private volatile String lastCheckResult;
     // guarded by the balancer that uses them
@@ -33,6 +35,9 @@ public final class PeerState {
     }
 
     public void unhealthy(boolean v) {
+        if (unhealthy && !v) {
+            recoveredMillis = System.currentTimeMillis();
+        }
         unhealthy = v;
     }
 

@@ -108,6 +108,24 @@ public final class RoundRobinBalancer implements Balancer {
         }
     }
 
+    /**
+     * slow_start: after a server recovers, its weight grows linearly from 1 to its full value
+     * over the period (NGINX Plus); outside that window the effective weight is used as is.
+     */
+    static int rampedWeight(Peer p, int effective) {
+        long period = p.slowStartMillis();
+        long since = p.state().recoveredMillis;
+        if (period <= 0 || since == 0) {
+            return effective;
+        }
+        long elapsed = System.currentTimeMillis() - since;
+        if (elapsed < 0 || elapsed >= period) {
+            return effective;
+        }
+        int ramp = (int) Math.max(1, p.weight() * elapsed / period);
+        return Math.min(effective, ramp);
+    }
+
     /** One step of the smooth algorithm over the peers that pass {@code filter}; the winner's current weight is lowered by the total. */
     Peer smooth(Peer[] peers, java.util.function.Predicate<Peer> filter) {
         Peer best = null;
@@ -117,8 +135,9 @@ public final class RoundRobinBalancer implements Balancer {
                 continue;
             }
             int i = p.index();
-            currentWeight[i] += effectiveWeight[i];
-            total += effectiveWeight[i];
+            int ew = rampedWeight(p, effectiveWeight[i]);
+            currentWeight[i] += ew;
+            total += ew;
             if (effectiveWeight[i] < p.weight()) {
                 effectiveWeight[i]++;
             }
@@ -164,6 +183,10 @@ public final class RoundRobinBalancer implements Balancer {
             if (peer.maxFails() > 0) {
                 effectiveWeight[i] -= peer.weight() / peer.maxFails();
                 disabled = s.fails >= peer.maxFails();
+                if (disabled) {
+                    // usable again once fail_timeout has passed: slow_start counts from then
+                    s.recoveredMillis = now + peer.failTimeoutMillis();
+                }
             }
             if (effectiveWeight[i] < 0) {
                 effectiveWeight[i] = 0;

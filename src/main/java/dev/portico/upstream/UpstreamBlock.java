@@ -11,7 +11,7 @@ import java.util.List;
 public final class UpstreamBlock {
     /** One {@code server} line as written. */
     record ServerLine(ServerAddress address, int weight, int maxFails, long failTimeoutMillis, int maxConns, boolean backup,
-                      boolean down, ConfNode node) {
+                      boolean down, long slowStartMillis, ConfNode node) {
     }
 
     final String name;
@@ -69,7 +69,7 @@ public final class UpstreamBlock {
                 SocketAddress a = (SocketAddress) o[1];
                 String peerName = ServerAddress.peerName(a);
                 Peer p = new Peer(index++, peerName, a, s.weight(), s.maxFails(), s.failTimeoutMillis(), s.maxConns(),
-                    s.backup(), s.down(), PeerStates.of(name, peerName), s.node().arg(0));
+                    s.backup(), s.down(), PeerStates.of(name, peerName), s.node().arg(0)).slowStart(s.slowStartMillis());
                 (wantBackup ? backup : primary).add(p);
             }
         }

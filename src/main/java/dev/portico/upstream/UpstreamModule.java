@@ -121,6 +121,9 @@ public final class UpstreamModule {
                 if (s.backup()) {
                     throw s.node().error("balancing method does not support parameter \"backup\"");
                 }
+                if (s.slowStartMillis() > 0) {
+                    throw s.node().error("balancing method does not support parameter \"slow_start\"");
+                }
             }
         }
         b.method = factory;
@@ -170,6 +173,7 @@ public final class UpstreamModule {
         int maxConns = 0;
         boolean backup = false;
         boolean down = false;
+        long slowStart = 0;
         for (int i = 1; i < node.argCount(); i++) {
             String p = node.arg(i);
             int v;
@@ -197,6 +201,16 @@ public final class UpstreamModule {
                     throw invalid(node, p);
                 }
                 failTimeout = t * 1000;
+            } else if (p.startsWith("slow_start=")) {
+                // NGINX Plus: not with the hash, ip_hash and random methods
+                if (b.methodName != null && !b.methodName.equals("least_conn")) {
+                    throw node.error("balancing method does not support parameter \"" + p + "\"");
+                }
+                long t = Values.parseTime(p.substring(11), true);
+                if (t < 0) {
+                    throw invalid(node, p);
+                }
+                slowStart = t;
             } else if (p.equals("backup")) {
                 if (b.methodName != null && !b.methodName.equals("least_conn")) {
                     throw node.error("balancing method does not support parameter \"" + p + "\"");
@@ -214,7 +228,7 @@ public final class UpstreamModule {
         } catch (ServerAddress.Invalid e) {
             throw node.error(e.getMessage() + " in upstream \"" + node.arg(0) + "\"");
         }
-        b.servers.add(new UpstreamBlock.ServerLine(addr, weight, maxFails, failTimeout, maxConns, backup, down, node));
+        b.servers.add(new UpstreamBlock.ServerLine(addr, weight, maxFails, failTimeout, maxConns, backup, down, slowStart, node));
     }
 
     private static int num(String p, int from) {

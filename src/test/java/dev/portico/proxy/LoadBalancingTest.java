@@ -157,6 +157,9 @@ class LoadBalancingTest {
         "hash $uri inconsistent; server 127.0.0.1:1;|invalid parameter \"inconsistent\"",
         "random two most_conn; server 127.0.0.1:1;|invalid parameter \"most_conn\"",
         "least_conn x; server 127.0.0.1:1;|invalid number of arguments in \"least_conn\" directive",
+        "ip_hash; server 127.0.0.1:1 slow_start=10s;|balancing method does not support parameter \"slow_start=10s\"",
+        "server 127.0.0.1:1 slow_start=10s; hash $uri;|balancing method does not support parameter \"slow_start\"",
+        "server 127.0.0.1:1 slow_start=soon;|invalid parameter \"slow_start=soon\"",
     })
     void badMethodLinesAreRefused(String body, String message) {
         assertThatThrownBy(() -> TestPortico.load("events {}\nhttp { upstream u { " + body + " } }\n"))
@@ -166,7 +169,8 @@ class LoadBalancingTest {
     @Test
     void methodsAndZoneAreAccepted() throws Exception {
         for (String m : new String[] {"least_conn;", "ip_hash;", "hash $request_uri consistent;", "random;", "random two;",
-            "zone backend 64k;", "zone backend;"}) {
+            "zone backend 64k;", "zone backend;",
+            "least_conn; server 127.0.0.1:3 slow_start=30s;"}) {
             TestPortico.load("events {}\nhttp { upstream u { " + m + " server 127.0.0.1:1; server 127.0.0.1:2; } }\n");
         }
     }

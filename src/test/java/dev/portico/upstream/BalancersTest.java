@@ -269,4 +269,43 @@ class BalancersTest {
             b.release(p, r, false);
         }
     }
+
+    @Test
+    void slowStartRampsARecoveredServersWeight() {
+        UpstreamGroup g = group(RoundRobinBalancer::new, "a 10", "b 10");
+        Peer a = g.primary().get(0).slowStart(60_000);
+        a.state().recoveredMillis = System.currentTimeMillis();
+        Map<String, Integer> counts = new HashMap<>();
+        for (String s : sequence(g.balancer(), 110, "127.0.0.1", null)) {
+            counts.merge(s, 1, Integer::sum);
+        }
+        // just recovered: weight 1 of 10 against b's 10
+        assertThat(counts.get("a")).isBetween(5, 15);
+        // half way through the period: about half its weight
+        a.state().recoveredMillis = System.currentTimeMillis() - 30_000;
+        counts.clear();
+        for (String s : sequence(g.balancer(), 150, "127.0.0.1", null)) {
+            counts.merge(s, 1, Integer::sum);
+        }
+        assertThat(counts.get("a")).isBetween(40, 60);
+        // after the period: equal shares
+        a.state().recoveredMillis = System.currentTimeMillis() - 61_000;
+        counts.clear();
+        for (String s : sequence(g.balancer(), 100, "127.0.0.1", null)) {
+            counts.merge(s, 1, Integer::sum);
+        }
+        assertThat(counts.get("a")).isBetween(45, 55);
+    }
+
+    @Test
+    void aPassivelyFailedServerRampsUpOnlyAfterFailTimeout() {
+        UpstreamGroup g = group(RoundRobinBalancer::new, "a 1", "b 1");
+        Peer a = g.primary().get(0).slowStart(30_000);
+        Balancer b = g.balancer();
+        BalancerRequest r = new BalancerRequest(b.tries(), "127.0.0.1", null);
+        Peer first = b.pick(r);
+        assertThat(first).isSameAs(a);
+        assertThat(b.release(a, r, true)).isTrue();
+        assertThat(a.state().recoveredMillis).isGreaterThanOrEqualTo(System.currentTimeMillis() + 9_000);
+    }
 }
