@@ -53,6 +53,7 @@ final class ProxyCall {
     private BodyCollector collector;
 
     private BalancerRequest balancerRequest;
+    private dev.portico.upstream.Balancer balancer;
     private Attempt attempt;
     private boolean freshRetryUsed;
     private boolean done;
@@ -192,7 +193,9 @@ final class ProxyCall {
         method = HttpMethod.valueOf(m);
         String original = ex.method().name();
         idempotent = !(original.equals("POST") || original.equals("LOCK") || original.equals("PATCH"));
-        int tries = group.balancer().tries();
+        // one balancer for the whole request: a re-resolved group may get a new one meanwhile
+        balancer = group.balancer();
+        int tries = balancer.tries();
         if (conf.nextUpstreamTries > 0 && tries > conf.nextUpstreamTries) {
             tries = conf.nextUpstreamTries;
         }
@@ -280,7 +283,7 @@ final class ProxyCall {
         if (firstAttemptNanos == 0) {
             firstAttemptNanos = System.nanoTime();
         }
-        Peer peer = group.balancer().pick(balancerRequest);
+        Peer peer = balancer.pick(balancerRequest);
         if (peer == null) {
             UpstreamState s = states.add(group.name(), newGroup && attempt == null);
             s.status = 502;
@@ -296,14 +299,14 @@ final class ProxyCall {
 
     /** An attempt ended without failing (response read, or dropped on purpose). */
     void attemptDone(Attempt a, boolean failed) {
-        group.balancer().release(a.peer, balancerRequest, failed);
+        balancer.release(a.peer, balancerRequest, failed);
     }
 
     /** An attempt failed before a response head: try again (fresh connection, next peer) or answer 502/504. */
     void attemptFailed(Attempt a, Attempt.Failure kind, String message, String action) {
         boolean cachedError = a.reused() && kind == Attempt.Failure.ERROR;
         // a failure on a cached connection says nothing about the peer (nginx does not count the try either)
-        boolean disabled = group.balancer().release(a.peer, balancerRequest, !cachedError);
+        boolean disabled = balancer.release(a.peer, balancerRequest, !cachedError);
         if (done) {
             return;
         }
@@ -358,7 +361,7 @@ final class ProxyCall {
             return false;
         }
         a.dropForNextUpstream();
-        boolean disabled = group.balancer().release(a.peer, balancerRequest, NextUpstream.statusCountsAsFailure(code));
+        boolean disabled = balancer.release(a.peer, balancerRequest, NextUpstream.statusCountsAsFailure(code));
         if (disabled) {
             ProxyLog.log(LogLevel.WARN, ex, "upstream server temporarily disabled", ProxyLog.READING_HEADER, a.upstreamUri());
         }
@@ -368,7 +371,7 @@ final class ProxyCall {
 
     /** A failure after the response head went to the client: close the client connection. */
     void responseFailed(Attempt a, String message, String action) {
-        group.balancer().release(a.peer, balancerRequest, false);
+        balancer.release(a.peer, balancerRequest, false);
         if (done) {
             return;
         }
@@ -481,7 +484,7 @@ final class ProxyCall {
     /** Portico itself failed while handling the response (a bug): 500 if nothing was sent, else close. */
     void internalError() {
         if (attempt != null) {
-            group.balancer().release(attempt.peer, balancerRequest, false);
+            balancer.release(attempt.peer, balancerRequest, false);
         }
         if (done) {
             return;

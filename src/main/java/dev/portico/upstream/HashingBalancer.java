@@ -15,7 +15,7 @@ abstract class HashingBalancer implements Balancer {
     @Override
     public final Peer pick(BalancerRequest req) {
         synchronized (rr) {
-            if (rr.single || req.hashTries > MAX_HASH_TRIES) {
+            if (rr.single || rr.primary.length == 0 || req.hashTries > MAX_HASH_TRIES) {
                 return rr.pick(req);
             }
             Peer p = pickLocked(req, System.currentTimeMillis());

@@ -32,6 +32,18 @@ public final class UpstreamModule {
     public static final Slot<Long> RESOLVER_TIMEOUT = Slot.of("resolver_timeout", 30_000L);
 
     static {
+        dev.portico.lifecycle.LifecycleHooks.register(new dev.portico.lifecycle.LifecycleHooks.Hook() {
+            @Override
+            public void activate(dev.portico.core.Snapshot next, dev.portico.core.Snapshot previous) {
+                Upstreams u = next.build().registry(Upstreams.class);
+                PeerResolver.switchTo(u == null ? List.of() : u.resolvingGroups());
+            }
+
+            @Override
+            public void stopped() {
+                PeerResolver.switchTo(List.of());
+            }
+        });
         SnapshotHooks.register(build -> {
             Upstreams u = build.registry(Upstreams.class);
             if (u != null) {
@@ -49,6 +61,7 @@ public final class UpstreamModule {
         return List.of(
             new Directive("upstream", EnumSet.of(HTTP), Arity.TAKE1, true, (level, node, d) -> {
                 UpstreamBlock b = new UpstreamBlock(node.arg(0), node);
+                b.httpLevel = level;
                 upstreams(level.nearest(BuildContext.class)).add(b, node);
                 d.apply(new Level(UPSTREAM, level, node, b), node.children());
                 if (b.servers.isEmpty()) {
@@ -174,6 +187,7 @@ public final class UpstreamModule {
         boolean backup = false;
         boolean down = false;
         long slowStart = 0;
+        boolean resolve = false;
         for (int i = 1; i < node.argCount(); i++) {
             String p = node.arg(i);
             int v;
@@ -211,6 +225,8 @@ public final class UpstreamModule {
                     throw invalid(node, p);
                 }
                 slowStart = t;
+            } else if (p.equals("resolve")) {
+                resolve = true;
             } else if (p.equals("backup")) {
                 if (b.methodName != null && !b.methodName.equals("least_conn")) {
                     throw node.error("balancing method does not support parameter \"" + p + "\"");
@@ -228,7 +244,7 @@ public final class UpstreamModule {
         } catch (ServerAddress.Invalid e) {
             throw node.error(e.getMessage() + " in upstream \"" + node.arg(0) + "\"");
         }
-        b.servers.add(new UpstreamBlock.ServerLine(addr, weight, maxFails, failTimeout, maxConns, backup, down, slowStart, node));
+        b.servers.add(new UpstreamBlock.ServerLine(addr, weight, maxFails, failTimeout, maxConns, backup, down, slowStart, resolve, node));
     }
 
     private static int num(String p, int from) {

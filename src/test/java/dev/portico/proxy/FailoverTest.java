@@ -21,6 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class FailoverTest {
     private final PortMap ports = new PortMap();
+    /** Peer state lives by group and server name for the whole JVM (it survives reloads): a fresh name per test. */
+    private final String group = "g" + System.nanoTime();
     private final List<Backend> backends = new ArrayList<>();
 
     @AfterEach
@@ -37,8 +39,8 @@ class FailoverTest {
     }
 
     private TestPortico portico(String servers, String locationExtra) {
-        return TestPortico.builder().ports(ports).conf("events {}\nhttp {\n upstream backend { " + servers + " keepalive 0; }\n"
-            + " server { listen 127.0.0.1:8080; location / { proxy_pass http://backend; proxy_read_timeout 1s; "
+        return TestPortico.builder().ports(ports).conf("events {}\nhttp {\n upstream " + group + " { " + servers + " keepalive 0; }\n"
+            + " server { listen 127.0.0.1:8080; location / { proxy_pass http://" + group + "; proxy_read_timeout 1s; "
             + "add_header X-Up \"$upstream_addr|$upstream_status\" always; " + locationExtra + " } }\n}\n").start();
     }
 

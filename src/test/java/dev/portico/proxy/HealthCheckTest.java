@@ -21,6 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Active health checks against a backend whose health check answer the test flips. */
 class HealthCheckTest {
     private final PortMap ports = new PortMap();
+    /** Peer state lives by group and server name for the whole JVM (it survives reloads): a fresh name per test. */
+    private final String group = "g" + System.nanoTime();
     private final List<Backend> backends = new ArrayList<>();
     /** What /health on 17081 answers: status, and a body. */
     private final AtomicInteger healthStatus = new AtomicInteger(200);
@@ -54,8 +56,8 @@ class HealthCheckTest {
     }
 
     private String conf(String check, String extra) {
-        return "events {}\nhttp {\n " + extra + "\n upstream backend { server 127.0.0.1:17081; server 127.0.0.1:17082; keepalive 0; }\n"
-            + " server { listen 127.0.0.1:8080; location / { proxy_pass http://backend; health_check " + check + "; } }\n}\n";
+        return "events {}\nhttp {\n " + extra + "\n upstream " + group + " { server 127.0.0.1:17081; server 127.0.0.1:17082; keepalive 0; }\n"
+            + " server { listen 127.0.0.1:8080; location / { proxy_pass http://" + group + "; health_check " + check + "; } }\n}\n";
     }
 
     private static List<String> answers(TestPortico p, int n) throws Exception {

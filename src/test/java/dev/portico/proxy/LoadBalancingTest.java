@@ -21,6 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The balancing methods through real backends: which backend answers each request. */
 class LoadBalancingTest {
     private final PortMap ports = new PortMap();
+    /** Peer state lives by group and server name for the whole JVM (it survives reloads): a fresh name per test. */
+    private final String group = "g" + System.nanoTime();
     private final List<Backend> backends = new ArrayList<>();
 
     @AfterEach
@@ -38,8 +40,8 @@ class LoadBalancingTest {
     }
 
     private TestPortico portico(String upstreamBody) {
-        return TestPortico.builder().ports(ports).conf("events {}\nhttp {\n upstream backend { " + upstreamBody + " keepalive 0; }\n"
-            + " server { listen 127.0.0.1:8080; location / { proxy_pass http://backend; } }\n}\n").start();
+        return TestPortico.builder().ports(ports).conf("events {}\nhttp {\n upstream " + group + " { " + upstreamBody + " keepalive 0; }\n"
+            + " server { listen 127.0.0.1:8080; location / { proxy_pass http://" + group + "; } }\n}\n").start();
     }
 
     private static String get(RawHttp c, String target) throws Exception {
@@ -72,8 +74,8 @@ class LoadBalancingTest {
             for (int i = 0; i < 60; i++) {
                 before.put("/k" + i, get(c, "/k" + i));
             }
-            p.reload("events {}\nhttp {\n upstream backend { " + three + " server 127.0.0.1:17084; keepalive 0; }\n"
-                + " server { listen 127.0.0.1:8080; location / { proxy_pass http://backend; } }\n}\n");
+            p.reload("events {}\nhttp {\n upstream " + group + " { " + three + " server 127.0.0.1:17084; keepalive 0; }\n"
+                + " server { listen 127.0.0.1:8080; location / { proxy_pass http://" + group + "; } }\n}\n");
             int moved = 0;
             try (RawHttp c2 = new RawHttp(p.port(8080))) {
                 for (Map.Entry<String, String> e : before.entrySet()) {
