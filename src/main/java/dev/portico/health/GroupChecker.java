@@ -56,6 +56,16 @@ final class GroupChecker {
         }
     }
 
+    /** Every server of the group back in rotation (its checks are gone). */
+    void releasePeers() {
+        for (Peer p : group.primary()) {
+            p.state().unhealthy(false);
+        }
+        for (Peer p : group.backup()) {
+            p.state().unhealthy(false);
+        }
+    }
+
     void stop() {
         stopped = true;
         for (ScheduledFuture<?> f : tasks) {

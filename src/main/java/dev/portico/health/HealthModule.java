@@ -50,8 +50,16 @@ public final class HealthModule {
     }
 
     private static synchronized void switchTo(List<GroupChecker> next) {
+        java.util.Set<String> stillChecked = new java.util.HashSet<>();
+        for (GroupChecker c : next) {
+            stillChecked.add(c.groupName());
+        }
         for (GroupChecker c : running) {
             c.stop();
+            if (!stillChecked.contains(c.groupName())) {
+                // health_check removed: its verdicts no longer keep servers out
+                c.releasePeers();
+            }
         }
         running = List.copyOf(next);
         if (running.isEmpty()) {

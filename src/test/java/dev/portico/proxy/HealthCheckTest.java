@@ -187,4 +187,16 @@ class HealthCheckTest {
         assertThatThrownBy(() -> TestPortico.load("events {}\nhttp { " + block + " }\n"))
             .isInstanceOf(ConfigException.class).hasMessageContaining(message);
     }
+
+    @Test
+    void removingTheHealthCheckByReloadBringsServersBack() throws Exception {
+        start();
+        try (TestPortico p = TestPortico.builder().ports(ports).conf(conf("interval=100ms uri=/health", "")).start()) {
+            healthStatus.set(503);
+            Await.until(Duration.ofSeconds(5), "17081 out", () -> only(p, "17082"));
+            p.reload("events {}\nhttp {\n upstream " + group + " { server 127.0.0.1:17081; server 127.0.0.1:17082; keepalive 0; }\n"
+                + " server { listen 127.0.0.1:8080; location / { proxy_pass http://" + group + "; } }\n}\n");
+            assertThat(both(p)).isTrue();
+        }
+    }
 }
