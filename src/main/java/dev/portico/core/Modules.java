@@ -36,7 +36,8 @@ public final class Modules {
         HeadersModule.directives(),
         StaticModule.directives(),
         UpstreamModule.directives(),
-        ProxyModule.directives()
+        ProxyModule.directives(),
+        dev.portico.health.HealthModule.directives()
     );
 
     private static volatile DirectiveTable table;

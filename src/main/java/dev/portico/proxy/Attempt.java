@@ -500,6 +500,14 @@ final class Attempt implements UpstreamConnection.Listener {
         fail(Failure.ERROR, message, ProxyLog.SENDING);
     }
 
+    /** The response head is not wanted (proxy_next_upstream on its status): the call releases the peer and moves on. */
+    void dropForNextUpstream() {
+        over = true;
+        state.finished();
+        countBytes();
+        closeConnection();
+    }
+
     /** Drops the connection without a verdict (client gone, response taken over by error_page). */
     void abandon() {
         if (over) {

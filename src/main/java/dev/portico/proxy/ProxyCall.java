@@ -55,9 +55,12 @@ final class ProxyCall {
     private BodyCollector collector;
 
     private BalancerRequest balancerRequest;
+    private dev.portico.upstream.Balancer balancer;
     private Attempt attempt;
     private boolean freshRetryUsed;
     private boolean done;
+    /** When the first attempt began, for proxy_next_upstream_timeout. */
+    private long firstAttemptNanos;
 
     ProxyCall(Exchange ex, ProxyConf conf) {
         this.ex = ex;
@@ -192,7 +195,14 @@ final class ProxyCall {
         method = HttpMethod.valueOf(m);
         String original = ex.method().name();
         idempotent = !(original.equals("POST") || original.equals("LOCK") || original.equals("PATCH"));
-        balancerRequest = new BalancerRequest(group.balancer().tries(), ex.connection().remoteHost(), null);
+        // one balancer for the whole request: a re-resolved group may get a new one meanwhile
+        balancer = group.balancer();
+        int tries = balancer.tries();
+        if (conf.nextUpstreamTries > 0 && tries > conf.nextUpstreamTries) {
+            tries = conf.nextUpstreamTries;
+        }
+        balancerRequest = new BalancerRequest(tries, ex.connection().remoteHost(),
+            group.hashKey() == null ? null : group.hashKey().render(ex));
         prepareBody();
     }
 
@@ -272,7 +282,10 @@ final class ProxyCall {
         if (done) {
             return;
         }
-        Peer peer = group.balancer().pick(balancerRequest);
+        if (firstAttemptNanos == 0) {
+            firstAttemptNanos = System.nanoTime();
+        }
+        Peer peer = balancer.pick(balancerRequest);
         if (peer == null) {
             UpstreamState s = states.add(group.name(), newGroup && attempt == null);
             s.status = 502;
@@ -288,14 +301,14 @@ final class ProxyCall {
 
     /** An attempt ended without failing (response read, or dropped on purpose). */
     void attemptDone(Attempt a, boolean failed) {
-        group.balancer().release(a.peer, balancerRequest, failed);
+        balancer.release(a.peer, balancerRequest, failed);
     }
 
     /** An attempt failed before a response head: try again (fresh connection, next peer) or answer 502/504. */
     void attemptFailed(Attempt a, Attempt.Failure kind, String message, String action) {
         boolean cachedError = a.reused() && kind == Attempt.Failure.ERROR;
         // a failure on a cached connection says nothing about the peer (nginx does not count the try either)
-        boolean disabled = group.balancer().release(a.peer, balancerRequest, !cachedError);
+        boolean disabled = balancer.release(a.peer, balancerRequest, !cachedError);
         if (done) {
             return;
         }
@@ -304,7 +317,7 @@ final class ProxyCall {
             ProxyLog.log(LogLevel.WARN, ex, "upstream server temporarily disabled", action, a.upstreamUri());
         }
         boolean replayable = streamer == null || !streamer.started();
-        boolean safe = idempotent || !a.requestStarted();
+        boolean safe = idempotent || !a.requestStarted() || (conf.nextUpstream & NextUpstream.NON_IDEMPOTENT) != 0;
         if (cachedError && !freshRetryUsed && !a.anyResponseByte() && replayable && safe) {
             freshRetryUsed = true;
             balancerRequest.refundTry();
@@ -312,18 +325,55 @@ final class ProxyCall {
             connect(true);
             return;
         }
-        // proxy_next_upstream's default: error and timeout
-        if (kind != Attempt.Failure.INVALID_HEADER && balancerRequest.triesLeft() > 0 && replayable && safe
-            && !ex.isClosed()) {
+        int bit = switch (kind) {
+            case ERROR -> NextUpstream.ERROR;
+            case TIMEOUT -> NextUpstream.TIMEOUT;
+            case INVALID_HEADER -> NextUpstream.INVALID_HEADER;
+        };
+        if ((conf.nextUpstream & bit) != 0 && balancerRequest.triesLeft() > 0 && replayable && safe
+            && !ex.isClosed() && withinNextUpstreamTimeout()) {
             connect(false);
             return;
         }
         failBeforeUpstream(kind == Attempt.Failure.TIMEOUT ? 504 : 502);
     }
 
+    /** proxy_next_upstream_timeout: 0 means no limit. */
+    private boolean withinNextUpstreamTimeout() {
+        return conf.nextUpstreamTimeout <= 0
+            || (System.nanoTime() - firstAttemptNanos) / 1_000_000L < conf.nextUpstreamTimeout;
+    }
+
+    /**
+     * proxy_next_upstream http_5xx/403/404/429: when the status is listed and another attempt
+     * is allowed (a try left, nothing sent to the client, the body replayable, the method
+     * idempotent or non_idempotent listed, within the timeout), this response is dropped and the
+     * next server asked. Otherwise the response passes, as in nginx.
+     */
+    private boolean passOnStatus(Attempt a, int code) {
+        int bit = NextUpstream.ofStatus(code);
+        if (bit == 0 || (conf.nextUpstream & bit) == 0 || balancerRequest.triesLeft() <= 1 || ex.responseStarted()
+            || ex.isClosed() || !withinNextUpstreamTimeout()) {
+            return false;
+        }
+        if (streamer != null && streamer.started()) {
+            return false;
+        }
+        if (!idempotent && (conf.nextUpstream & NextUpstream.NON_IDEMPOTENT) == 0) {
+            return false;
+        }
+        a.dropForNextUpstream();
+        boolean disabled = balancer.release(a.peer, balancerRequest, NextUpstream.statusCountsAsFailure(code));
+        if (disabled) {
+            ProxyLog.log(LogLevel.WARN, ex, "upstream server temporarily disabled", ProxyLog.READING_HEADER, a.upstreamUri());
+        }
+        connect(false);
+        return true;
+    }
+
     /** A failure after the response head went to the client: close the client connection. */
     void responseFailed(Attempt a, String message, String action) {
-        group.balancer().release(a.peer, balancerRequest, false);
+        balancer.release(a.peer, balancerRequest, false);
         if (done) {
             return;
         }
@@ -342,6 +392,9 @@ final class ProxyCall {
     /** The response head arrived: hand it over (error_page, X-Accel-Redirect) or start relaying it. */
     ResponseRelay onResponseHead(Attempt a, HttpResponse r) {
         int code = r.status().code();
+        if (passOnStatus(a, code)) {
+            return null;
+        }
         if (conf.honourAccelRedirect) {
             String target = r.headers().get("X-Accel-Redirect");
             if (target != null && !target.isEmpty()) {

@@ -45,6 +45,9 @@ final class ProxyConf {
     final boolean socketKeepalive;
     final boolean http11;
 
+    final int nextUpstream;
+    final int nextUpstreamTries;
+    final long nextUpstreamTimeout;
     final long connectTimeout;
     final long sendTimeout;
     final long readTimeout;
@@ -127,6 +130,9 @@ final class ProxyConf {
         this.interceptErrors = s.get(ProxyModule.INTERCEPT_ERRORS);
         this.ignoreClientAbort = s.get(ProxyModule.IGNORE_CLIENT_ABORT);
         this.socketKeepalive = s.get(ProxyModule.SOCKET_KEEPALIVE);
+        this.nextUpstream = s.get(ProxyModule.NEXT_UPSTREAM);
+        this.nextUpstreamTries = s.get(ProxyModule.NEXT_UPSTREAM_TRIES);
+        this.nextUpstreamTimeout = s.get(ProxyModule.NEXT_UPSTREAM_TIMEOUT);
         this.connectTimeout = s.get(ProxyModule.CONNECT_TIMEOUT);
         this.sendTimeout = s.get(ProxyModule.SEND_TIMEOUT);
         this.readTimeout = s.get(ProxyModule.READ_TIMEOUT);

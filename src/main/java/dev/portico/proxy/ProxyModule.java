@@ -58,6 +58,9 @@ public final class ProxyModule {
     static final Slot<Boolean> SOCKET_KEEPALIVE = Slot.of("proxy_socket_keepalive", false);
     /** True for HTTP/1.1 (nginx 1.29.7+ default), false for 1.0. */
     static final Slot<Boolean> HTTP11 = Slot.of("proxy_http_version", true);
+    static final Slot<Integer> NEXT_UPSTREAM = Slot.of("proxy_next_upstream", NextUpstream.DEFAULT);
+    static final Slot<Integer> NEXT_UPSTREAM_TRIES = Slot.of("proxy_next_upstream_tries", 0);
+    static final Slot<Long> NEXT_UPSTREAM_TIMEOUT = Slot.of("proxy_next_upstream_timeout", 0L);
     static final Slot<Long> CONNECT_TIMEOUT = Slot.of("proxy_connect_timeout", 60_000L);
     static final Slot<Long> SEND_TIMEOUT = Slot.of("proxy_send_timeout", 60_000L);
     static final Slot<Long> READ_TIMEOUT = Slot.of("proxy_read_timeout", 60_000L);
@@ -84,6 +87,18 @@ public final class ProxyModule {
 
     /** The parsed {@code proxy_pass} plus where it stands. */
     record ProxyPassSpec(ProxyTarget target, Template dynamic, String locationName, ConfNode node) {
+    }
+
+    /**
+     * The {@code upstream} block a location's {@code proxy_pass} names (for {@code health_check}),
+     * or null when it has none or builds its URL from variables.
+     */
+    public static String upstreamOf(dev.portico.config.directive.Level location) {
+        ProxyPassSpec pp = location.getOwn(PROXY_PASS);
+        if (pp == null || pp.target() == null || pp.target().address().isUnix()) {
+            return null;
+        }
+        return pp.target().address().host();
     }
 
     public static List<Directive> directives() {
@@ -129,6 +144,10 @@ public final class ProxyModule {
                 }
                 level.set(HTTP11, v.equals("1.1"), node);
             }),
+            Directive.simple("proxy_next_upstream", HTTP_SRV_LOC, Arity.ONE_OR_MORE,
+                (level, node) -> level.set(NEXT_UPSTREAM, NextUpstream.parse(node), node)),
+            Directive.value("proxy_next_upstream_tries", HTTP_SRV_LOC, NEXT_UPSTREAM_TRIES, Values::number),
+            Directive.value("proxy_next_upstream_timeout", HTTP_SRV_LOC, NEXT_UPSTREAM_TIMEOUT, Values::timeMillis),
             Directive.value("proxy_connect_timeout", HTTP_SRV_LOC, CONNECT_TIMEOUT, Values::timeMillis),
             Directive.value("proxy_send_timeout", HTTP_SRV_LOC, SEND_TIMEOUT, Values::timeMillis),
             Directive.value("proxy_read_timeout", HTTP_SRV_LOC, READ_TIMEOUT, Values::timeMillis),

@@ -11,6 +11,11 @@ public final class BalancerRequest {
     private final String clientAddress;
     private final String hashKey;
     private int triesLeft;
+    // per-request state of the hash methods (nginx's hp->hash, hp->rehash, hp->tries)
+    long hash;
+    int rehash;
+    int hashTries;
+    boolean hashStarted;
 
     public BalancerRequest(int tries, String clientAddress, String hashKey) {
         this.triesLeft = tries;

@@ -17,9 +17,17 @@ public final class Peer {
     private final boolean backup;
     private final boolean down;
     private final PeerState state;
+    private final String server;
+    private long slowStartMillis;
 
     public Peer(int index, String name, SocketAddress address, int weight, int maxFails, long failTimeoutMillis, int maxConns,
                 boolean backup, boolean down, PeerState state) {
+        this(index, name, address, weight, maxFails, failTimeoutMillis, maxConns, backup, down, state, name);
+    }
+
+    public Peer(int index, String name, SocketAddress address, int weight, int maxFails, long failTimeoutMillis, int maxConns,
+                boolean backup, boolean down, PeerState state, String server) {
+        this.server = server;
         this.index = index;
         this.name = name;
         this.address = address;
@@ -40,6 +48,21 @@ public final class Peer {
     /** "127.0.0.1:8080" or "unix:/path", as {@code $upstream_addr} shows it. */
     public String name() {
         return name;
+    }
+
+    /** The address as written in the {@code server} line (shared by every address of a host name): what consistent hashing hashes. */
+    public String server() {
+        return server;
+    }
+
+    /** {@code slow_start}: how long a recovered server takes to reach its full weight (0: at once). */
+    public long slowStartMillis() {
+        return slowStartMillis;
+    }
+
+    Peer slowStart(long millis) {
+        this.slowStartMillis = millis;
+        return this;
     }
 
     public SocketAddress address() {

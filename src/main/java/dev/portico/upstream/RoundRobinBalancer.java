@@ -11,11 +11,11 @@ import java.util.List;
  * a single attempt (ngx_http_upstream_round_robin.c).
  */
 public final class RoundRobinBalancer implements Balancer {
-    private final Peer[] primary;
-    private final Peer[] backup;
-    private final int[] currentWeight;
-    private final int[] effectiveWeight;
-    private final boolean single;
+    final Peer[] primary;
+    final Peer[] backup;
+    final int[] currentWeight;
+    final int[] effectiveWeight;
+    final boolean single;
     private final int tries;
 
     public RoundRobinBalancer(UpstreamGroup group) {
@@ -32,7 +32,8 @@ public final class RoundRobinBalancer implements Balancer {
         for (Peer peer : b) {
             effectiveWeight[peer.index()] = peer.weight();
         }
-        this.single = primary.length == 1;
+        // nginx: a group with backups is never "single"
+        this.single = primary.length == 1 && backup.length == 0;
         int t = 0;
         for (Peer peer : primary) {
             t += peer.down() ? 0 : 1;
@@ -53,7 +54,7 @@ public final class RoundRobinBalancer implements Balancer {
         long now = System.currentTimeMillis();
         if (single) {
             Peer p = primary[0];
-            if (p.down() || p.maxConns() > 0 && p.state().conns.get() >= p.maxConns()) {
+            if (p.down() || p.state().unhealthy() || p.maxConns() > 0 && p.state().conns.get() >= p.maxConns()) {
                 return null;
             }
             take(p, req);
@@ -64,41 +65,79 @@ public final class RoundRobinBalancer implements Balancer {
             best = choose(backup, req, now);
         }
         if (best == null) {
-            // all failed: mark them live again for a quick recovery (nginx does the same)
-            for (Peer p : primary) {
-                p.state().fails = 0;
-            }
-            for (Peer p : backup) {
-                p.state().fails = 0;
-            }
+            resetFails();
             return null;
         }
         take(best, req);
         return best;
     }
 
-    private static void take(Peer p, BalancerRequest req) {
-        req.markTried(p);
-        p.state().conns.incrementAndGet();
+    /** Nothing could be used: mark every peer live again for a quick recovery (nginx does the same). */
+    void resetFails() {
+        for (Peer p : primary) {
+            p.state().fails = 0;
+        }
+        for (Peer p : backup) {
+            p.state().fails = 0;
+        }
     }
 
-    private Peer choose(Peer[] peers, BalancerRequest req, long now) {
+    static void take(Peer p, BalancerRequest req) {
+        req.markTried(p);
+        p.state().conns.incrementAndGet();
+        p.state().requests.incrementAndGet();
+    }
+
+    /** Not tried by this request, not down, not failed within fail_timeout, under max_conns. */
+    static boolean usable(Peer p, BalancerRequest req, long now) {
+        if (req.tried(p) || p.down() || p.state().unhealthy()) {
+            return false;
+        }
+        PeerState s = p.state();
+        if (p.maxFails() > 0 && s.fails >= p.maxFails() && now - s.checkedMillis <= p.failTimeoutMillis()) {
+            return false;
+        }
+        return p.maxConns() <= 0 || s.conns.get() < p.maxConns();
+    }
+
+    /** nginx starts a new fail_timeout window when a peer is chosen after the previous one ended. */
+    static void chosen(Peer p, long now) {
+        PeerState s = p.state();
+        if (now - s.checkedMillis > p.failTimeoutMillis()) {
+            s.checkedMillis = now;
+        }
+    }
+
+    /**
+     * slow_start: after a server recovers, its weight grows linearly from 1 to its full value
+     * over the period (NGINX Plus); outside that window the effective weight is used as is.
+     */
+    static int rampedWeight(Peer p, int effective) {
+        long period = p.slowStartMillis();
+        long since = p.state().recoveredMillis;
+        if (period <= 0 || since == 0) {
+            return effective;
+        }
+        long elapsed = System.currentTimeMillis() - since;
+        if (elapsed < 0 || elapsed >= period) {
+            return effective;
+        }
+        int ramp = (int) Math.max(1, p.weight() * elapsed / period);
+        return Math.min(effective, ramp);
+    }
+
+    /** One step of the smooth algorithm over the peers that pass {@code filter}; the winner's current weight is lowered by the total. */
+    Peer smooth(Peer[] peers, java.util.function.Predicate<Peer> filter) {
         Peer best = null;
         int total = 0;
         for (Peer p : peers) {
-            if (req.tried(p) || p.down()) {
-                continue;
-            }
-            PeerState s = p.state();
-            if (p.maxFails() > 0 && s.fails >= p.maxFails() && now - s.checkedMillis <= p.failTimeoutMillis()) {
-                continue;
-            }
-            if (p.maxConns() > 0 && s.conns.get() >= p.maxConns()) {
+            if (!filter.test(p)) {
                 continue;
             }
             int i = p.index();
-            currentWeight[i] += effectiveWeight[i];
-            total += effectiveWeight[i];
+            int ew = rampedWeight(p, effectiveWeight[i]);
+            currentWeight[i] += ew;
+            total += ew;
             if (effectiveWeight[i] < p.weight()) {
                 effectiveWeight[i]++;
             }
@@ -106,13 +145,16 @@ public final class RoundRobinBalancer implements Balancer {
                 best = p;
             }
         }
-        if (best == null) {
-            return null;
+        if (best != null) {
+            currentWeight[best.index()] -= total;
         }
-        currentWeight[best.index()] -= total;
-        PeerState s = best.state();
-        if (now - s.checkedMillis > best.failTimeoutMillis()) {
-            s.checkedMillis = now;
+        return best;
+    }
+
+    private Peer choose(Peer[] peers, BalancerRequest req, long now) {
+        Peer best = smooth(peers, p -> usable(p, req, now));
+        if (best != null) {
+            chosen(best, now);
         }
         return best;
     }
@@ -121,6 +163,10 @@ public final class RoundRobinBalancer implements Balancer {
     public synchronized boolean release(Peer peer, BalancerRequest req, boolean failed) {
         PeerState s = peer.state();
         s.conns.decrementAndGet();
+        boolean disabled = false;
+        if (failed) {
+            s.failures.incrementAndGet();
+        }
         if (single) {
             // one server: never marked failed, and no further attempt (nginx sets tries to 0)
             while (req.triesLeft() > 0) {
@@ -128,7 +174,6 @@ public final class RoundRobinBalancer implements Balancer {
             }
             return false;
         }
-        boolean disabled = false;
         if (failed) {
             long now = System.currentTimeMillis();
             s.fails++;
@@ -138,6 +183,10 @@ public final class RoundRobinBalancer implements Balancer {
             if (peer.maxFails() > 0) {
                 effectiveWeight[i] -= peer.weight() / peer.maxFails();
                 disabled = s.fails >= peer.maxFails();
+                if (disabled) {
+                    // usable again once fail_timeout has passed: slow_start counts from then
+                    s.recoveredMillis = now + peer.failTimeoutMillis();
+                }
             }
             if (effectiveWeight[i] < 0) {
                 effectiveWeight[i] = 0;

@@ -11,7 +11,7 @@ import java.util.List;
 public final class UpstreamBlock {
     /** One {@code server} line as written. */
     record ServerLine(ServerAddress address, int weight, int maxFails, long failTimeoutMillis, int maxConns, boolean backup,
-                      boolean down, ConfNode node) {
+                      boolean down, long slowStartMillis, boolean resolve, ConfNode node) {
     }
 
     final String name;
@@ -23,7 +23,14 @@ public final class UpstreamBlock {
     Long keepaliveTime;
     Long keepaliveTimeout;
     Balancer.Factory method;
+    /** The method directive's name (null: round robin), to refuse parameters it does not support. */
+    String methodName;
+    dev.portico.variables.Template hashKey;
     private UpstreamGroup compiled;
+    /** The http level, for the {@code resolver} that {@code resolve} needs (it may be written after the block). */
+    dev.portico.config.directive.Level httpLevel;
+    ResolverConf resolver;
+    long resolverTimeout = 30_000L;
 
     UpstreamBlock(String name, ConfNode node) {
         this.name = name;
@@ -34,28 +41,8 @@ public final class UpstreamBlock {
         return name;
     }
 
-    /**
-     * The group, resolving host names on first use (configuration time). The default cache is
-     * nginx 1.30's {@code keepalive 32 local}; {@code keepalive 0} turns it off.
-     */
-    UpstreamGroup compile() throws ConfigException {
-        if (compiled != null) {
-            return compiled;
-        }
-        List<Peer> primary = new ArrayList<>();
-        List<Peer> backup = new ArrayList<>();
-        List<Object[]> pending = new ArrayList<>();
-        for (ServerLine s : servers) {
-            List<SocketAddress> addrs;
-            try {
-                addrs = s.address().resolveNow();
-            } catch (UnknownHostException e) {
-                throw s.node().error("host not found in upstream \"" + s.node().arg(0) + "\"");
-            }
-            for (SocketAddress a : addrs) {
-                pending.add(new Object[] {s, a});
-            }
-        }
+    /** Peers of (server line, address) pairs: primaries first, then backups; state by group and peer name. */
+    static void peers(String name, List<Object[]> pending, List<Peer> primary, List<Peer> backup) {
         int index = 0;
         for (boolean wantBackup : new boolean[] {false, true}) {
             for (Object[] o : pending) {
@@ -66,15 +53,58 @@ public final class UpstreamBlock {
                 SocketAddress a = (SocketAddress) o[1];
                 String peerName = ServerAddress.peerName(a);
                 Peer p = new Peer(index++, peerName, a, s.weight(), s.maxFails(), s.failTimeoutMillis(), s.maxConns(),
-                    s.backup(), s.down(), PeerStates.of(name, peerName));
+                    s.backup(), s.down(), PeerStates.of(name, peerName), s.node().arg(0)).slowStart(s.slowStartMillis());
                 (wantBackup ? backup : primary).add(p);
             }
         }
+    }
+
+    /**
+     * The group, resolving host names on first use (configuration time). The default cache is
+     * nginx 1.30's {@code keepalive 32 local}; {@code keepalive 0} turns it off.
+     */
+    UpstreamGroup compile() throws ConfigException {
+        if (compiled != null) {
+            return compiled;
+        }
+        List<Object[]> pending = new ArrayList<>();
+        List<ResolvedServers> resolvedLines = new ArrayList<>();
+        for (ServerLine s : servers) {
+            if (s.resolve()) {
+                resolver = httpLevel == null ? null : httpLevel.getOwn(UpstreamModule.RESOLVER);
+                if (resolver == null) {
+                    throw s.node().error("no resolver defined to resolve " + s.address().host());
+                }
+                Long t = httpLevel.getOwn(UpstreamModule.RESOLVER_TIMEOUT);
+                resolverTimeout = t == null ? 30_000L : t;
+                if (!s.address().isLiteral()) {
+                    // looked up by the resolver once running, and again whenever the answer expires
+                    resolvedLines.add(new ResolvedServers(s, s.address().host(), s.address().port(), List.of()));
+                    continue;
+                }
+            }
+            List<SocketAddress> addrs;
+            try {
+                addrs = s.address().resolveNow();
+            } catch (UnknownHostException e) {
+                throw s.node().error("host not found in upstream \"" + s.node().arg(0) + "\"");
+            }
+            for (SocketAddress a : addrs) {
+                pending.add(new Object[] {s, a});
+            }
+        }
+        List<Peer> primary = new ArrayList<>();
+        List<Peer> backup = new ArrayList<>();
+        peers(name, pending, primary, backup);
         int n = keepalive == null ? 32 : keepalive;
         boolean local = keepalive == null || keepaliveLocal;
         KeepaliveConf ka = new KeepaliveConf(n, local, keepaliveRequests == null ? 1000 : keepaliveRequests,
             keepaliveTime == null ? 3_600_000L : keepaliveTime, keepaliveTimeout == null ? 60_000L : keepaliveTimeout);
-        compiled = new UpstreamGroup(name, false, primary, backup, ka, method == null ? RoundRobinBalancer::new : method);
+        compiled = new UpstreamGroup(name, false, primary, backup, ka, method == null ? RoundRobinBalancer::new : method, hashKey);
+        compiled.resolved.addAll(resolvedLines);
+        compiled.staticServers = List.copyOf(pending);
+        compiled.resolver = resolver;
+        compiled.resolverTimeout = resolverTimeout;
         return compiled;
     }
 }

@@ -1,5 +1,6 @@
 package dev.portico.upstream;
 
+import dev.portico.variables.Template;
 import java.util.List;
 
 /**
@@ -10,18 +11,33 @@ import java.util.List;
 public final class UpstreamGroup {
     private final String name;
     private final boolean implicit;
-    private final List<Peer> primary;
-    private final List<Peer> backup;
+    private volatile List<Peer> primary;
+    private volatile List<Peer> backup;
     private final KeepaliveConf keepalive;
-    private final Balancer balancer;
+    private volatile Balancer balancer;
+    private final Balancer.Factory factory;
+    /** The {@code server ... resolve} lines, re-resolved while running; empty for most groups. */
+    final List<ResolvedServers> resolved = new java.util.ArrayList<>();
+    /** The (server line, address) pairs that never change. */
+    List<Object[]> staticServers = List.of();
+    ResolverConf resolver;
+    long resolverTimeout;
+    private final Template hashKey;
 
     UpstreamGroup(String name, boolean implicit, List<Peer> primary, List<Peer> backup, KeepaliveConf keepalive,
                   Balancer.Factory balancer) {
+        this(name, implicit, primary, backup, keepalive, balancer, null);
+    }
+
+    UpstreamGroup(String name, boolean implicit, List<Peer> primary, List<Peer> backup, KeepaliveConf keepalive,
+                  Balancer.Factory balancer, Template hashKey) {
+        this.hashKey = hashKey;
         this.name = name;
         this.implicit = implicit;
         this.primary = List.copyOf(primary);
         this.backup = List.copyOf(backup);
         this.keepalive = keepalive;
+        this.factory = balancer;
         this.balancer = balancer.create(this);
     }
 
@@ -33,6 +49,13 @@ public final class UpstreamGroup {
             peers.add(new Peer(peers.size(), peerName, a, 1, 1, 10_000L, 0, false, false, new PeerState()));
         }
         return new UpstreamGroup(name, true, peers, List.of(), KeepaliveConf.OFF, RoundRobinBalancer::new);
+    }
+
+    /** New peers after a DNS change (without a reload): a new balancer over them; requests under way keep theirs. */
+    synchronized void replacePeers(List<Peer> primary, List<Peer> backup) {
+        this.primary = List.copyOf(primary);
+        this.backup = List.copyOf(backup);
+        this.balancer = factory.create(this);
     }
 
     public String name() {
@@ -54,6 +77,11 @@ public final class UpstreamGroup {
 
     public KeepaliveConf keepalive() {
         return keepalive;
+    }
+
+    /** The {@code hash} method's key, rendered per request; null for the other methods. */
+    public Template hashKey() {
+        return hashKey;
     }
 
     public Balancer balancer() {

@@ -32,6 +32,18 @@ public final class UpstreamModule {
     public static final Slot<Long> RESOLVER_TIMEOUT = Slot.of("resolver_timeout", 30_000L);
 
     static {
+        dev.portico.lifecycle.LifecycleHooks.register(new dev.portico.lifecycle.LifecycleHooks.Hook() {
+            @Override
+            public void activate(dev.portico.core.Snapshot next, dev.portico.core.Snapshot previous) {
+                Upstreams u = next.build().registry(Upstreams.class);
+                PeerResolver.switchTo(u == null ? List.of() : u.resolvingGroups());
+            }
+
+            @Override
+            public void stopped() {
+                PeerResolver.switchTo(List.of());
+            }
+        });
         SnapshotHooks.register(build -> {
             Upstreams u = build.registry(Upstreams.class);
             if (u != null) {
@@ -49,6 +61,7 @@ public final class UpstreamModule {
         return List.of(
             new Directive("upstream", EnumSet.of(HTTP), Arity.TAKE1, true, (level, node, d) -> {
                 UpstreamBlock b = new UpstreamBlock(node.arg(0), node);
+                b.httpLevel = level;
                 upstreams(level.nearest(BuildContext.class)).add(b, node);
                 d.apply(new Level(UPSTREAM, level, node, b), node.children());
                 if (b.servers.isEmpty()) {
@@ -78,6 +91,18 @@ public final class UpstreamModule {
                 }
                 b.keepalive = n;
             }),
+            Directive.simple("least_conn", EnumSet.of(UPSTREAM), Arity.NONE,
+                (level, node) -> method(level, node, "least_conn", LeastConnBalancer::new)),
+            Directive.simple("ip_hash", EnumSet.of(UPSTREAM), Arity.NONE,
+                (level, node) -> method(level, node, "ip_hash", IpHashBalancer::new)),
+            Directive.simple("hash", EnumSet.of(UPSTREAM), Arity.TAKE12, UpstreamModule::hash),
+            Directive.simple("random", EnumSet.of(UPSTREAM), new Arity(0, 2), UpstreamModule::random),
+            // the state is shared by every event loop anyway: the zone only needs to be well formed
+            Directive.simple("zone", EnumSet.of(UPSTREAM), Arity.TAKE12, (level, node) -> {
+                if (node.argCount() == 2 && Values.size(node, node.arg(1)) < 0) {
+                    throw node.error("invalid zone size \"" + node.arg(1) + "\"");
+                }
+            }),
             Directive.simple("keepalive_requests", EnumSet.of(UPSTREAM), Arity.TAKE1, (level, node) -> {
                 UpstreamBlock b = level.owner(UpstreamBlock.class);
                 duplicate(b.keepaliveRequests, node);
@@ -98,6 +123,54 @@ public final class UpstreamModule {
             Directive.value("resolver_timeout", Context.HTTP_SRV_LOC, RESOLVER_TIMEOUT, Values::timeMillis));
     }
 
+    /** A method directive: nginx warns when one replaces another, and refuses "backup" with methods that cannot use it. */
+    private static void method(Level level, ConfNode node, String name, Balancer.Factory factory) throws ConfigException {
+        UpstreamBlock b = level.owner(UpstreamBlock.class);
+        if (b.method != null) {
+            dev.portico.observability.ErrorLog.warn("load balancing method redefined in " + node.file() + ":" + node.line());
+        }
+        if (!name.equals("least_conn")) {
+            for (UpstreamBlock.ServerLine s : b.servers) {
+                if (s.backup()) {
+                    throw s.node().error("balancing method does not support parameter \"backup\"");
+                }
+                if (s.slowStartMillis() > 0) {
+                    throw s.node().error("balancing method does not support parameter \"slow_start\"");
+                }
+            }
+        }
+        b.method = factory;
+        b.methodName = name;
+    }
+
+    private static void hash(Level level, ConfNode node) throws ConfigException {
+        UpstreamBlock b = level.owner(UpstreamBlock.class);
+        boolean consistent = false;
+        if (node.argCount() == 2) {
+            if (!node.arg(1).equals("consistent")) {
+                throw node.error("invalid parameter \"" + node.arg(1) + "\"");
+            }
+            consistent = true;
+        }
+        b.hashKey = dev.portico.variables.Template.compile(node.arg(0), level.nearest(BuildContext.class).variables());
+        method(level, node, "hash", consistent ? ConsistentHashBalancer::new : HashBalancer::new);
+    }
+
+    private static void random(Level level, ConfNode node) throws ConfigException {
+        boolean two = false;
+        if (node.argCount() >= 1) {
+            if (!node.arg(0).equals("two")) {
+                throw node.error("invalid parameter \"" + node.arg(0) + "\"");
+            }
+            two = true;
+            if (node.argCount() == 2 && !node.arg(1).equals("least_conn")) {
+                throw node.error("invalid parameter \"" + node.arg(1) + "\"");
+            }
+        }
+        boolean pickTwo = two;
+        method(level, node, "random", g -> new RandomBalancer(g, pickTwo));
+    }
+
     private static void duplicate(Object current, ConfNode node) throws ConfigException {
         if (current != null) {
             throw node.error("\"" + node.name() + "\" directive is duplicate");
@@ -113,6 +186,8 @@ public final class UpstreamModule {
         int maxConns = 0;
         boolean backup = false;
         boolean down = false;
+        long slowStart = 0;
+        boolean resolve = false;
         for (int i = 1; i < node.argCount(); i++) {
             String p = node.arg(i);
             int v;
@@ -140,7 +215,22 @@ public final class UpstreamModule {
                     throw invalid(node, p);
                 }
                 failTimeout = t * 1000;
+            } else if (p.startsWith("slow_start=")) {
+                // NGINX Plus: not with the hash, ip_hash and random methods
+                if (b.methodName != null && !b.methodName.equals("least_conn")) {
+                    throw node.error("balancing method does not support parameter \"" + p + "\"");
+                }
+                long t = Values.parseTime(p.substring(11), true);
+                if (t < 0) {
+                    throw invalid(node, p);
+                }
+                slowStart = t;
+            } else if (p.equals("resolve")) {
+                resolve = true;
             } else if (p.equals("backup")) {
+                if (b.methodName != null && !b.methodName.equals("least_conn")) {
+                    throw node.error("balancing method does not support parameter \"" + p + "\"");
+                }
                 backup = true;
             } else if (p.equals("down")) {
                 down = true;
@@ -154,7 +244,7 @@ public final class UpstreamModule {
         } catch (ServerAddress.Invalid e) {
             throw node.error(e.getMessage() + " in upstream \"" + node.arg(0) + "\"");
         }
-        b.servers.add(new UpstreamBlock.ServerLine(addr, weight, maxFails, failTimeout, maxConns, backup, down, node));
+        b.servers.add(new UpstreamBlock.ServerLine(addr, weight, maxFails, failTimeout, maxConns, backup, down, slowStart, resolve, node));
     }
 
     private static int num(String p, int from) {

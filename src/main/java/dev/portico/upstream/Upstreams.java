@@ -59,6 +59,22 @@ public final class Upstreams {
         return g;
     }
 
+    /** The groups with {@code server ... resolve} lines (compiled). */
+    List<UpstreamGroup> resolvingGroups() {
+        List<UpstreamGroup> out = new java.util.ArrayList<>();
+        for (UpstreamBlock b : blocks.values()) {
+            try {
+                UpstreamGroup g = b.compile();
+                if (!g.resolved.isEmpty()) {
+                    out.add(g);
+                }
+            } catch (ConfigException e) {
+                // compiled when the snapshot was built: cannot fail now
+            }
+        }
+        return out;
+    }
+
     /** Compiles every block (even unused ones must resolve, as nginx checks them all). */
     void compileAll() throws ConfigException {
         for (UpstreamBlock b : blocks.values()) {
