@@ -7,7 +7,9 @@ import java.util.BitSet;
  * left. Balancers that need request facts (a hash key, the client address) get them here.
  */
 public final class BalancerRequest {
-    private final BitSet tried = new BitSet();
+    /** Tried peers: a bit mask for the first 64 (the usual case), a set beyond. */
+    private long triedMask;
+    private BitSet triedMore;
     private final String clientAddress;
     private final String hashKey;
     private int triesLeft;
@@ -24,11 +26,20 @@ public final class BalancerRequest {
     }
 
     public boolean tried(Peer p) {
-        return tried.get(p.index());
+        int i = p.index();
+        return i < 64 ? (triedMask & (1L << i)) != 0 : triedMore != null && triedMore.get(i);
     }
 
     public void markTried(Peer p) {
-        tried.set(p.index());
+        int i = p.index();
+        if (i < 64) {
+            triedMask |= 1L << i;
+        } else {
+            if (triedMore == null) {
+                triedMore = new BitSet();
+            }
+            triedMore.set(i);
+        }
     }
 
     public int triesLeft() {
