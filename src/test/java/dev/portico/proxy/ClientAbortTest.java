@@ -62,6 +62,7 @@ class ClientAbortTest {
         PortMap ports = new PortMap();
         CountDownLatch requested = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstDone = new CountDownLatch(1);
         AtomicInteger n = new AtomicInteger();
         try (Backend b = Backend.on(ports, 17081, ex -> {
                 if (n.incrementAndGet() == 1) {
@@ -69,6 +70,7 @@ class ClientAbortTest {
                     requested.countDown();
                     release.await(10, TimeUnit.SECONDS);
                     ex.raw("abc");
+                    firstDone.countDown();
                 } else {
                     ex.send(200, "second");
                 }
@@ -83,6 +85,11 @@ class ClientAbortTest {
             // Portico saw the client leave (the exchange ended) before the backend finishes
             assertThat(ENDED.await(10, TimeUnit.SECONDS)).isTrue();
             release.countDown();
+            assertThat(firstDone.await(10, TimeUnit.SECONDS)).isTrue();
+            // Portico reads the last bytes and pools the connection on its event loop; nothing a
+            // client can observe says when that happened, so give it a moment (the pool is per
+            // event loop and not reachable from here).
+            Thread.sleep(200);
             try (RawHttp c = new RawHttp(p.port(8080))) {
                 RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
                 assertThat(r.bodyText()).isEqualTo("second");

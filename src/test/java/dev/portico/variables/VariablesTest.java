@@ -331,7 +331,9 @@ class VariablesTest {
             String body = c.send("Host: x\r\n\r\n").readResponse(false).bodyText();
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
             double seconds = Double.parseDouble(body.substring(1, body.length() - 1));
-            assertThat(seconds).isBetween(0.3, elapsedMs / 1000.0);
+            // counted from the first byte, so it includes most of the pause (a loaded machine may see
+            // the first bytes a little late); counted from the full head it would be near 0
+            assertThat(seconds).isBetween(0.25, elapsedMs / 1000.0);
         }
     }
 
