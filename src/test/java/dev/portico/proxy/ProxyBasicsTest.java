@@ -29,4 +29,37 @@ class ProxyBasicsTest {
             }
         }
     }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        PortMap ports = new PortMap();
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, "answer to " + ex.request.target()))) {
+            String conf = "events {}\nhttp { upstream u { server 127.0.0.1:17081; } server { listen 127.0.0.1:8080; "
+                + "location / { proxy_pass http://u; } } }\n";
+            try (TestPortico p = TestPortico.builder().ports(ports).conf(conf).start(); RawHttp c = new RawHttp(p.port(8080))) {
+                c.send("GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "POST /three HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
+                assertThat(c.readResponse(false).bodyText()).isEqualTo("answer to /one");
+                assertThat(c.readResponse(false).bodyText()).isEqualTo("answer to /two");
+                assertThat(c.readResponse(false).bodyText()).isEqualTo("answer to /three");
+            }
+        }
+    }
+
+    @Test
+    void rawNonAsciiBytesInTheTargetReachTheBackendAsTheSameBytes() throws Exception {
+        PortMap ports = new PortMap();
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, ex.request.target()))) {
+            String conf = "events {}\nhttp { server { listen 127.0.0.1:8080; "
+                + "location /name/ { proxy_pass http://127.0.0.1:17081/remote/; } "
+                + "location /plain/ { proxy_pass http://127.0.0.1:17081; } } }\n";
+            try (TestPortico p = TestPortico.builder().ports(ports).conf(conf).start(); RawHttp c = new RawHttp(p.port(8080))) {
+                byte[] e = "\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                c.send("GET /name/caf").send(e).send(" HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertThat(c.readResponse(false).bodyText()).isEqualTo("/remote/caf%C3%A9");
+                c.send("GET /plain/caf").send(e).send("?q=").send(e).send(" HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertThat(c.readResponse(false).bodyText()).isEqualTo("/plain/caf%C3%A9?q=%C3%A9");
+            }
+        }
+    }
 }
