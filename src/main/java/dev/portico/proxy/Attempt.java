@@ -451,6 +451,11 @@ final class Attempt implements UpstreamConnection.Listener {
         c.timer().disarm();
         boolean reusable = call.poolKey != null && requestSent && head != null && upstreamKeepsConnection
             && !sentConnectionClose;
+        if (upstreamKeepsConnection && c.bytesBeyondResponse() > 0) {
+            // the pool refuses it too; said here, where the request is known
+            ProxyLog.log(LogLevel.WARN, call.ex, io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(head) ? "upstream sent data after final chunk"
+                : "upstream sent more data than specified in \"Content-Length\" header", ProxyLog.READING, upstreamUri());
+        }
         c.listener(null);
         if (reusable) {
             KeepalivePool.onThisLoop(call.poolKey).offer(c, call.group.keepalive());

@@ -5,12 +5,22 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Checks the header lines of a backend's response head as nginx's parser does before Netty's
- * (lenient) decoder sees them: a field name must not contain spaces or control characters and
- * must end with ":", and a line may not start with whitespace (obsolete folding). Armed for each
- * response; disarmed at the blank line that ends the head, so bodies are not scanned.
+ * Checks a backend's response head byte by byte, as nginx's parser does, before Netty's lenient
+ * decoder sees it. Refused, with nginx's messages:
+ * <ul>
+ * <li>a status line that is not {@code HTTP/d.d SP ddd} with a code of exactly three digits in
+ *     100-599 ({@code 2000}, {@code +200}, {@code 0200}, {@code 099}): "upstream sent no valid
+ *     HTTP/1.0 header";</li>
+ * <li>a field name with a byte that is not a token character (RFC 9110 section 5.6.2), a line
+ *     that starts with whitespace (obsolete folding), a NUL anywhere, or a CR not followed by LF:
+ *     "upstream sent invalid header".</li>
+ * </ul>
+ * A bare LF ends a line, as RFC 9112 section 2.2 allows and nginx accepts. Armed for each
+ * response; after an interim (1xx) head it re-arms for the final one; disarmed at the blank line
+ * that ends the final head, so bodies are not scanned.
  */
 final class HeadValidator extends ChannelInboundHandlerAdapter implements ByteProcessor {
     /** The cause reported when a head is refused; its message is the error-log text. */
@@ -21,86 +31,125 @@ final class HeadValidator extends ChannelInboundHandlerAdapter implements BytePr
     }
 
     private static final int STATUS = 0;
-    private static final int LINE_START = 1;
-    private static final int NAME = 2;
-    private static final int VALUE = 3;
-    private static final int END_CR = 4;
-    private static final int DONE = 5;
+    private static final int STATUS_CR = 1;
+    private static final int LINE_START = 2;
+    private static final int NAME = 3;
+    private static final int VALUE = 4;
+    private static final int VALUE_CR = 5;
+    private static final int END_CR = 6;
+    private static final int DONE = 7;
+
+    /** RFC 9110 tchar. */
+    private static final boolean[] TOKEN = new boolean[256];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) {
+            TOKEN[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; c++) {
+            TOKEN[c] = true;
+            TOKEN[c - 32] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
 
     private int state = DONE;
-    private final byte[] name = new byte[64];
-    private int nameLength;
+    /** The start of the status line (enough to check it) or of the field name being read. */
+    private final byte[] line = new byte[64];
+    private int lineLength;
+    private boolean interim;
+    private String bad;
 
     /** Expect a new response head. */
     void arm() {
         state = STATUS;
-        nameLength = 0;
+        lineLength = 0;
+        interim = false;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (state != DONE && msg instanceof ByteBuf b) {
-            String bad = scan(b);
+        if (state != DONE && msg instanceof ByteBuf b && b.isReadable()) {
+            bad = null;
+            b.forEachByte(b.readerIndex(), b.readableBytes(), this);
             if (bad != null) {
                 ReferenceCountUtil.release(msg);
                 state = DONE;
-                ctx.fireExceptionCaught(new InvalidHeaderException("upstream sent invalid header: \"" + bad + "\""));
+                ctx.fireExceptionCaught(new InvalidHeaderException(bad));
                 return;
             }
         }
         ctx.fireChannelRead(msg);
     }
 
-    private String scan(ByteBuf b) {
-        bad = null;
-        int from = b.readerIndex();
-        int len = b.readableBytes();
-        if (len > 0) {
-            b.forEachByte(from, len, this);
-        }
-        return bad;
-    }
-
-    private String bad;
-
     /** One byte of the head; false stops the scan (head complete, or a bad line). */
     @Override
     public boolean process(byte value) {
         int c = value & 0xff;
+        if (c == 0 && state != DONE) {
+            return refuse(state == STATUS || state == STATUS_CR ? null : c);
+        }
         switch (state) {
-            case STATUS, VALUE -> {
+            case STATUS -> {
                 if (c == '\n') {
-                    state = LINE_START;
+                    return statusLineEnded();
+                } else if (c == '\r') {
+                    state = STATUS_CR;
+                } else {
+                    append(c);
                 }
+            }
+            case STATUS_CR -> {
+                if (c != '\n') {
+                    return refuse(null);
+                }
+                return statusLineEnded();
             }
             case LINE_START -> {
                 if (c == '\r') {
                     state = END_CR;
                 } else if (c == '\n') {
-                    state = DONE;
-                    return false;
-                } else if (c <= 0x20 || c == 0x7f) {
-                    bad = "\\x" + hex(c) + "...";
-                    return false;
+                    return headEnded();
+                } else if (!TOKEN[c]) {
+                    // whitespace here is obsolete line folding; ':' an empty name
+                    lineLength = 0;
+                    return refuse(c);
                 } else {
-                    nameLength = 0;
+                    lineLength = 0;
                     append(c);
-                    state = c == ':' ? VALUE : NAME;
+                    state = NAME;
                 }
             }
             case NAME -> {
                 if (c == ':') {
                     state = VALUE;
-                } else if (c <= 0x20 || c == 0x7f) {
-                    bad = new String(name, 0, nameLength, java.nio.charset.StandardCharsets.ISO_8859_1) + "\\x" + hex(c) + "...";
-                    return false;
+                } else if (!TOKEN[c]) {
+                    return refuse(c);
                 } else {
                     append(c);
                 }
             }
+            case VALUE -> {
+                if (c == '\n') {
+                    state = LINE_START;
+                } else if (c == '\r') {
+                    state = VALUE_CR;
+                }
+            }
+            case VALUE_CR -> {
+                if (c != '\n') {
+                    return refuse((int) '\r');
+                }
+                state = LINE_START;
+            }
             case END_CR -> {
-                state = DONE;
-                return false;
+                if (c != '\n') {
+                    lineLength = 0;
+                    return refuse((int) '\r');
+                }
+                return headEnded();
             }
             default -> {
                 return false;
@@ -109,13 +158,88 @@ final class HeadValidator extends ChannelInboundHandlerAdapter implements BytePr
         return true;
     }
 
-    private void append(int c) {
-        if (nameLength < name.length) {
-            name[nameLength++] = (byte) c;
+    /** The blank line: a final head ends the scan; an interim one is followed by another head. */
+    private boolean headEnded() {
+        if (interim) {
+            arm();
+            return true;
         }
+        state = DONE;
+        return false;
     }
 
-    private static String hex(int c) {
-        return String.format("%02X", c);
+    private boolean statusLineEnded() {
+        int code = statusCode(line, lineLength);
+        if (code < 0) {
+            return refuse(null);
+        }
+        interim = code < 200 && code != 101;
+        lineLength = 0;
+        state = LINE_START;
+        return true;
+    }
+
+    /**
+     * The code of {@code HTTP/major.minor SP+ ddd [SP reason]}, or -1. nginx also takes a '.'
+     * after the code (IIS's "403.1"). Only the first {@code line.length} bytes were kept, which
+     * covers everything up to the reason phrase.
+     */
+    static int statusCode(byte[] s, int n) {
+        if (n < 12 || s[0] != 'H' || s[1] != 'T' || s[2] != 'T' || s[3] != 'P' || s[4] != '/') {
+            return -1;
+        }
+        int i = 5;
+        int start = i;
+        while (i < n && isDigit(s[i])) {
+            i++;
+        }
+        if (i == start || i >= n || s[i] != '.') {
+            return -1;
+        }
+        start = ++i;
+        while (i < n && isDigit(s[i])) {
+            i++;
+        }
+        if (i == start || i >= n || s[i] != ' ') {
+            return -1;
+        }
+        while (i < n && s[i] == ' ') {
+            i++;
+        }
+        if (i + 3 > n || !isDigit(s[i]) || !isDigit(s[i + 1]) || !isDigit(s[i + 2])) {
+            return -1;
+        }
+        int code = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+        if (code < 100 || code > 599) {
+            return -1;
+        }
+        if (i + 3 < n && s[i + 3] != ' ' && s[i + 3] != '.') {
+            return -1;
+        }
+        return code;
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    /**
+     * Stops the scan with nginx's message: for a header line, the name read so far and the
+     * offending byte ({@code c}); for the status line ({@code c == null}), the generic one.
+     */
+    private boolean refuse(Integer c) {
+        if (c == null) {
+            bad = "upstream sent no valid HTTP/1.0 header";
+        } else {
+            bad = "upstream sent invalid header: \"" + new String(line, 0, lineLength, StandardCharsets.ISO_8859_1)
+                + "\\x" + String.format("%02X", c) + "...\"";
+        }
+        return false;
+    }
+
+    private void append(int c) {
+        if (lineLength < line.length) {
+            line[lineLength++] = (byte) c;
+        }
     }
 }

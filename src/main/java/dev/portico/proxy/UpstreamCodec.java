@@ -1,5 +1,6 @@
 package dev.portico.proxy;
 
+import dev.portico.upstream.UpstreamConnection;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
@@ -32,6 +33,8 @@ final class UpstreamCodec {
             .setMaxHeaderSize(Math.max(256, maxHead))
             .setMaxChunkSize(64 * 1024)
             .setAllowDuplicateContentLengths(false)
+            // a bare LF ends a line (RFC 9112 section 2.2, as nginx); HeadValidator refuses a bare CR
+            .setStrictLineParsing(false)
             .setValidateHeaders(false); // HeadValidator checks the names as nginx does
         p.addLast("encoder", new HttpRequestEncoder());
         p.addLast("heads", new HeadValidator());
@@ -65,8 +68,11 @@ final class UpstreamCodec {
         return c;
     }
 
-    /** Netty's response decoder, told when the request was HEAD (no body follows whatever the headers say). */
-    static final class ResponseDecoder extends HttpResponseDecoder {
+    /**
+     * Netty's response decoder, told when the request was HEAD (no body follows whatever the
+     * headers say), and able to say what it holds beyond the response it just ended.
+     */
+    static final class ResponseDecoder extends HttpResponseDecoder implements UpstreamConnection.Framing {
         boolean headRequest;
 
         ResponseDecoder(HttpDecoderConfig cfg) {
@@ -79,6 +85,15 @@ final class UpstreamCodec {
                 return true;
             }
             return super.isContentAlwaysEmpty(msg);
+        }
+
+        /**
+         * Called while the last piece of a response is being handed on: bytes still in the
+         * cumulation arrived in the same read after the response's end.
+         */
+        @Override
+        public int bytesBeyondMessage() {
+            return actualReadableBytes();
         }
     }
 }

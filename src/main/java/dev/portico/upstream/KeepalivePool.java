@@ -30,11 +30,15 @@ public final class KeepalivePool {
         return POOLS.get().computeIfAbsent(key, k -> new KeepalivePool());
     }
 
-    /** An idle connection to the peer, most recently used first; null when there is none. */
+    /**
+     * An idle connection to the peer, most recently used first; null when there is none. A
+     * connection offered during a read that has not ended yet is passed over: the rest of that
+     * read could still hold bytes beyond its last response.
+     */
     public UpstreamConnection acquire(Peer peer) {
         for (Iterator<UpstreamConnection> it = idle.iterator(); it.hasNext(); ) {
             UpstreamConnection c = it.next();
-            if (c.peer().address().equals(peer.address())) {
+            if (!c.settling && c.peer().address().equals(peer.address())) {
                 it.remove();
                 c.pool = null;
                 c.timer().disarm();
@@ -49,10 +53,14 @@ public final class KeepalivePool {
 
     /**
      * Keeps a connection whose last response was read completely, unless it served
-     * {@code keepalive_requests} or lived {@code keepalive_time}; closes it otherwise.
+     * {@code keepalive_requests} or lived {@code keepalive_time}; closes it otherwise. This is the
+     * only way into the pool, and it is taken only at an exact frame boundary: a byte the decoder
+     * holds beyond the response closes the connection instead. Call it while the last piece of
+     * the response is being handed on (within the read that carried it).
      */
     public void offer(UpstreamConnection c, KeepaliveConf conf) {
-        if (!conf.enabled() || !c.isActive() || c.requests() >= conf.requests() || c.ageMillis() >= conf.timeMillis()) {
+        if (!conf.enabled() || !c.isActive() || c.requests() >= conf.requests() || c.ageMillis() >= conf.timeMillis()
+            || c.bytesBeyondResponse() != 0) {
             c.close();
             return;
         }
@@ -63,6 +71,7 @@ public final class KeepalivePool {
         }
         c.listener(null);
         c.pool = this;
+        c.settling = true;
         idle.addFirst(c);
         c.timer().arm(conf.timeoutMillis(), () -> {
             remove(c);

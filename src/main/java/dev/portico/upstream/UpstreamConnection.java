@@ -7,10 +7,20 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * A connection to a peer, opened on (and only used from) one event loop. While an attempt uses
- * it, events go to that attempt's {@link Listener}; while it waits in a {@link KeepalivePool},
- * any byte or close from the peer makes it leave the pool and close.
+ * it, events go to that attempt's {@link Listener}; while nobody uses it (waiting in a
+ * {@link KeepalivePool}, or just released), any byte or close from the peer makes it leave the
+ * pool and close: a byte that no request asked for must never be read as the next response.
  */
 public final class UpstreamConnection {
+    /**
+     * The protocol decoder of a connection, asked whether the response it just ended left
+     * anything behind. Implemented by the decoder handler in the connection's pipeline.
+     */
+    public interface Framing extends io.netty.channel.ChannelHandler {
+        /** Bytes buffered beyond the end of the message just decoded (0 at an exact frame boundary). */
+        int bytesBeyondMessage();
+    }
+
     /** What the user of a connection hears from it. */
     public interface Listener {
         /** A decoded message; ownership passes to the listener. */
@@ -41,6 +51,8 @@ public final class UpstreamConnection {
     private Throwable failure;
     private long bytesIn;
     private long bytesOut;
+    /** Set while the connection is offered to the pool during a read: it may not be taken until that read ends. */
+    boolean settling;
     KeepalivePool pool;
 
     UpstreamConnection(Channel channel, Peer peer) {
@@ -98,20 +110,47 @@ public final class UpstreamConnection {
         return channel.isActive();
     }
 
+    /**
+     * Bytes the peer sent beyond the response that just ended, still buffered in the decoder
+     * (0 when the response ended exactly at a frame boundary). Asked while the last piece of the
+     * response is handed on, before anything else is read.
+     */
+    public int bytesBeyondResponse() {
+        Framing f = channel.pipeline().get(Framing.class);
+        return f == null ? 0 : f.bytesBeyondMessage();
+    }
+
     public void close() {
         listener = null;
         timer.cancel();
         channel.close();
     }
 
-    /** The first handler of the pipeline: counts raw bytes both ways. */
+    /**
+     * The first handler of the pipeline: counts raw bytes both ways, and closes the connection
+     * on any byte that arrives while nobody uses it, before a decoder could keep it (a partial
+     * head buffered while idle would otherwise become the start of the next response).
+     */
     final class Counter extends io.netty.channel.ChannelDuplexHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof io.netty.buffer.ByteBuf b) {
+                if (listener == null && b.isReadable()) {
+                    b.release();
+                    leavePool();
+                    UpstreamConnection.this.close();
+                    return;
+                }
                 bytesIn += b.readableBytes();
             }
             ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            // the read that ended the last response is over: every byte of it was seen
+            settling = false;
+            ctx.fireChannelReadComplete();
         }
 
         @Override
