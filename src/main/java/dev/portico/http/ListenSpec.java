@@ -21,6 +21,12 @@ import java.util.List;
 public record ListenSpec(String host, int port, String unixPath, boolean defaultServer, int backlog,
                          boolean reusePort, Boolean ipv6only, boolean ssl, boolean http2, boolean proxyProtocol,
                          boolean bind, String text, int rcvbuf, int sndbuf, Path file, int line) {
+    /** listen parameters whose module is not built yet, with the module nginx names when it lacks one. */
+    private static final java.util.Map<String, String> NOT_YET = java.util.Map.of(
+        "ssl", "ngx_http_ssl_module",
+        "http2", "ngx_http_v2_module",
+        "quic", "ngx_http_v3_module",
+        "proxy_protocol", "PROXY protocol support, which Portico does not have yet");
 
     /** The key two listen directives share when they name the same socket: nginx's address text. */
     public String key() {
@@ -183,9 +189,6 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
         }
         boolean def = false;
         boolean reuse = false;
-        boolean ssl = false;
-        boolean h2 = false;
-        boolean pp = false;
         boolean bind = false;
         Boolean v6only = null;
         int backlog = 511;
@@ -198,12 +201,9 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
             } else if (o.equals("reuseport")) {
                 reuse = true;
                 bind = true;
-            } else if (o.equals("ssl")) {
-                ssl = true;
-            } else if (o.equals("http2")) {
-                h2 = true;
-            } else if (o.equals("proxy_protocol")) {
-                pp = true;
+            } else if (NOT_YET.containsKey(o)) {
+                // parsed and dropped, a TLS port would serve plaintext: refused until implemented
+                throw node.error("the \"" + o + "\" parameter requires " + NOT_YET.get(o));
             } else if (o.equals("bind")) {
                 bind = true;
             } else if (o.startsWith("backlog=")) {
@@ -244,7 +244,7 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
         }
         List<ListenSpec> out = new ArrayList<>(hosts.size());
         for (String h : hosts) {
-            ListenSpec s = new ListenSpec(h, port, unix, def, backlog, reuse, v6only, ssl, h2, pp, bind, addr,
+            ListenSpec s = new ListenSpec(h, port, unix, def, backlog, reuse, v6only, false, false, false, bind, addr,
                 rcvbuf, sndbuf, node.file(), node.line());
             if (v6only != null && !s.isIpv6()) {
                 throw node.error("ipv6only is not supported on addr \"" + s.addrText() + "\", ignored");
