@@ -1,19 +1,19 @@
 package dev.portico.cli;
 
-import dev.portico.observability.Errno;
 import dev.portico.Version;
 import dev.portico.config.ConfigException;
 import dev.portico.config.ConfigSource;
 import dev.portico.core.CoreModule;
-import dev.portico.core.Modules;
 import dev.portico.core.Prefix;
 import dev.portico.core.Snapshot;
-import dev.portico.core.SnapshotBuilder;
 import dev.portico.lifecycle.Daemon;
 import dev.portico.lifecycle.Logs;
+import dev.portico.lifecycle.ModuleList;
 import dev.portico.lifecycle.PorticoServer;
 import dev.portico.lifecycle.Signals;
+import dev.portico.lifecycle.SnapshotBuilder;
 import dev.portico.lifecycle.StartupException;
+import dev.portico.observability.Errno;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
 import java.io.FileDescriptor;
@@ -60,10 +60,10 @@ public final class Main {
             if (o.versionFull) {
                 err.println("built with Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
                     + "), Netty " + nettyVersion());
-                if (BuildInfo.tls(Modules.table())) {
+                if (BuildInfo.tls(ModuleList.table())) {
                     err.println("TLS SNI support enabled");
                 }
-                err.println("configure arguments: " + BuildInfo.configureArguments(Modules.table(), installPrefix()));
+                err.println("configure arguments: " + BuildInfo.configureArguments(ModuleList.table(), installPrefix()));
             }
             err.flush();
             if (!o.test) {
@@ -74,7 +74,7 @@ public final class Main {
         Path conf = o.conf != null ? Path.of(o.conf) : defaultConf(prefixDir);
         Prefix prefix = new Prefix(prefixDir, conf);
         setupEarlyLog(o, prefix);
-        Modules.table();
+        ModuleList.table();
         if (o.test) {
             return test(o, prefix);
         }

@@ -1,11 +1,11 @@
 package dev.portico.cli;
 
-import dev.portico.observability.Errno;
 import dev.portico.config.ConfigException;
 import dev.portico.core.CoreModule;
 import dev.portico.core.Prefix;
 import dev.portico.core.Snapshot;
-import dev.portico.core.SnapshotBuilder;
+import dev.portico.lifecycle.SnapshotBuilder;
+import dev.portico.observability.Errno;
 import dev.portico.observability.LogLevel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

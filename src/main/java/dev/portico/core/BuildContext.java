@@ -1,26 +1,45 @@
 package dev.portico.core;
 
+import dev.portico.config.ConfigException;
+import dev.portico.variables.BuiltinVariables;
 import dev.portico.variables.Variables;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * What the directives of one configuration read share while a snapshot is built: the prefix,
- * the variables, and per-package registries (upstream groups, log formats...). Owner of the main
- * level; directives reach it with {@code level.nearest(BuildContext.class)}.
+ * the variables, per-package registries (upstream groups, log formats...), the state of the
+ * server the configuration is for, and the zones it declares. Owner of the main level;
+ * directives reach it with {@code level.nearest(BuildContext.class)}.
  */
 public final class BuildContext {
     private final Prefix prefix;
-    private final Variables variables = new Variables();
+    private final ServerState server;
+    private final Variables variables;
     private final Map<Class<?>, Object> registries = new HashMap<>();
+    private final List<Zone<?>> zones = new ArrayList<>();
 
+    /** A context with no module variables and a fresh server state (tests of single compilers). */
     public BuildContext(Prefix prefix) {
+        this(prefix, ServerState.fresh(), BuiltinVariables.builder().build());
+    }
+
+    public BuildContext(Prefix prefix, ServerState server, BuiltinVariables builtins) {
         this.prefix = prefix;
+        this.server = server;
+        this.variables = new Variables(builtins);
     }
 
     public Prefix prefix() {
         return prefix;
+    }
+
+    /** The running server's state (a fresh one for {@code -t}). */
+    public ServerState server() {
+        return server;
     }
 
     public Variables variables() {
@@ -33,5 +52,22 @@ public final class BuildContext {
 
     public <T> T registry(Class<T> type) {
         return type.cast(registries.get(type));
+    }
+
+    /** Declares a zone for this configuration (see {@link ServerState#zone}). */
+    public <T> Zone<T> zone(Zone.Kind<T> kind, Zone.Spec spec) throws ConfigException {
+        for (Zone<?> z : zones) {
+            if (z.spec().kind().equals(spec.kind()) && z.spec().name().equals(spec.name())) {
+                throw new ConfigException("duplicate zone \"" + spec.name() + "\"");
+            }
+        }
+        Zone<T> z = server.zone(kind, spec);
+        zones.add(z);
+        return z;
+    }
+
+    /** The zones this configuration declares. */
+    public List<Zone<?>> zones() {
+        return List.copyOf(zones);
     }
 }

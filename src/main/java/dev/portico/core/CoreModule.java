@@ -16,8 +16,8 @@ import java.util.EnumSet;
 import java.util.List;
 
 /** Main and events context: processes, pid, error log, events. */
-public final class CoreModule {
-    private CoreModule() {
+public final class CoreModule implements Module {
+    public CoreModule() {
     }
 
     /** Number of event-loop threads; 0 means {@code auto} (one per core). */
@@ -30,7 +30,8 @@ public final class CoreModule {
     public static final Slot<List<ErrorLogSpec>> ERROR_LOG = Slot.of("error_log", null);
     public static final Slot<List<String>> ENV = Slot.of("env", List.of());
 
-    public static List<Directive> directives() {
+    @Override
+    public List<Directive> directives() {
         return List.of(
             Directive.simple("worker_processes", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> {
                 String v = node.arg(0);
@@ -71,7 +72,7 @@ public final class CoreModule {
             Directive.noop("accept_mutex_delay", EnumSet.of(EVENTS), Arity.TAKE1));
     }
 
-    static final Slot<Boolean> EVENTS_SEEN = Slot.local("events_seen", null);
+    public static final Slot<Boolean> EVENTS_SEEN = Slot.local("events_seen", null);
 
     private static int positive(ConfNode node, String v) throws ConfigException {
         int n = Values.number(node, v);

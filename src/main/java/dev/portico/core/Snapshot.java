@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * One configuration, fully read and compiled: immutable, swapped as a whole on reload.
- * Requests keep the snapshot they started with.
+ * Requests keep the snapshot they started with. Reloads build the next one with the same modules.
  */
 public record Snapshot(Prefix prefix, Settings main, HttpConf http, List<ConfigSource> sources, BuildContext build,
-                       SnapshotUsage usage) {
+                       SnapshotUsage usage, List<Module> modules) {
 
     public <T> T main(dev.portico.config.directive.Slot<T> slot) {
         return main.get(slot);

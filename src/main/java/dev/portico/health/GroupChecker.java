@@ -10,7 +10,6 @@ import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * per peer name, so a reload that keeps a server keeps its progress.
  */
 final class GroupChecker {
-    /** Consecutive results per group and peer name, kept across reloads. */
-    private static final Map<String, int[]> STREAKS = new ConcurrentHashMap<>();
+    /** Consecutive results per group and peer name, kept across reloads (the server's). */
+    private Map<String, int[]> streaks;
 
     private final UpstreamGroup group;
     private final CheckSpec spec;
@@ -43,7 +42,8 @@ final class GroupChecker {
     }
 
     /** Applies mandatory (new servers wait for a first pass) and schedules the checks; the first runs at once. */
-    void start(ScheduledExecutorService pool) {
+    void start(ScheduledExecutorService pool, Map<String, int[]> streaks) {
+        this.streaks = streaks;
         List<Peer> peers = new ArrayList<>(group.primary());
         peers.addAll(group.backup());
         for (Peer p : peers) {
@@ -74,7 +74,7 @@ final class GroupChecker {
     }
 
     private int[] streak(Peer p) {
-        return STREAKS.computeIfAbsent(group.name() + "\u0000" + p.name(), k -> new int[2]);
+        return streaks.computeIfAbsent(group.name() + "\u0000" + p.name(), k -> new int[2]);
     }
 
     private void run(ScheduledExecutorService pool, Peer p) {
@@ -110,7 +110,7 @@ final class GroupChecker {
             failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
         PeerState s = p.state();
-        s.checked(System.currentTimeMillis(), failure == null ? "passed" : failure);
+        s.checked(s.clock().currentTimeMillis(), failure == null ? "passed" : failure);
         int[] st = streak(p);
         synchronized (st) {
             if (failure == null) {

@@ -8,9 +8,9 @@ import dev.portico.config.directive.Arity;
 import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.Level;
 import dev.portico.core.BuildContext;
+import dev.portico.core.Module;
+import dev.portico.core.ServerState;
 import dev.portico.core.Snapshot;
-import dev.portico.core.SnapshotHooks;
-import dev.portico.lifecycle.LifecycleHooks;
 import dev.portico.proxy.ProxyModule;
 import dev.portico.upstream.UpstreamGroup;
 import dev.portico.upstream.UpstreamModule;
@@ -26,56 +26,74 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * pool of checker threads, one schedule per group and check line, started when a configuration
  * goes live and stopped when the next one replaces it; servers' health is kept by name.
  */
-public final class HealthModule {
-    private static ScheduledExecutorService pool;
-    private static List<GroupChecker> running = List.of();
+public final class HealthModule implements Module {
 
-    private HealthModule() {
+    public HealthModule() {
     }
 
-    static {
-        SnapshotHooks.register(HealthModule::resolve);
-        LifecycleHooks.register(new LifecycleHooks.Hook() {
-            @Override
-            public void activate(Snapshot next, Snapshot previous) {
-                HealthPlan plan = next.build().registry(HealthPlan.class);
-                switchTo(plan == null ? List.of() : plan.checkers);
-            }
-
-            @Override
-            public void stopped() {
-                switchTo(List.of());
-            }
-        });
+    @Override
+    public void afterBuild(BuildContext build) throws dev.portico.config.ConfigException {
+        resolve(build);
     }
 
-    private static synchronized void switchTo(List<GroupChecker> next) {
-        java.util.Set<String> stillChecked = new java.util.HashSet<>();
-        for (GroupChecker c : next) {
-            stillChecked.add(c.groupName());
-        }
-        for (GroupChecker c : running) {
-            c.stop();
-            if (!stillChecked.contains(c.groupName())) {
-                // health_check removed: its verdicts no longer keep servers out
-                c.releasePeers();
+    @Override
+    public void activate(Snapshot next, Snapshot previous, ServerState server) {
+        HealthPlan plan = next.build().registry(HealthPlan.class);
+        checks(server).switchTo(plan == null ? List.of() : plan.checkers);
+    }
+
+    @Override
+    public void stopped(ServerState server) {
+        checks(server).stop();
+    }
+
+    private static Running checks(ServerState server) {
+        return server.part(Running.class, Running::new);
+    }
+
+    /** The checks of one server: those of the configuration in force, on a small pool of its own. */
+    static final class Running {
+        private ScheduledExecutorService pool;
+        private List<GroupChecker> running = List.of();
+        /** Consecutive results per group and peer name, kept across reloads. */
+        final java.util.Map<String, int[]> streaks = new java.util.concurrent.ConcurrentHashMap<>();
+
+        synchronized void stop() {
+            switchTo(List.of());
+            if (pool != null) {
+                pool.shutdownNow();
+                pool = null;
             }
         }
-        running = List.copyOf(next);
-        if (running.isEmpty()) {
-            return;
-        }
-        if (pool == null) {
-            ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(2, r -> {
-                Thread t = new Thread(r, "portico-health-check");
-                t.setDaemon(true);
-                return t;
-            });
-            p.setRemoveOnCancelPolicy(true);
-            pool = p;
-        }
-        for (GroupChecker c : running) {
-            c.start(pool);
+
+        synchronized void switchTo(List<GroupChecker> next) {
+            java.util.Set<String> stillChecked = new java.util.HashSet<>();
+            for (GroupChecker c : next) {
+                stillChecked.add(c.groupName());
+            }
+            for (GroupChecker c : running) {
+                c.stop();
+                if (!stillChecked.contains(c.groupName())) {
+                    // health_check removed: its verdicts no longer keep servers out
+                    c.releasePeers();
+                }
+            }
+            running = List.copyOf(next);
+            if (running.isEmpty()) {
+                return;
+            }
+            if (pool == null) {
+                ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(2, r -> {
+                    Thread t = new Thread(r, "portico-health-check");
+                    t.setDaemon(true);
+                    return t;
+                });
+                p.setRemoveOnCancelPolicy(true);
+                pool = p;
+            }
+            for (GroupChecker c : running) {
+                c.start(pool, streaks);
+            }
         }
     }
 
@@ -83,7 +101,8 @@ public final class HealthModule {
         return level.nearest(BuildContext.class).registry(HealthPlan.class, HealthPlan::new);
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public List<Directive> directives() {
         return List.of(
             new Directive("match", EnumSet.of(HTTP), Arity.TAKE1, true, (level, node, d) -> {
                 HealthPlan plan = plan(level);

@@ -54,6 +54,11 @@ public final class Exchange {
     private boolean locationValid = true;
     private boolean uriChanged;
     private int statusOverride;
+    /** Where {@link RequestProcessor} is in the location's phases (so a suspended handler can resume). */
+    Phase phase;
+    int phaseHandler;
+    /** A denial under {@code satisfy any} that a later access handler may still overrule (nginx's access_code). */
+    int accessCode;
     /** nginx's r->headers_out.status before the head is built: {@code return} sets it before evaluating its text. */
     private int pendingStatus;
 
@@ -99,6 +104,11 @@ public final class Exchange {
 
     public Snapshot snapshot() {
         return snapshot;
+    }
+
+    /** What the modules contribute to request processing (filters, log phase, error pages). */
+    public RequestPipeline pipeline() {
+        return snapshot.http().pipeline();
     }
 
     public ClientConnection connection() {
@@ -583,7 +593,7 @@ public final class Exchange {
             last = LastHttpContent.EMPTY_LAST_CONTENT;
         } else {
             bodyBytesSent += last.content().readableBytes();
-            last = ExchangeListeners.filterTrailers(this, last);
+            last = pipeline().filterTrailers(this, last);
         }
         responseDone = true;
         ChannelFuture f = ctx.writeAndFlush(last);
@@ -617,7 +627,7 @@ public final class Exchange {
             return;
         }
         closeForStatus(code);
-        if (!ErrorPageHook.tryHandle(this, code)) {
+        if (!pipeline().tryErrorPage(this, code)) {
             sendBuiltinPage(code, null);
         }
     }
@@ -628,7 +638,7 @@ public final class Exchange {
      * Returns true when it took over.
      */
     public boolean tryErrorPage(int code) {
-        return !responseStarted() && ErrorPageHook.tryHandle(this, code);
+        return !responseStarted() && pipeline().tryErrorPage(this, code);
     }
 
     /** The built-in page for a status, with an optional Location header (redirects). */

@@ -20,7 +20,8 @@ public final class HttpCompiler {
         for (ServerBuilder sb : block.servers) {
             servers.add(compileServer(sb, build));
         }
-        return new HttpConf(List.copyOf(servers), listeners(servers), defaultContent, build.variables().settableCount());
+        return new HttpConf(List.copyOf(servers), listeners(servers), defaultContent, build.variables().settableCount(),
+            build.registry(RequestPipeline.class));
     }
 
     private static VirtualServer compileServer(ServerBuilder sb, BuildContext build) throws ConfigException {
@@ -34,6 +35,7 @@ public final class HttpCompiler {
         ContentHandler content = null;
         Location root = new Location(Location.Kind.SERVER_ROOT, "", null, settings, List.of(), content, tree,
             sb.node.file() + ":" + sb.node.line());
+        root.handlers(phaseHandlers(settings, build, sb.node));
         List<ListenSpec> listens = sb.listens.isEmpty()
             ? List.of(ListenSpec.defaultListen(sb.node.file(), sb.node.line())) : List.copyOf(sb.listens);
         List<String> names = sb.names.isEmpty() ? List.of("") : List.copyOf(sb.names);
@@ -76,8 +78,36 @@ public final class HttpCompiler {
                 throw e.file() == null ? lb.node.error(e.bareMessage()) : e;
             }
         }
-        return new Location(lb.kind, lb.name, lb.regex, settings, steps(lb.level), content,
+        Location l = new Location(lb.kind, lb.name, lb.regex, settings, steps(lb.level), content,
             compileTree(lb.children, build), lb.node.file() + ":" + lb.node.line(), lb.autoRedirect);
+        l.handlers(phaseHandlers(settings, build, lb.node));
+        return l;
+    }
+
+    /** Each module's handlers for the phases a location runs, where its directives ask for one. */
+    private static PhaseHandler[][] phaseHandlers(Settings settings, BuildContext build, dev.portico.config.ConfNode node)
+        throws ConfigException {
+        RequestPipeline pipeline = build.registry(RequestPipeline.class);
+        PhaseHandler[][] out = new PhaseHandler[Phase.values().length][];
+        if (pipeline == null) {
+            return out;
+        }
+        for (Phase phase : Phase.HANDLED) {
+            List<PhaseHandler> list = new ArrayList<>();
+            for (PhaseHandler.Factory f : pipeline.factories(phase)) {
+                PhaseHandler h;
+                try {
+                    h = f.create(settings, build);
+                } catch (ConfigException e) {
+                    throw e.file() == null ? node.error(e.bareMessage()) : e;
+                }
+                if (h != null) {
+                    list.add(h);
+                }
+            }
+            out[phase.ordinal()] = list.toArray(new PhaseHandler[0]);
+        }
+        return out;
     }
 
     /** One address:port and what the listen directives naming it said, gathered in configuration order. */

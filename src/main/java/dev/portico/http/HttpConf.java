@@ -3,7 +3,7 @@ package dev.portico.http;
 import java.util.List;
 import java.util.Map;
 
-/** The compiled {@code http} block: its servers and the sockets they listen on. */
+/** The compiled {@code http} block: its servers, the sockets they listen on, and the modules' request pipeline. */
 public record HttpConf(List<VirtualServer> servers, Map<String, ListenerConf> listeners, ContentHandler defaultContent,
-                       int settableVariables) {
+                       int settableVariables, RequestPipeline pipeline) {
 }

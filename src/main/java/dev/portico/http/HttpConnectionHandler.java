@@ -348,7 +348,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 ex.closeAfterResponse();
             }
         }
-        ExchangeListeners.filterHead(ex, head);
+        ex.pipeline().filterHead(ex, head);
     }
 
     /** The Connection header (and Keep-Alive: timeout=N when configured), once framing is decided. */
@@ -471,7 +471,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     static void ended(Exchange ex) {
         try {
-            ExchangeListeners.fireEnd(ex);
+            ex.pipeline().fireEnd(ex);
         } finally {
             ex.snapshot().usage().exit();
         }

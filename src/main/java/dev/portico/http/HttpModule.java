@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /** ngx_http_core_module: the http, server and location blocks, listen, server_name and connection limits. */
-public final class HttpModule {
-    private HttpModule() {
+public final class HttpModule implements PipelineModule {
+    public HttpModule() {
     }
 
     /** Set when the configuration has an http block (the level's owner is the {@link HttpBlock}). */
@@ -29,6 +29,8 @@ public final class HttpModule {
     /** The content handler of a location (proxy_pass and friends); not inherited, as nginx. */
     public static final Slot<ContentHandlerFactory> CONTENT = Slot.local("content", null);
     public static final Slot<Boolean> INTERNAL = Slot.local("internal", false);
+    /** {@code satisfy any}: one access module allowing is enough (default {@code all}: every one must). */
+    public static final Slot<Boolean> SATISFY_ANY = Slot.of("satisfy", false);
 
     public static final Slot<Long> KEEPALIVE_TIMEOUT = Slot.of("keepalive_timeout", 75_000L);
     public static final Slot<Long> KEEPALIVE_HEADER_TIMEOUT = Slot.of("keepalive_timeout_header", -1L);
@@ -55,7 +57,13 @@ public final class HttpModule {
     /** The MIME type of responses whose type nothing else decides (nginx's default is text/plain). */
     public static final Slot<String> DEFAULT_TYPE = Slot.of("default_type", "text/plain");
 
-    public static List<Directive> directives() {
+    @Override
+    public void contribute(RequestPipeline.Builder pipeline) {
+        dev.portico.variables.CoreVariables.register(pipeline.variables());
+    }
+
+    @Override
+    public List<Directive> directives() {
         return List.of(
             new Directive("http", EnumSet.of(MAIN), Arity.NONE, true, (level, node, d) -> {
                 if (level.getOwn(HTTP_BLOCK) != null) {
@@ -78,6 +86,13 @@ public final class HttpModule {
                 (level, node) -> level.owner(ServerBuilder.class).listens.addAll(ListenSpec.parse(node))),
             Directive.simple("server_name", EnumSet.of(SERVER), Arity.ONE_OR_MORE, HttpModule::serverName),
             Directive.simple("internal", EnumSet.of(LOCATION), Arity.NONE, (level, node) -> level.set(INTERNAL, true, node)),
+            Directive.simple("satisfy", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
+                String v = node.arg(0);
+                if (!v.equals("all") && !v.equals("any")) {
+                    throw node.error("invalid value \"" + v + "\"");
+                }
+                level.set(SATISFY_ANY, v.equals("any"), node);
+            }),
             Directive.simple("keepalive_timeout", HTTP_SRV_LOC, Arity.TAKE12, (level, node) -> {
                 level.set(KEEPALIVE_TIMEOUT, Values.timeMillis(node, node.arg(0)), node);
                 if (node.argCount() == 2) {

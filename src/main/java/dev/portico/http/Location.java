@@ -21,6 +21,9 @@ public final class Location {
     private final LocationTree nested;
     private final String source;
     private final boolean autoRedirect;
+    private static final PhaseHandler[] NONE = new PhaseHandler[0];
+    /** Per phase ordinal, the handlers modules put here; set once while the snapshot is built. */
+    private PhaseHandler[][] handlers;
 
     public Location(Kind kind, String name, Pattern regex, Settings settings, List<RewriteStep> steps,
                     ContentHandler content, LocationTree nested, String source) {
@@ -64,6 +67,19 @@ public final class Location {
     /** The content handler set in this location, or {@code null} for the default (static files). */
     public ContentHandler content() {
         return content;
+    }
+
+    /** The handlers of one of {@link Phase#HANDLED} that apply in this location, in module order. */
+    public PhaseHandler[] handlers(Phase phase) {
+        PhaseHandler[] h = handlers == null ? null : handlers[phase.ordinal()];
+        return h == null ? NONE : h;
+    }
+
+    void handlers(PhaseHandler[][] compiled) {
+        if (handlers != null) {
+            throw new IllegalStateException("phase handlers set twice for " + this);
+        }
+        handlers = compiled;
     }
 
     public LocationTree nested() {

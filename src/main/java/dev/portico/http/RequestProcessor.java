@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * Runs a request through nginx's phases: server rewrite, find location (with the body size
- * check), rewrite (looping on {@code rewrite ... last}), access, content.
+ * check), rewrite (looping on {@code rewrite ... last}), then the location's handler arrays for
+ * pre-access, access ({@code satisfy all|any}) and pre-content, and its content handler. A
+ * handler may suspend the request ({@link PhaseHandler#AGAIN}) and {@link #resume} it later.
  */
 public final class RequestProcessor {
     private RequestProcessor() {
@@ -160,15 +162,99 @@ public final class RequestProcessor {
         return RewriteStep.Flow.NEXT;
     }
 
-    /** The access, precontent and content phases for the location the exchange ended in. */
+    /** The pre-access, access, pre-content and content phases for the location the exchange ended in. */
     public static void content(Exchange ex) {
-        if (!AccessPhase.run(ex)) {
+        ex.phase = Phase.PREACCESS;
+        ex.phaseHandler = 0;
+        ex.accessCode = 0;
+        runPhases(ex);
+    }
+
+    /**
+     * Goes on after a handler that returned {@link PhaseHandler#AGAIN}, with the code it would
+     * have returned had it finished at once. Call it on the exchange's event loop.
+     */
+    public static void resume(Exchange ex, int rc) {
+        if (ex.responseStarted() || ex.isClosed()) {
             return;
         }
-        if (PrecontentPhase.run(ex)) {
-            return;
+        if (handled(ex, rc)) {
+            runPhases(ex);
+        }
+    }
+
+    private static void runPhases(Exchange ex) {
+        while (ex.phase != Phase.CONTENT) {
+            PhaseHandler[] handlers = ex.location().handlers(ex.phase);
+            if (ex.phaseHandler >= handlers.length) {
+                if (!phaseEnded(ex)) {
+                    return;
+                }
+                continue;
+            }
+            if (!handled(ex, handlers[ex.phaseHandler].handle(ex))) {
+                return;
+            }
         }
         runContentHandler(ex);
+    }
+
+    /** What a handler's code means in its phase (nginx's phase checkers); false when processing stops here. */
+    private static boolean handled(Exchange ex, int rc) {
+        if (rc == PhaseHandler.AGAIN || rc == PhaseHandler.DONE) {
+            return false;
+        }
+        if (rc == PhaseHandler.DECLINED) {
+            ex.phaseHandler++;
+            return true;
+        }
+        if (ex.phase == Phase.ACCESS) {
+            boolean any = ex.settings().get(HttpModule.SATISFY_ANY);
+            if (rc == PhaseHandler.OK) {
+                if (any) {
+                    // one module allowing is enough: skip the other checks and any denial so far
+                    ex.accessCode = 0;
+                    return nextPhase(ex);
+                }
+                ex.phaseHandler++;
+                return true;
+            }
+            if (any && (rc == 401 || rc == 403)) {
+                if (ex.accessCode != 401) {
+                    ex.accessCode = rc;
+                }
+                ex.phaseHandler++;
+                return true;
+            }
+        } else if (rc == PhaseHandler.OK) {
+            return nextPhase(ex);
+        }
+        ex.sendError(rc);
+        return false;
+    }
+
+    /** All handlers of the phase ran: under {@code satisfy any}, a denial nobody overruled answers now. */
+    private static boolean phaseEnded(Exchange ex) {
+        if (ex.phase == Phase.ACCESS && ex.accessCode != 0) {
+            if (ex.accessCode == 403) {
+                ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "access forbidden by rule, client: "
+                    + ex.connection().remoteHost() + ", server: " + ex.server().primaryName() + ", request: \""
+                    + ex.method() + " " + ex.requestUri() + "\"");
+            }
+            ex.sendError(ex.accessCode);
+            return false;
+        }
+        return nextPhase(ex);
+    }
+
+    private static boolean nextPhase(Exchange ex) {
+        ex.phaseHandler = 0;
+        ex.phase = switch (ex.phase) {
+            case PREACCESS -> Phase.ACCESS;
+            case ACCESS -> Phase.PRECONTENT;
+            default -> Phase.CONTENT;
+        };
+        return true;
     }
 
     /** The content phase alone: the location's handler, or the default (static files). */

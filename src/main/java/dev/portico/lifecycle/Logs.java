@@ -1,8 +1,8 @@
 package dev.portico.lifecycle;
 
-import dev.portico.observability.Errno;
 import dev.portico.core.CoreModule;
 import dev.portico.core.Snapshot;
+import dev.portico.observability.Errno;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.ErrorLogSpec;
 import dev.portico.observability.LogLevel;

@@ -1,16 +1,18 @@
 package dev.portico.lifecycle;
 
-import dev.portico.observability.Errno;
 import dev.portico.config.ConfigException;
 import dev.portico.core.CoreModule;
+import dev.portico.core.Module;
 import dev.portico.core.Prefix;
+import dev.portico.core.ServerState;
 import dev.portico.core.Snapshot;
-import dev.portico.core.SnapshotBuilder;
+import dev.portico.core.Zone;
 import dev.portico.http.HttpChannelInitializer;
 import dev.portico.http.HttpConnectionHandler;
 import dev.portico.http.ListenSpec;
 import dev.portico.http.ListenerConf;
 import dev.portico.http.ServerRuntime;
+import dev.portico.observability.Errno;
 import dev.portico.observability.ErrorLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -20,16 +22,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
-import java.nio.channels.spi.SelectorProvider;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +48,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class PorticoServer implements ServerRuntime {
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    /** What outlives each snapshot: peer state, checkers, resolvers, zones; this server's alone. */
+    private final ServerState state;
     private final Prefix prefix;
     private final String globalDirectives;
     private final EventLoopGroup group;
@@ -70,6 +74,7 @@ public final class PorticoServer implements ServerRuntime {
         }
         this.group = Transport.group(threads, "portico-loop");
         this.loops = threads;
+        this.state = first.build().server();
         current.set(first);
     }
 
@@ -77,7 +82,7 @@ public final class PorticoServer implements ServerRuntime {
     public static PorticoServer start(Snapshot first, String globalDirectives, long masterPid) throws StartupException {
         PorticoServer s = new PorticoServer(first, globalDirectives, masterPid);
         try {
-            LifecycleHooks.activate(first, null);
+            s.activate(first, null);
             for (ListenerConf l : first.http().listeners().values()) {
                 s.listeners.put(l.key(), s.bind(l));
             }
@@ -266,7 +271,7 @@ public final class PorticoServer implements ServerRuntime {
         ErrorLog.notice("reconfiguring");
         Snapshot next;
         try {
-            next = SnapshotBuilder.build(prefix, globalDirectives);
+            next = SnapshotBuilder.build(prefix, globalDirectives, current.get().modules(), state);
         } catch (ConfigException e) {
             ErrorLog.emerg(e.getMessage());
             return e.getMessage();
@@ -297,7 +302,7 @@ public final class PorticoServer implements ServerRuntime {
             ErrorLog.emerg(e.getMessage());
             return e.getMessage();
         }
-        LifecycleHooks.activate(next, previous);
+        List<Zone<?>> gone = activate(next, previous);
         current.set(next);
         startAccepting(added);
         synchronized (listeners) {
@@ -327,8 +332,28 @@ public final class PorticoServer implements ServerRuntime {
         }
         ErrorLog.notice("start worker processes");
         long oldWorker = ProcessHandle.current().pid();
-        previous.usage().whenDrained(() -> ErrorLog.notice("worker process " + oldWorker + " exited with code 0"));
+        previous.usage().whenDrained(() -> {
+            ServerState.dispose(gone);
+            ErrorLog.notice("worker process " + oldWorker + " exited with code 0");
+        });
         return null;
+    }
+
+    /**
+     * Tells every module that {@code next} goes live and puts its zones in force; returns the
+     * zones only {@code previous} declared, to dispose of once its requests are over.
+     */
+    private List<Zone<?>> activate(Snapshot next, Snapshot previous) {
+        List<Zone<?>> gone = state.adopt(next.build().zones());
+        for (Module m : next.modules()) {
+            m.activate(next, previous, state);
+        }
+        return gone;
+    }
+
+    /** The state this server keeps across reloads (tests look at zones and peers through it). */
+    public ServerState state() {
+        return state;
     }
 
     /** SIGQUIT: stop accepting, let requests in flight finish (bounded by worker_shutdown_timeout), exit. */
@@ -404,7 +429,9 @@ public final class PorticoServer implements ServerRuntime {
                 ErrorLog.alert("unlink() \"" + pidFile + "\" failed (" + e.getMessage() + ")");
             }
         }
-        LifecycleHooks.stopped();
+        for (Module m : current.get().modules()) {
+            m.stopped(state);
+        }
         ErrorLog.notice("exit");
         stopped.countDown();
     }
@@ -448,7 +475,9 @@ public final class PorticoServer implements ServerRuntime {
     public void reopenLogs() {
         ErrorLog.notice("reopening logs");
         ErrorLog.get().reopen();
-        LifecycleHooks.reopen();
+        for (Module m : current.get().modules()) {
+            m.reopen(state);
+        }
     }
 
     public void awaitStop() throws InterruptedException {

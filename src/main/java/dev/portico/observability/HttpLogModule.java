@@ -15,9 +15,10 @@ import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Slot;
 import dev.portico.config.directive.Values;
 import dev.portico.core.BuildContext;
-import dev.portico.core.SnapshotHooks;
-import dev.portico.http.ExchangeListeners;
-import dev.portico.lifecycle.LifecycleHooks;
+import dev.portico.core.ServerState;
+import dev.portico.core.Snapshot;
+import dev.portico.http.PipelineModule;
+import dev.portico.http.RequestPipeline;
 import dev.portico.variables.Template;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -28,8 +29,8 @@ import java.util.List;
  * plus the wiring of the log phase and of log files to the server's life (start, reload,
  * reopen, stop), for access logs and per-location error logs.
  */
-public final class HttpLogModule {
-    private HttpLogModule() {
+public final class HttpLogModule implements PipelineModule {
+    public HttpLogModule() {
     }
 
     /** The {@code access_log} list of a level; a list is inherited only by levels with none of their own. */
@@ -37,16 +38,36 @@ public final class HttpLogModule {
     /** {@code open_log_file_cache}: read for its duplicate check only. */
     private static final Slot<Boolean> OPEN_LOG_FILE_CACHE = Slot.local("open_log_file_cache", null);
 
-    static {
-        ExchangeListeners.onEnd(AccessLogPhase::log);
-        SnapshotHooks.register(build -> {
-            AccessLogConf.of(build).checkFiles();
-            build.registry(RequestErrorLogs.class, () -> new RequestErrorLogs(build.prefix()));
-        });
-        LifecycleHooks.register(new LogFilesLifecycle());
+    private final LogFilesLifecycle files = new LogFilesLifecycle();
+
+    @Override
+    public void contribute(RequestPipeline.Builder pipeline) {
+        pipeline.onEnd(AccessLogPhase::log);
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public void afterBuild(BuildContext build) throws ConfigException {
+        AccessLogConf.of(build).checkFiles();
+        build.registry(RequestErrorLogs.class, () -> new RequestErrorLogs(build.prefix()));
+    }
+
+    @Override
+    public void activate(Snapshot next, Snapshot previous, ServerState server) {
+        files.activate(next, previous);
+    }
+
+    @Override
+    public void reopen(ServerState server) {
+        files.reopen();
+    }
+
+    @Override
+    public void stopped(ServerState server) {
+        files.stopped();
+    }
+
+    @Override
+    public List<Directive> directives() {
         return List.of(
             Directive.simple("log_format", EnumSet.of(HTTP), Arity.TWO_OR_MORE, HttpLogModule::logFormat),
             Directive.simple("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF_IN_LOCATION, LIMIT_EXCEPT),

@@ -1,7 +1,6 @@
 package dev.portico.observability;
 
 import dev.portico.core.Snapshot;
-import dev.portico.lifecycle.LifecycleHooks;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -12,10 +11,9 @@ import java.util.Set;
  * already open for the previous snapshot stay as they are), SIGUSR1 re-opens them, stop writes
  * out the buffers and closes.
  */
-final class LogFilesLifecycle implements LifecycleHooks.Hook {
+final class LogFilesLifecycle {
 
-    @Override
-    public void activate(Snapshot next, Snapshot previous) {
+    void activate(Snapshot next, Snapshot previous) {
         Map<Path, FileParams> files = files(next);
         Set<Path> keep = new HashSet<>(files.keySet());
         if (previous != null) {
@@ -30,14 +28,12 @@ final class LogFilesLifecycle implements LifecycleHooks.Hook {
         return conf == null ? Map.of() : conf.files(!s.http().servers().isEmpty());
     }
 
-    @Override
-    public void reopen() {
+    void reopen() {
         AccessLogWriter.get().reopen();
         RequestErrorLogs.reopenAll();
     }
 
-    @Override
-    public void stopped() {
+    void stopped() {
         AccessLogWriter.get().flushAndClose();
         RequestErrorLogs.closeAll();
     }

@@ -14,6 +14,8 @@ import dev.portico.core.BuildContext;
 import dev.portico.http.HttpModule;
 import dev.portico.http.Location;
 import dev.portico.http.LocationBuilder;
+import dev.portico.http.PipelineModule;
+import dev.portico.http.RequestPipeline;
 import dev.portico.http.RegexSupport;
 import dev.portico.variables.Template;
 import java.util.ArrayList;
@@ -28,12 +30,13 @@ import java.util.regex.PatternSyntaxException;
  * backend and its response. Values are typed slots merged http -> server -> location; a location
  * with {@code proxy_pass} compiles them into a {@link ProxyConf} once, when the snapshot is built.
  */
-public final class ProxyModule {
-    private ProxyModule() {
+public final class ProxyModule implements PipelineModule {
+    public ProxyModule() {
     }
 
-    static {
-        ProxyVariables.register();
+    @Override
+    public void contribute(RequestPipeline.Builder pipeline) {
+        ProxyVariables.register(pipeline.variables());
     }
 
     /** One {@code proxy_set_header field value}. */
@@ -101,7 +104,8 @@ public final class ProxyModule {
         return pp.target().address().host();
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public List<Directive> directives() {
         Set<Context> loc = EnumSet.of(Context.LOCATION, Context.IF_IN_LOCATION, Context.LIMIT_EXCEPT);
         return List.of(
             Directive.simple("proxy_pass", loc, Arity.TAKE1, ProxyModule::proxyPass),

@@ -1,7 +1,7 @@
 package dev.portico.proxy;
 
 import dev.portico.http.Exchange;
-import dev.portico.variables.Variables;
+import dev.portico.variables.BuiltinVariables;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
@@ -13,40 +13,41 @@ final class ProxyVariables {
     private ProxyVariables() {
     }
 
-    static {
-        Variables.builtin("proxy_host", ex -> {
+    /** Declares the variables this package computes. */
+    static void register(BuiltinVariables.Builder b) {
+        b.builtin("proxy_host", ex -> {
             ProxyCall c = ex.attachment(ProxyCall.class);
             return c == null ? null : c.hostHeader();
         });
-        Variables.builtin("proxy_port", ex -> {
+        b.builtin("proxy_port", ex -> {
             ProxyCall c = ex.attachment(ProxyCall.class);
             return c == null ? null : c.port();
         });
-        Variables.builtin("proxy_add_x_forwarded_for", ProxyVariables::addXForwardedFor);
-        Variables.builtin("upstream_addr", ex -> join(ex, s -> s.addr));
-        Variables.builtin("upstream_status", ex -> join(ex, s -> s.status == 0 ? "-" : Integer.toString(s.status)));
-        Variables.builtin("upstream_connect_time", ex -> join(ex, s -> UpstreamStates.seconds(s.connectNanos)));
-        Variables.builtin("upstream_header_time", ex -> join(ex, s -> UpstreamStates.seconds(s.headerNanos)));
-        Variables.builtin("upstream_response_time", ex -> join(ex, s -> UpstreamStates.seconds(
+        b.builtin("proxy_add_x_forwarded_for", ProxyVariables::addXForwardedFor);
+        b.builtin("upstream_addr", ex -> join(ex, s -> s.addr));
+        b.builtin("upstream_status", ex -> join(ex, s -> s.status == 0 ? "-" : Integer.toString(s.status)));
+        b.builtin("upstream_connect_time", ex -> join(ex, s -> UpstreamStates.seconds(s.connectNanos)));
+        b.builtin("upstream_header_time", ex -> join(ex, s -> UpstreamStates.seconds(s.headerNanos)));
+        b.builtin("upstream_response_time", ex -> join(ex, s -> UpstreamStates.seconds(
             s.responseNanos >= 0 ? s.responseNanos : System.nanoTime() - s.startNanos)));
-        Variables.builtin("upstream_response_length", ex -> join(ex, s -> Long.toString(s.responseLength)));
-        Variables.builtin("upstream_bytes_received", ex -> join(ex, s -> Long.toString(s.bytesReceived)));
-        Variables.builtin("upstream_bytes_sent", ex -> join(ex, s -> Long.toString(s.bytesSent)));
-        Variables.prefixed("upstream_http_", name -> {
+        b.builtin("upstream_response_length", ex -> join(ex, s -> Long.toString(s.responseLength)));
+        b.builtin("upstream_bytes_received", ex -> join(ex, s -> Long.toString(s.bytesReceived)));
+        b.builtin("upstream_bytes_sent", ex -> join(ex, s -> Long.toString(s.bytesSent)));
+        b.prefixed("upstream_http_", name -> {
             String header = name.replace('_', '-');
             return ex -> {
                 UpstreamStates st = ex.attachment(UpstreamStates.class);
                 return st == null ? null : st.upstreamHeader(header);
             };
         });
-        Variables.prefixed("upstream_trailer_", name -> {
+        b.prefixed("upstream_trailer_", name -> {
             String header = name.replace('_', '-');
             return ex -> {
                 UpstreamStates st = ex.attachment(UpstreamStates.class);
                 return st == null || st.lastTrailers == null ? null : joined(st.lastTrailers, header);
             };
         });
-        Variables.prefixed("upstream_cookie_", name -> ex -> {
+        b.prefixed("upstream_cookie_", name -> ex -> {
             UpstreamStates st = ex.attachment(UpstreamStates.class);
             if (st == null) {
                 return null;
@@ -61,10 +62,6 @@ final class ProxyVariables {
         });
     }
 
-    /** Forces registration (called from the module's static initialiser). */
-    static void register() {
-        // the static initializer did the work
-    }
 
     private static String join(Exchange ex, java.util.function.Function<UpstreamState, String> f) {
         UpstreamStates st = ex.attachment(UpstreamStates.class);

@@ -10,7 +10,8 @@ import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Slot;
 import dev.portico.core.BuildContext;
-import dev.portico.http.ErrorPageHook;
+import dev.portico.http.PipelineModule;
+import dev.portico.http.RequestPipeline;
 import dev.portico.variables.Template;
 import java.util.List;
 
@@ -18,19 +19,21 @@ import java.util.List;
  * {@code error_page} and {@code recursive_error_pages} (ngx_http_core_module in nginx): which
  * page answers an error status, and whether a page's own errors may use error pages again.
  */
-public final class ErrorPageModule {
-    private ErrorPageModule() {
+public final class ErrorPageModule implements PipelineModule {
+    public ErrorPageModule() {
     }
 
     /** A list slot: a level with error_page directives of its own does not inherit the outer ones. */
     public static final Slot<List<ErrorPage>> ERROR_PAGES = Slot.of("error_page", null);
     public static final Slot<Boolean> RECURSIVE_ERROR_PAGES = Slot.of("recursive_error_pages", false);
 
-    static {
-        ErrorPageHook.install(ErrorPageHandler::handle);
+    @Override
+    public void contribute(RequestPipeline.Builder pipeline) {
+        pipeline.errorPages(ErrorPageHandler::handle);
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public List<Directive> directives() {
         return List.of(
             Directive.simple("error_page", HTTP_SRV_LOC_LIF, Arity.TWO_OR_MORE, ErrorPageModule::errorPage),
             Directive.flag("recursive_error_pages", HTTP_SRV_LOC, RECURSIVE_ERROR_PAGES));

@@ -9,6 +9,7 @@ import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.Dispatcher;
 import dev.portico.config.directive.Level;
 import dev.portico.core.BuildContext;
+import dev.portico.core.Module;
 import dev.portico.variables.Template;
 import dev.portico.variables.Variables;
 import java.util.EnumSet;
@@ -20,11 +21,12 @@ import java.util.List;
  * special parameters {@code default}, {@code hostnames} and {@code volatile}; {@code include}
  * was expanded by the parser.
  */
-public final class MapModule {
-    private MapModule() {
+public final class MapModule implements Module {
+    public MapModule() {
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public List<Directive> directives() {
         return List.of(
             new Directive("map", EnumSet.of(HTTP), Arity.TAKE2, true, MapModule::map),
             // hash sizing has no meaning for Java maps: accepted as in nginx, ignored
@@ -40,7 +42,7 @@ public final class MapModule {
             throw node.error("invalid variable name \"" + name + "\"");
         }
         name = name.substring(1);
-        if (Variables.isBuiltin(name) && !name.equalsIgnoreCase("args")) {
+        if (vars.isBuiltin(name) && !name.equalsIgnoreCase("args")) {
             throw node.error("the duplicate \"" + name + "\" variable");
         }
         MapTable<Template> table = new MapTable<>();

@@ -15,9 +15,10 @@ import dev.portico.config.directive.Dispatcher;
 import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Slot;
 import dev.portico.core.BuildContext;
-import dev.portico.core.SnapshotHooks;
 import dev.portico.http.Location;
 import dev.portico.http.LocationBuilder;
+import dev.portico.http.PipelineModule;
+import dev.portico.http.RequestPipeline;
 import dev.portico.http.RewriteStep;
 import dev.portico.http.RewriteSteps;
 import dev.portico.observability.ErrorLog;
@@ -34,8 +35,8 @@ import java.util.regex.Pattern;
  * {@code set}, run in order in the server and location rewrite phases, plus
  * {@code rewrite_log} and {@code uninitialized_variable_warn}.
  */
-public final class RewriteModule {
-    private RewriteModule() {
+public final class RewriteModule implements PipelineModule {
+    public RewriteModule() {
     }
 
     public static final Slot<Boolean> REWRITE_LOG = Slot.of("rewrite_log", false);
@@ -52,9 +53,14 @@ public final class RewriteModule {
     private record ServerIf(ConfNode node) {
     }
 
-    static {
-        SnapshotHooks.register(IfLocations::compile);
-        Variables.onUnsetRead((ex, name) -> {
+    @Override
+    public void afterBuild(BuildContext build) throws ConfigException {
+        IfLocations.compile(build);
+    }
+
+    @Override
+    public void contribute(RequestPipeline.Builder pipeline) {
+        pipeline.variables().onUnsetRead((ex, name) -> {
             if (ex.settings().get(UNINITIALIZED_VARIABLE_WARN)) {
                 ErrorLog.of(ex).log(LogLevel.WARN, ex.connection().id(),
                     "using uninitialized \"" + name + "\" variable" + LogContext.of(ex));
@@ -62,7 +68,8 @@ public final class RewriteModule {
         });
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public List<Directive> directives() {
         return List.of(
             Directive.simple("rewrite", STATEMENT, Arity.TAKE23, RewriteModule::rewrite),
             Directive.simple("return", STATEMENT, Arity.TAKE12, RewriteModule::returnDirective),
@@ -150,7 +157,7 @@ public final class RewriteModule {
         int index;
         if (name.equalsIgnoreCase("args")) {
             index = SetStep.ARGS;
-        } else if (Variables.isBuiltin(name)) {
+        } else if (vars.isBuiltin(name)) {
             throw node.error("the duplicate \"" + name + "\" variable");
         } else {
             index = vars.declareSettable(name);

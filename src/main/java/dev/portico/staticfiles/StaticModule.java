@@ -14,10 +14,11 @@ import dev.portico.config.directive.Slot;
 import dev.portico.config.directive.ValueParser;
 import dev.portico.config.directive.Values;
 import dev.portico.core.BuildContext;
-import dev.portico.http.ExchangeListeners;
 import dev.portico.http.Location;
 import dev.portico.http.LocationBuilder;
-import dev.portico.http.PrecontentPhase;
+import dev.portico.http.Phase;
+import dev.portico.http.PipelineModule;
+import dev.portico.http.RequestPipeline;
 import dev.portico.observability.ErrorLog;
 import dev.portico.variables.Template;
 import dev.portico.variables.Variables;
@@ -31,8 +32,8 @@ import java.util.Set;
  * The directives for serving files: core's root, alias, try_files, types and the file response
  * settings, plus ngx_http_index_module, ngx_http_autoindex_module and ngx_http_charset_module.
  */
-public final class StaticModule {
-    private StaticModule() {
+public final class StaticModule implements PipelineModule {
+    public StaticModule() {
     }
 
     static final Slot<DocRoot> ROOT = Slot.of("root", null);
@@ -57,16 +58,19 @@ public final class StaticModule {
     /** {@code if_modified_since off | exact | before}. */
     enum ModifiedSince { OFF, EXACT, BEFORE }
 
-    static {
-        Variables.builtin("document_root", ex -> StaticContent.docRoot(ex).base(ex));
-        Variables.builtin("realpath_root", StaticContent::realpathRoot);
-        Variables.builtin("request_filename", ex -> StaticContent.requestFilename(ex));
-        ExchangeListeners.headerFilter(CharsetFilter::filter);
-        ExchangeListeners.headerFilter(FileResponse::unsatisfiableRangeHeader);
-        PrecontentPhase.register(TryFiles::run);
+    @Override
+    public void contribute(RequestPipeline.Builder pipeline) {
+        pipeline.variables()
+            .builtin("document_root", ex -> StaticContent.docRoot(ex).base(ex))
+            .builtin("realpath_root", StaticContent::realpathRoot)
+            .builtin("request_filename", ex -> StaticContent.requestFilename(ex));
+        pipeline.headerFilter(CharsetFilter::filter);
+        pipeline.headerFilter(FileResponse::unsatisfiableRangeHeader);
+        pipeline.handler(Phase.PRECONTENT, TryFiles::handler);
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public List<Directive> directives() {
         return List.of(
             Directive.simple("root", HTTP_SRV_LOC_LIF, Arity.TAKE1, (level, node) -> rootOrAlias(level, node, false)),
             Directive.simple("alias", EnumSet.of(LOCATION), Arity.TAKE1, (level, node) -> rootOrAlias(level, node, true)),

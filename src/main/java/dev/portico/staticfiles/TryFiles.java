@@ -2,8 +2,11 @@ package dev.portico.staticfiles;
 
 import dev.portico.config.ConfNode;
 import dev.portico.config.ConfigException;
+import dev.portico.config.directive.Settings;
+import dev.portico.core.BuildContext;
 import dev.portico.http.Exchange;
 import dev.portico.http.Location;
+import dev.portico.http.PhaseHandler;
 import dev.portico.http.RequestProcessor;
 import dev.portico.observability.LogLevel;
 import dev.portico.variables.Template;
@@ -60,14 +63,16 @@ final class TryFiles {
         return new TryFiles(List.copyOf(files), Template.compile(fallback, variables), 0);
     }
 
-    /** The precontent step: takes the exchange over when the location has try_files. */
-    static boolean run(Exchange ex) {
-        TryFiles tf = ex.settings().get(StaticModule.TRY_FILES);
+    /** The precontent handler of a location with try_files (none elsewhere): looks for the files off the event loop. */
+    static PhaseHandler handler(Settings location, BuildContext build) {
+        TryFiles tf = location.get(StaticModule.TRY_FILES);
         if (tf == null) {
-            return false;
+            return null;
         }
-        tf.start(ex);
-        return true;
+        return ex -> {
+            tf.start(ex);
+            return PhaseHandler.AGAIN;
+        };
     }
 
     private void start(Exchange ex) {
@@ -128,7 +133,8 @@ final class TryFiles {
                 }
             }
         }
-        RequestProcessor.runContentHandler(ex);
+        // nginx goes on to the content phase
+        RequestProcessor.resume(ex, PhaseHandler.OK);
     }
 
     private void fallBack(Exchange ex) {

@@ -18,7 +18,7 @@ abstract class HashingBalancer implements Balancer {
             if (rr.single || rr.primary.length == 0 || req.hashTries > MAX_HASH_TRIES) {
                 return rr.pick(req);
             }
-            Peer p = pickLocked(req, System.currentTimeMillis());
+            Peer p = pickLocked(req, rr.clock.currentTimeMillis());
             return p == null ? rr.pick(req) : p;
         }
     }

@@ -19,7 +19,7 @@ final class LeastConnBalancer implements Balancer {
             if (rr.single) {
                 return rr.pick(req);
             }
-            long now = System.currentTimeMillis();
+            long now = rr.clock.currentTimeMillis();
             Peer best = least(rr.primary, req, now);
             if (best == null && rr.backup.length > 0) {
                 best = least(rr.backup, req, now);

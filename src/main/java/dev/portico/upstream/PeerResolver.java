@@ -5,11 +5,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsNameResolver;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.resolver.ResolvedAddressTypes;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -28,8 +28,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class PeerResolver {
     private static final long POLL_MILLIS = 1000;
-    private static EventLoopGroup loopGroup;
-    private static List<PeerResolver> running = List.of();
 
     private final UpstreamGroup group;
     private final DnsNameResolver dns;
@@ -59,37 +57,55 @@ final class PeerResolver {
         this.dns = b.build();
     }
 
-    static synchronized void switchTo(List<UpstreamGroup> groups) {
-        for (PeerResolver r : running) {
-            r.stop();
-        }
-        running = List.of();
-        if (groups.isEmpty()) {
-            return;
-        }
-        if (loopGroup == null) {
-            // NIO on purpose: one small loop for look-ups, whatever the transport of the listeners
-            loopGroup = new MultiThreadIoEventLoopGroup(1, r -> {
-                Thread t = new Thread(r, "portico-upstream-resolver");
-                t.setDaemon(true);
-                return t;
-            }, NioIoHandler.newFactory());
-        }
-        List<PeerResolver> next = new ArrayList<>();
-        for (UpstreamGroup g : groups) {
-            EventLoop loop = loopGroup.next();
-            PeerResolver r;
-            try {
-                r = new PeerResolver(g, loop);
-            } catch (RuntimeException e) {
-                ErrorLog.get().log(dev.portico.observability.LogLevel.ALERT, 0, "resolver for upstream \"" + g.name()
-                    + "\" failed: " + e);
-                continue;
+    /** The resolvers of one server: those of the configuration in force, on a loop of their own. */
+    static final class Running {
+        private EventLoopGroup loopGroup;
+        private List<PeerResolver> running = List.of();
+
+        synchronized void switchTo(List<UpstreamGroup> groups) {
+            for (PeerResolver r : running) {
+                r.stop();
             }
-            next.add(r);
-            loop.execute(r::poll);
+            running = List.of();
+            if (groups.isEmpty()) {
+                return;
+            }
+            start(groups);
         }
-        running = List.copyOf(next);
+
+        synchronized void stop() {
+            switchTo(List.of());
+            if (loopGroup != null) {
+                loopGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                loopGroup = null;
+            }
+        }
+
+        private void start(List<UpstreamGroup> groups) {
+            if (loopGroup == null) {
+                // NIO on purpose: one small loop for look-ups, whatever the transport of the listeners
+                loopGroup = new MultiThreadIoEventLoopGroup(1, r -> {
+                    Thread t = new Thread(r, "portico-upstream-resolver");
+                    t.setDaemon(true);
+                    return t;
+                }, NioIoHandler.newFactory());
+            }
+            List<PeerResolver> next = new ArrayList<>();
+            for (UpstreamGroup g : groups) {
+                EventLoop loop = loopGroup.next();
+                PeerResolver r;
+                try {
+                    r = new PeerResolver(g, loop);
+                } catch (RuntimeException e) {
+                    ErrorLog.get().log(dev.portico.observability.LogLevel.ALERT, 0, "resolver for upstream \"" + g.name()
+                        + "\" failed: " + e);
+                    continue;
+                }
+                next.add(r);
+                loop.execute(r::poll);
+            }
+            running = List.copyOf(next);
+        }
     }
 
     private void stop() {
@@ -149,7 +165,7 @@ final class PeerResolver {
         }
         List<Peer> primary = new ArrayList<>();
         List<Peer> backup = new ArrayList<>();
-        UpstreamBlock.peers(group.name(), pending, primary, backup);
+        UpstreamBlock.peers(group.name(), group.states, pending, primary, backup);
         group.replacePeers(primary, backup);
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * peer name in {@link PeerStates}, so that it survives a reload.
  */
 public final class PeerState {
+    private final dev.portico.core.Clock clock;
     final AtomicInteger conns = new AtomicInteger();
     final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
     final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
@@ -21,6 +22,15 @@ public final class PeerState {
     int fails;
     long accessedMillis;
     long checkedMillis;
+
+    PeerState(dev.portico.core.Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The clock failure windows ({@code fail_timeout}, {@code slow_start}) are measured with. */
+    public dev.portico.core.Clock clock() {
+        return clock;
+    }
 
     public int activeConnections() {
         return conns.get();
@@ -36,7 +46,7 @@ public final class PeerState {
 
     public void unhealthy(boolean v) {
         if (unhealthy && !v) {
-            recoveredMillis = System.currentTimeMillis();
+            recoveredMillis = clock.currentTimeMillis();
         }
         unhealthy = v;
     }

@@ -17,12 +17,15 @@ public final class RoundRobinBalancer implements Balancer {
     final int[] effectiveWeight;
     final boolean single;
     private final int tries;
+    /** The server's clock (the peers'), for fail_timeout windows. */
+    final dev.portico.core.Clock clock;
 
     public RoundRobinBalancer(UpstreamGroup group) {
         List<Peer> p = group.primary();
         List<Peer> b = group.backup();
         this.primary = p.toArray(new Peer[0]);
         this.backup = b.toArray(new Peer[0]);
+        this.clock = primary.length > 0 ? primary[0].state().clock() : dev.portico.core.Clock.SYSTEM;
         int n = primary.length + backup.length;
         this.currentWeight = new int[n];
         this.effectiveWeight = new int[n];
@@ -51,7 +54,7 @@ public final class RoundRobinBalancer implements Balancer {
 
     @Override
     public synchronized Peer pick(BalancerRequest req) {
-        long now = System.currentTimeMillis();
+        long now = clock.currentTimeMillis();
         if (single) {
             Peer p = primary[0];
             if (p.down() || p.state().unhealthy() || p.maxConns() > 0 && p.state().conns.get() >= p.maxConns()) {
@@ -118,7 +121,7 @@ public final class RoundRobinBalancer implements Balancer {
         if (period <= 0 || since == 0) {
             return effective;
         }
-        long elapsed = System.currentTimeMillis() - since;
+        long elapsed = p.state().clock().currentTimeMillis() - since;
         if (elapsed < 0 || elapsed >= period) {
             return effective;
         }
@@ -175,7 +178,7 @@ public final class RoundRobinBalancer implements Balancer {
             return false;
         }
         if (failed) {
-            long now = System.currentTimeMillis();
+            long now = clock.currentTimeMillis();
             s.fails++;
             s.accessedMillis = now;
             s.checkedMillis = now;

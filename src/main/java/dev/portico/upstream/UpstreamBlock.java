@@ -42,7 +42,7 @@ public final class UpstreamBlock {
     }
 
     /** Peers of (server line, address) pairs: primaries first, then backups; state by group and peer name. */
-    static void peers(String name, List<Object[]> pending, List<Peer> primary, List<Peer> backup) {
+    static void peers(String name, PeerStates states, List<Object[]> pending, List<Peer> primary, List<Peer> backup) {
         int index = 0;
         for (boolean wantBackup : new boolean[] {false, true}) {
             for (Object[] o : pending) {
@@ -53,7 +53,7 @@ public final class UpstreamBlock {
                 SocketAddress a = (SocketAddress) o[1];
                 String peerName = ServerAddress.peerName(a);
                 Peer p = new Peer(index++, peerName, a, s.weight(), s.maxFails(), s.failTimeoutMillis(), s.maxConns(),
-                    s.backup(), s.down(), PeerStates.of(name, peerName), s.node().arg(0)).slowStart(s.slowStartMillis());
+                    s.backup(), s.down(), states.of(name, peerName), s.node().arg(0)).slowStart(s.slowStartMillis());
                 (wantBackup ? backup : primary).add(p);
             }
         }
@@ -63,7 +63,7 @@ public final class UpstreamBlock {
      * The group, resolving host names on first use (configuration time). The default cache is
      * nginx 1.30's {@code keepalive 32 local}; {@code keepalive 0} turns it off.
      */
-    UpstreamGroup compile() throws ConfigException {
+    UpstreamGroup compile(PeerStates states) throws ConfigException {
         if (compiled != null) {
             return compiled;
         }
@@ -95,7 +95,7 @@ public final class UpstreamBlock {
         }
         List<Peer> primary = new ArrayList<>();
         List<Peer> backup = new ArrayList<>();
-        peers(name, pending, primary, backup);
+        peers(name, states, pending, primary, backup);
         int n = keepalive == null ? 32 : keepalive;
         boolean local = keepalive == null || keepaliveLocal;
         KeepaliveConf ka = new KeepaliveConf(n, local, keepaliveRequests == null ? 1000 : keepaliveRequests,
@@ -105,6 +105,7 @@ public final class UpstreamBlock {
         compiled.staticServers = List.copyOf(pending);
         compiled.resolver = resolver;
         compiled.resolverTimeout = resolverTimeout;
+        compiled.states = states;
         return compiled;
     }
 }

@@ -22,6 +22,8 @@ public final class UpstreamGroup {
     List<Object[]> staticServers = List.of();
     ResolverConf resolver;
     long resolverTimeout;
+    /** Where new peers after a DNS change find the state of the servers that stay. */
+    PeerStates states;
     private final Template hashKey;
 
     UpstreamGroup(String name, boolean implicit, List<Peer> primary, List<Peer> backup, KeepaliveConf keepalive,
@@ -46,7 +48,7 @@ public final class UpstreamGroup {
         List<Peer> peers = new java.util.ArrayList<>();
         for (java.net.SocketAddress a : addresses) {
             String peerName = ServerAddress.peerName(a);
-            peers.add(new Peer(peers.size(), peerName, a, 1, 1, 10_000L, 0, false, false, new PeerState()));
+            peers.add(new Peer(peers.size(), peerName, a, 1, 1, 10_000L, 0, false, false, new PeerState(dev.portico.core.Clock.SYSTEM)));
         }
         return new UpstreamGroup(name, true, peers, List.of(), KeepaliveConf.OFF, RoundRobinBalancer::new);
     }

@@ -12,7 +12,8 @@ import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Slot;
 import dev.portico.config.directive.Values;
 import dev.portico.core.BuildContext;
-import dev.portico.core.SnapshotHooks;
+import dev.portico.core.Module;
+import dev.portico.core.ServerState;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -24,40 +25,43 @@ import java.util.List;
  * ngx_http_upstream_module (groups, servers, the connection cache) and the core module's
  * {@code resolver}/{@code resolver_timeout}, used for names known only at request time.
  */
-public final class UpstreamModule {
-    private UpstreamModule() {
+public final class UpstreamModule implements Module {
+    public UpstreamModule() {
     }
 
     public static final Slot<ResolverConf> RESOLVER = Slot.of("resolver", null);
     public static final Slot<Long> RESOLVER_TIMEOUT = Slot.of("resolver_timeout", 30_000L);
 
-    static {
-        dev.portico.lifecycle.LifecycleHooks.register(new dev.portico.lifecycle.LifecycleHooks.Hook() {
-            @Override
-            public void activate(dev.portico.core.Snapshot next, dev.portico.core.Snapshot previous) {
-                Upstreams u = next.build().registry(Upstreams.class);
-                PeerResolver.switchTo(u == null ? List.of() : u.resolvingGroups());
-            }
+    @Override
+    public void afterBuild(BuildContext build) throws ConfigException {
+        Upstreams u = build.registry(Upstreams.class);
+        if (u != null) {
+            u.compileAll();
+        }
+    }
 
-            @Override
-            public void stopped() {
-                PeerResolver.switchTo(List.of());
-            }
-        });
-        SnapshotHooks.register(build -> {
-            Upstreams u = build.registry(Upstreams.class);
-            if (u != null) {
-                u.compileAll();
-            }
-        });
+    @Override
+    public void activate(dev.portico.core.Snapshot next, dev.portico.core.Snapshot previous, ServerState server) {
+        Upstreams u = next.build().registry(Upstreams.class);
+        resolvers(server).switchTo(u == null ? List.of() : u.resolvingGroups());
+    }
+
+    @Override
+    public void stopped(ServerState server) {
+        resolvers(server).stop();
+    }
+
+    private static PeerResolver.Running resolvers(ServerState server) {
+        return server.part(PeerResolver.Running.class, PeerResolver.Running::new);
     }
 
     /** The groups of the configuration being built. */
     public static Upstreams upstreams(BuildContext build) {
-        return build.registry(Upstreams.class, Upstreams::new);
+        return build.registry(Upstreams.class, () -> new Upstreams(PeerStates.of(build.server())));
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public List<Directive> directives() {
         return List.of(
             new Directive("upstream", EnumSet.of(HTTP), Arity.TAKE1, true, (level, node, d) -> {
                 UpstreamBlock b = new UpstreamBlock(node.arg(0), node);

@@ -16,6 +16,11 @@ import java.util.Map;
 public final class Upstreams {
     private final Map<String, UpstreamBlock> blocks = new LinkedHashMap<>();
     private final Map<String, UpstreamGroup> implicit = new LinkedHashMap<>();
+    private final PeerStates states;
+
+    Upstreams(PeerStates states) {
+        this.states = states;
+    }
 
     void add(UpstreamBlock b, ConfNode node) throws ConfigException {
         if (blocks.putIfAbsent(b.name.toLowerCase(), b) != null) {
@@ -31,7 +36,7 @@ public final class Upstreams {
     /** The group of an {@code upstream} block, compiled on first use; null when there is none. */
     public UpstreamGroup block(String name) throws ConfigException {
         UpstreamBlock b = blocks.get(name.toLowerCase());
-        return b == null ? null : b.compile();
+        return b == null ? null : b.compile(states);
     }
 
     /**
@@ -51,7 +56,7 @@ public final class Upstreams {
             List<Peer> peers = new java.util.ArrayList<>();
             for (SocketAddress a : addrs) {
                 String peerName = ServerAddress.peerName(a);
-                peers.add(new Peer(peers.size(), peerName, a, 1, 1, 10_000L, 0, false, false, PeerStates.of(key, peerName)));
+                peers.add(new Peer(peers.size(), peerName, a, 1, 1, 10_000L, 0, false, false, states.of(key, peerName)));
             }
             g = new UpstreamGroup(address.text(), true, peers, List.of(), KeepaliveConf.OFF, RoundRobinBalancer::new);
             implicit.put(key, g);
@@ -64,7 +69,7 @@ public final class Upstreams {
         List<UpstreamGroup> out = new java.util.ArrayList<>();
         for (UpstreamBlock b : blocks.values()) {
             try {
-                UpstreamGroup g = b.compile();
+                UpstreamGroup g = b.compile(states);
                 if (!g.resolved.isEmpty()) {
                     out.add(g);
                 }
@@ -78,7 +83,7 @@ public final class Upstreams {
     /** Compiles every block (even unused ones must resolve, as nginx checks them all). */
     void compileAll() throws ConfigException {
         for (UpstreamBlock b : blocks.values()) {
-            b.compile();
+            b.compile(states);
         }
     }
 }

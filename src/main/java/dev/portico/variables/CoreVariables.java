@@ -9,8 +9,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.net.URLDecoder;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -33,72 +33,69 @@ public final class CoreVariables {
     private CoreVariables() {
     }
 
-    static {
-        Variables.builtin("host", ex -> ex.host().isEmpty() ? ex.server().primaryName() : ex.host());
-        Variables.builtin("uri", Exchange::uri);
-        Variables.builtin("document_uri", Exchange::uri);
-        Variables.builtin("request_uri", Exchange::requestUri);
-        Variables.builtin("args", Exchange::args);
-        Variables.builtin("query_string", Exchange::args);
-        Variables.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
+    /** Declares the variables this package computes. */
+    public static void register(BuiltinVariables.Builder b) {
+        b.builtin("host", ex -> ex.host().isEmpty() ? ex.server().primaryName() : ex.host());
+        b.builtin("uri", Exchange::uri);
+        b.builtin("document_uri", Exchange::uri);
+        b.builtin("request_uri", Exchange::requestUri);
+        b.builtin("args", Exchange::args);
+        b.builtin("query_string", Exchange::args);
+        b.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
         // the request line as received (an absolute-form target stays whole here, unlike $request_uri)
-        Variables.builtin("request", ex -> ex.method().name() + " " + ex.request().uri() + " " + ex.request().protocolVersion().text());
-        Variables.builtin("request_method", ex -> ex.method().name());
-        Variables.builtin("scheme", ex -> ex.connection().isSecure() ? "https" : "http");
-        Variables.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");
-        Variables.builtin("server_protocol", ex -> ex.request().protocolVersion().text());
-        Variables.builtin("server_name", ex -> ex.server().primaryName());
-        Variables.builtin("server_addr", CoreVariables::serverAddr);
+        b.builtin("request", ex -> ex.method().name() + " " + ex.request().uri() + " " + ex.request().protocolVersion().text());
+        b.builtin("request_method", ex -> ex.method().name());
+        b.builtin("scheme", ex -> ex.connection().isSecure() ? "https" : "http");
+        b.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");
+        b.builtin("server_protocol", ex -> ex.request().protocolVersion().text());
+        b.builtin("server_name", ex -> ex.server().primaryName());
+        b.builtin("server_addr", CoreVariables::serverAddr);
         // nginx prints a port only when there is one: a unix socket gives an empty value
-        Variables.builtin("server_port", ex -> port(ex.connection().localPort()));
-        Variables.builtin("remote_addr", ex -> ex.connection().remoteHost());
-        Variables.builtin("remote_port", ex -> port(ex.connection().remotePort()));
-        Variables.builtin("binary_remote_addr", CoreVariables::binaryRemoteAddr);
-        Variables.builtin("remote_user", CoreVariables::remoteUser);
-        Variables.builtin("content_length", ex -> ex.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH));
-        Variables.builtin("content_type", ex -> ex.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE));
-        Variables.builtin("request_length", ex -> Long.toString(ex.requestLength()));
-        Variables.builtin("request_time", ex -> seconds(System.nanoTime() - ex.startNanos()));
-        Variables.builtin("msec", ex -> {
+        b.builtin("server_port", ex -> port(ex.connection().localPort()));
+        b.builtin("remote_addr", ex -> ex.connection().remoteHost());
+        b.builtin("remote_port", ex -> port(ex.connection().remotePort()));
+        b.builtin("binary_remote_addr", CoreVariables::binaryRemoteAddr);
+        b.builtin("remote_user", CoreVariables::remoteUser);
+        b.builtin("content_length", ex -> ex.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH));
+        b.builtin("content_type", ex -> ex.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE));
+        b.builtin("request_length", ex -> Long.toString(ex.requestLength()));
+        b.builtin("request_time", ex -> seconds(System.nanoTime() - ex.startNanos()));
+        b.builtin("msec", ex -> {
             long now = System.currentTimeMillis();
             return String.format(Locale.ROOT, "%d.%03d", now / 1000, now % 1000);
         });
-        Variables.builtin("time_local", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(TIME_LOCAL));
-        Variables.builtin("time_iso8601", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(ISO));
-        Variables.builtin("status", ex -> String.format(Locale.ROOT, "%03d", status(ex)));
+        b.builtin("time_local", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(TIME_LOCAL));
+        b.builtin("time_iso8601", ex -> OffsetDateTime.now(ZoneId.systemDefault()).format(ISO));
+        b.builtin("status", ex -> String.format(Locale.ROOT, "%03d", status(ex)));
         // nginx: everything sent minus the response head, so chunk framing counts as body
-        Variables.builtin("body_bytes_sent", ex -> Long.toString(Math.max(0, ex.bytesSent() - ex.headerBytes())));
-        Variables.builtin("bytes_sent", ex -> Long.toString(ex.bytesSent()));
-        Variables.builtin("connection", ex -> Long.toString(ex.connection().id()));
-        Variables.builtin("connection_requests", ex -> Integer.toString(ex.connection().requests()));
-        Variables.builtin("request_id", CoreVariables::requestId);
-        Variables.builtin("hostname", ex -> HOSTNAME);
-        Variables.builtin("portico_version", ex -> Version.PORTICO);
-        Variables.builtin("nginx_version", ex -> Version.NGINX);
-        Variables.builtin("pid", ex -> PID);
-        Variables.builtin("request_completion", ex -> ex.responseDone() && !ex.isClosed() ? "OK" : "");
-        Variables.builtin("pipe", ex -> ".");
+        b.builtin("body_bytes_sent", ex -> Long.toString(Math.max(0, ex.bytesSent() - ex.headerBytes())));
+        b.builtin("bytes_sent", ex -> Long.toString(ex.bytesSent()));
+        b.builtin("connection", ex -> Long.toString(ex.connection().id()));
+        b.builtin("connection_requests", ex -> Integer.toString(ex.connection().requests()));
+        b.builtin("request_id", CoreVariables::requestId);
+        b.builtin("hostname", ex -> HOSTNAME);
+        b.builtin("portico_version", ex -> Version.PORTICO);
+        b.builtin("nginx_version", ex -> Version.NGINX);
+        b.builtin("pid", ex -> PID);
+        b.builtin("request_completion", ex -> ex.responseDone() && !ex.isClosed() ? "OK" : "");
+        b.builtin("pipe", ex -> ".");
 
-        Variables.prefixed("http_", name -> {
+        b.prefixed("http_", name -> {
             String var = name.toLowerCase(Locale.ROOT);
             String sep = var.equals("cookie") ? "; " : ", ";
             return ex -> requestHeader(ex.requestHeaders(), var, sep);
         });
-        Variables.prefixed("sent_http_", name -> {
+        b.prefixed("sent_http_", name -> {
             String header = name.replace('_', '-');
             return ex -> {
                 HttpResponse r = ex.responseHead();
                 return r == null ? null : joined(r.headers(), header, ", ");
             };
         });
-        Variables.prefixed("cookie_", name -> ex -> cookie(ex.requestHeaders().getAll(HttpHeaderNames.COOKIE), name));
-        Variables.prefixed("arg_", name -> ex -> arg(ex.args(), name));
+        b.prefixed("cookie_", name -> ex -> cookie(ex.requestHeaders().getAll(HttpHeaderNames.COOKIE), name));
+        b.prefixed("arg_", name -> ex -> arg(ex.args(), name));
     }
 
-    /** Forces registration; called by the core module list. */
-    public static void register() {
-        // the static initializer did the work
-    }
 
     private static String joined(HttpHeaders h, String name, String sep) {
         java.util.List<String> all = h.getAll(name);

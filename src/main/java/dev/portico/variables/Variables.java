@@ -2,17 +2,15 @@ package dev.portico.variables;
 
 import dev.portico.config.ConfigException;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The variables one snapshot knows: built-ins registered by the feature packages, the ones
+ * The variables one snapshot knows: built-ins computed by the modules, the ones
  * declared with {@code set} (each gets a slot in the request's variable array), and ones defined
  * by blocks such as {@code map}. Names are case-insensitive as in nginx.
  */
 public final class Variables {
-    private static final Map<String, Variable> BUILTIN = new HashMap<>();
-    private static final Map<String, VariableFactory> PREFIXED = new LinkedHashMap<>();
+    private final BuiltinVariables builtins;
 
     private final Map<String, Deferred> defined = new HashMap<>();
     private final Map<String, Integer> settable = new HashMap<>();
@@ -24,16 +22,13 @@ public final class Variables {
         void onRead(dev.portico.http.Exchange ex, String name);
     }
 
-    private static volatile UnsetRead unsetRead = (ex, name) -> { };
-
-    /** Installs the {@code uninitialized_variable_warn} check (done once by the rewrite module). */
-    public static void onUnsetRead(UnsetRead hook) {
-        unsetRead = hook;
+    public Variables(BuiltinVariables builtins) {
+        this.builtins = builtins;
     }
 
-    /** True for a variable registered with {@link #builtin}. */
-    public static synchronized boolean isBuiltin(String name) {
-        return BUILTIN.containsKey(name.toLowerCase());
+    /** True for a variable a module computes. */
+    public boolean isBuiltin(String name) {
+        return builtins.contains(name);
     }
 
     /**
@@ -43,18 +38,6 @@ public final class Variables {
      */
     public void declareCapture(String name) {
         captureNames.add(name.toLowerCase());
-    }
-
-    /** Registers a built-in variable (done once, by the package that computes it). */
-    public static synchronized void builtin(String name, Variable v) {
-        if (BUILTIN.putIfAbsent(name, v) != null) {
-            throw new IllegalStateException("variable declared twice: $" + name);
-        }
-    }
-
-    /** Registers a family such as {@code http_} whose suffix selects what is read. */
-    public static synchronized void prefixed(String prefix, VariableFactory f) {
-        PREFIXED.put(prefix, f);
     }
 
     /** Declares a variable assigned with {@code set}; returns its index in the request's array. */
@@ -125,13 +108,14 @@ public final class Variables {
             return v;
         }
         // built-ins first: "set $args" changes the request, it does not shadow $args
-        v = BUILTIN.get(key);
+        v = builtins.named.get(key);
         if (v != null) {
             return v;
         }
         Integer idx = settable.get(key);
         if (idx != null) {
             int i = idx;
+            UnsetRead unsetRead = builtins.unsetRead;
             return ex -> {
                 String value = ex.settableVariable(i);
                 if (value == null) {
@@ -148,7 +132,7 @@ public final class Variables {
             return ex -> ex.capture(n);
         }
         // as nginx, the prefix alone is a name too ("$arg_" is a variable that is never found)
-        for (Map.Entry<String, VariableFactory> e : PREFIXED.entrySet()) {
+        for (Map.Entry<String, VariableFactory> e : builtins.prefixed.entrySet()) {
             if (key.startsWith(e.getKey())) {
                 return e.getValue().create(name.substring(e.getKey().length()));
             }

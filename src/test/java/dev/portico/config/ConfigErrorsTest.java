@@ -137,7 +137,7 @@ class ConfigErrorsTest {
     @Test
     void aMissingMainFileIsReportedWithoutLocation() {
         ConfigException e = catchThrowableOfType(ConfigException.class,
-            () -> dev.portico.core.SnapshotBuilder.build(new dev.portico.core.Prefix(prefix, Path.of("conf/none.conf")), null));
+            () -> dev.portico.lifecycle.SnapshotBuilder.build(new dev.portico.core.Prefix(prefix, Path.of("conf/none.conf")), null));
         assertThat(e.getMessage()).isEqualTo("open() \"" + prefix.resolve("conf/none.conf") + "\" failed (2: No such file or directory)");
     }
 }

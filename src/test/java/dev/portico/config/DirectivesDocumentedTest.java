@@ -3,7 +3,7 @@ package dev.portico.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.config.directive.Directive;
-import dev.portico.core.Modules;
+import dev.portico.lifecycle.ModuleList;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ class DirectivesDocumentedTest {
     void everyDirectiveInTheTableHasAnEntry() throws IOException {
         Set<String> documented = headings(Files.readString(DOC));
         List<String> missing = new ArrayList<>();
-        for (Directive d : Modules.table().all()) {
+        for (Directive d : ModuleList.table().all()) {
             if (!documented.contains(d.name())) {
                 missing.add(d.name());
             }

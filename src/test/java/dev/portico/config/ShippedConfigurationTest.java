@@ -3,9 +3,9 @@ package dev.portico.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portico.core.Modules;
+import dev.portico.lifecycle.ModuleList;
 import dev.portico.core.Prefix;
-import dev.portico.core.SnapshotBuilder;
+import dev.portico.lifecycle.SnapshotBuilder;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
 import java.io.IOException;
@@ -27,7 +27,7 @@ class ShippedConfigurationTest {
 
     /** The default site needs static files (root, index) and conf/mime.types, which land with the static-files module. */
     private static void assumeStaticFiles() {
-        assumeTrue(Modules.table().get("root") != null && Modules.table().get("index") != null
+        assumeTrue(ModuleList.table().get("root") != null && ModuleList.table().get("index") != null
             && Files.exists(ROOT.resolve("conf/mime.types")), "static files are not in this build yet");
     }
 

@@ -1,7 +1,9 @@
 package dev.portico.lifecycle;
 
-import dev.portico.http.AccessPhase;
 import dev.portico.http.Exchange;
+import dev.portico.http.Phase;
+import dev.portico.http.PhaseHandler;
+import dev.portico.testing.ProbeModule;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -10,28 +12,19 @@ import java.nio.charset.StandardCharsets;
 /**
  * A slow request for lifecycle tests: a request carrying {@value #HEADER} is answered only once
  * its whole body has arrived ("got N bytes"), so a client that trickles the body keeps it in
- * flight as long as it likes. Registered as an access-phase check because nothing else on this
- * branch waits for a body yet; after the proxy lands, a proxy_pass to a slow backend is the
- * natural replacement.
+ * flight as long as it likes. An access-phase handler of a probe module, given to the servers
+ * that need it.
  */
 final class BodyWaitingCheck {
     static final String HEADER = "X-Test-Wait-For-Body";
-    private static boolean registered;
+    static final ProbeModule MODULE = ProbeModule.handler(Phase.ACCESS, BodyWaitingCheck::check);
 
     private BodyWaitingCheck() {
     }
 
-    static synchronized void register() {
-        if (registered) {
-            return;
-        }
-        registered = true;
-        AccessPhase.register(BodyWaitingCheck::check);
-    }
-
-    private static boolean check(Exchange ex) {
+    private static int check(Exchange ex) {
         if (!ex.requestHeaders().contains(HEADER)) {
-            return true;
+            return PhaseHandler.DECLINED;
         }
         long[] received = {0};
         ex.bodyHandler(c -> {
@@ -47,6 +40,6 @@ final class BodyWaitingCheck {
             }
         });
         ex.readBody();
-        return false;
+        return PhaseHandler.AGAIN;
     }
 }

@@ -28,8 +28,7 @@ class GracefulStopTest {
 
     @Test
     void aSlowRequestInFlightCompletesAndNoNewConnectionIsAccepted() throws Exception {
-        BodyWaitingCheck.register();
-        try (TestPortico p = TestPortico.start(CONF); RawHttp slow = new RawHttp(p.port(18080))) {
+        try (TestPortico p = TestPortico.builder().conf(CONF).modules(BodyWaitingCheck.MODULE).start(); RawHttp slow = new RawHttp(p.port(18080))) {
             slow.send("POST /upload HTTP/1.1\r\nHost: x\r\n" + BodyWaitingCheck.HEADER + ": 1\r\nContent-Length: 6\r\n\r\nab");
             Await.until(WAIT, "the slow request to be in flight", () -> p.server().snapshot().usage().inFlight() == 1);
 
@@ -62,8 +61,7 @@ class GracefulStopTest {
 
     @Test
     void workerShutdownTimeoutBoundsTheWait() throws Exception {
-        BodyWaitingCheck.register();
-        try (TestPortico p = TestPortico.start("worker_shutdown_timeout 300ms;\n" + CONF);
+        try (TestPortico p = TestPortico.builder().conf("worker_shutdown_timeout 300ms;\n" + CONF).modules(BodyWaitingCheck.MODULE).start();
              RawHttp stuck = new RawHttp(p.port(18080))) {
             stuck.send("POST /upload HTTP/1.1\r\nHost: x\r\n" + BodyWaitingCheck.HEADER + ": 1\r\nContent-Length: 6\r\n\r\nab");
             Await.until(WAIT, "the request to be in flight", () -> p.server().snapshot().usage().inFlight() == 1);
@@ -77,8 +75,7 @@ class GracefulStopTest {
 
     @Test
     void aFastStopClosesEverythingNow() throws Exception {
-        BodyWaitingCheck.register();
-        try (TestPortico p = TestPortico.start(CONF); RawHttp busy = new RawHttp(p.port(18080))) {
+        try (TestPortico p = TestPortico.builder().conf(CONF).modules(BodyWaitingCheck.MODULE).start(); RawHttp busy = new RawHttp(p.port(18080))) {
             busy.send("POST /upload HTTP/1.1\r\nHost: x\r\n" + BodyWaitingCheck.HEADER + ": 1\r\nContent-Length: 6\r\n\r\nab");
             Await.until(WAIT, "the request to be in flight", () -> p.server().snapshot().usage().inFlight() == 1);
             p.server().stopFast();

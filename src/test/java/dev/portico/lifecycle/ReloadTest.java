@@ -152,8 +152,7 @@ class ReloadTest {
 
     @Test
     void thePreviousConfigurationReportsExitedWithCodeZeroOnceItsRequestsFinish() throws Exception {
-        BodyWaitingCheck.register();
-        try (TestPortico p = TestPortico.start(conf("old")); RawHttp slow = new RawHttp(p.port(18080))) {
+        try (TestPortico p = TestPortico.builder().conf(conf("old")).modules(BodyWaitingCheck.MODULE).start(); RawHttp slow = new RawHttp(p.port(18080))) {
             slow.send("POST /upload HTTP/1.1\r\nHost: x\r\n" + BodyWaitingCheck.HEADER + ": 1\r\nContent-Length: 10\r\n\r\nabc");
             Await.until(WAIT, "the slow request to be in flight", () -> p.server().snapshot().usage().inFlight() == 1);
 

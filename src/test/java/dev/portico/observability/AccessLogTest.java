@@ -2,7 +2,9 @@ package dev.portico.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portico.http.AccessPhase;
+import dev.portico.http.Phase;
+import dev.portico.http.PhaseHandler;
+import dev.portico.testing.ProbeModule;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
 import java.io.ByteArrayInputStream;
@@ -26,9 +28,8 @@ class AccessLogTest {
     /** Requests carrying this header are held without an answer, to see what a client disconnect logs. */
     private static final String HOLD = "X-Access-Log-Test-Hold";
 
-    static {
-        AccessPhase.register(ex -> !ex.requestHeaders().contains(HOLD));
-    }
+    private static final ProbeModule HOLDING = ProbeModule.handler(Phase.ACCESS,
+        ex -> ex.requestHeaders().contains(HOLD) ? PhaseHandler.AGAIN : PhaseHandler.DECLINED);
 
     private static String conf(String http) {
         return "events {}\nhttp {\n" + http + "\n}\n";
@@ -321,7 +322,8 @@ class AccessLogTest {
 
     @Test
     void clientThatLeavesBeforeTheResponseIsLoggedWith499() throws IOException {
-        try (TestPortico p = TestPortico.start(conf("server { listen 127.0.0.1:8080; location / { } }"))) {
+        try (TestPortico p = TestPortico.builder().conf(conf("server { listen 127.0.0.1:8080; location / { } }"))
+                 .modules(HOLDING).start()) {
             try (RawHttp c = new RawHttp(p.port(8080))) {
                 c.send("GET /held HTTP/1.1\r\nHost: x\r\n" + HOLD + ": 1\r\n\r\n");
                 // the request is held: nothing comes back

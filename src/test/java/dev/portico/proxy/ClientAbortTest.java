@@ -14,13 +14,11 @@ import org.junit.jupiter.api.Test;
 class ClientAbortTest {
     private static final CountDownLatch ENDED = new CountDownLatch(1);
 
-    static {
-        dev.portico.http.ExchangeListeners.onEnd(ex -> {
-            if (ex.requestHeaders().contains("X-Abort-Test")) {
-                ENDED.countDown();
-            }
-        });
-    }
+    private static final dev.portico.testing.ProbeModule ENDS = dev.portico.testing.ProbeModule.onEnd(ex -> {
+        if (ex.requestHeaders().contains("X-Abort-Test")) {
+            ENDED.countDown();
+        }
+    });
 
     private static String conf(String extra) {
         return "error_log logs/error.log info;\nevents {}\nhttp {\n upstream backend { server 127.0.0.1:17081; }\n"
@@ -45,7 +43,7 @@ class ClientAbortTest {
                 release.await(10, TimeUnit.SECONDS);
                 ex.send(200, "late");
             });
-             TestPortico p = TestPortico.builder().ports(ports).conf(conf("")).start()) {
+             TestPortico p = TestPortico.builder().ports(ports).modules(ENDS).conf(conf("")).start()) {
             try (RawHttp c = new RawHttp(p.port(8080))) {
                 c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
                 assertThat(requested.await(10, TimeUnit.SECONDS)).isTrue();
@@ -75,7 +73,7 @@ class ClientAbortTest {
                     ex.send(200, "second");
                 }
             });
-             TestPortico p = TestPortico.builder().ports(ports).conf(conf("proxy_ignore_client_abort on; proxy_buffering off;"))
+             TestPortico p = TestPortico.builder().ports(ports).modules(ENDS).conf(conf("proxy_ignore_client_abort on; proxy_buffering off;"))
                  .start()) {
             try (RawHttp c = new RawHttp(p.port(8080))) {
                 c.send("GET / HTTP/1.1\r\nHost: a\r\nX-Abort-Test: 1\r\n\r\n");
@@ -108,7 +106,7 @@ class ClientAbortTest {
                     ex.out.write(chunk);
                 }
             });
-             TestPortico p = TestPortico.builder().ports(ports).conf(conf("proxy_buffering off; send_timeout 500ms;")).start();
+             TestPortico p = TestPortico.builder().ports(ports).modules(ENDS).conf(conf("proxy_buffering off; send_timeout 500ms;")).start();
              java.net.Socket s = new java.net.Socket()) {
             s.setReceiveBufferSize(32 * 1024);
             s.connect(new java.net.InetSocketAddress("127.0.0.1", p.port(8080)));

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class FailoverTest {
     private final PortMap ports = new PortMap();
-    /** Peer state lives by group and server name for the whole JVM (it survives reloads): a fresh name per test. */
+    /** Peer state lives by group and server name in the server (it survives reloads); a fresh name per test keeps logs apart. */
     private final String group = "g" + System.nanoTime();
     private final List<Backend> backends = new ArrayList<>();
 

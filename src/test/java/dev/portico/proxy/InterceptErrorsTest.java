@@ -3,7 +3,7 @@ package dev.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portico.core.Modules;
+import dev.portico.lifecycle.ModuleList;
 import dev.portico.testing.PortMap;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
@@ -34,7 +34,7 @@ class InterceptErrorsTest {
 
     @Test
     void aMatchingErrorPageReplacesTheBackendsAnswer() throws Exception {
-        assumeTrue(Modules.table().get("error_page") != null, "error_page is not in this build yet");
+        assumeTrue(ModuleList.table().get("error_page") != null, "error_page is not in this build yet");
         PortMap ports = new PortMap();
         try (Backend b = Backend.on(ports, 17081, ex -> ex.send(404, "backend says no", "Content-Type: text/plain"));
              TestPortico p = TestPortico.builder().ports(ports)

@@ -3,7 +3,7 @@ package dev.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portico.core.Modules;
+import dev.portico.lifecycle.ModuleList;
 import dev.portico.testing.PortMap;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
@@ -65,7 +65,7 @@ class SeedScenariosTest {
 
     @Test
     void theShippedMainFileWithItsSiteFolderWorksUnchanged() throws Exception {
-        assumeTrue(Modules.table().get("log_format") != null && Modules.table().get("access_log") != null,
+        assumeTrue(ModuleList.table().get("log_format") != null && ModuleList.table().get("access_log") != null,
             "log_format/access_log are not in this build yet");
         PortMap ports = new PortMap();
         try (Backend site = Backend.on(ports, 17081, ex -> ex.send(200, "app"));
@@ -78,7 +78,7 @@ class SeedScenariosTest {
 
     @Test
     void dashboardConfServesTheSiteAndTheDashboardOverPlainHttpWithoutRevealingBackends() throws Exception {
-        assumeTrue(Modules.table().get("map") != null, "map is not in this build yet");
+        assumeTrue(ModuleList.table().get("map") != null, "map is not in this build yet");
         PortMap ports = new PortMap();
         try (Backend site = Backend.on(ports, 17081, ex -> ex.send(200, "website", "X-Powered-By: cms"));
              Backend dash1 = Backend.on(ports, 17082, ex -> ex.send(302, "", "Location: http://127.0.0.1:" + ports.get(17082)

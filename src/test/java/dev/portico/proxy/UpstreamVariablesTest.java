@@ -3,29 +3,25 @@ package dev.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.http.Exchange;
-import dev.portico.http.ExchangeListeners;
+import dev.portico.testing.ProbeModule;
 import dev.portico.testing.PortMap;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
 import dev.portico.variables.Template;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The $upstream_* variables as the log phase sees them, one value per attempt as nginx lists them. */
 class UpstreamVariablesTest {
     private static final Map<String, Exchange> ENDED = new ConcurrentHashMap<>();
 
-    @BeforeAll
-    static void listen() {
-        ExchangeListeners.onEnd(ex -> {
-            String id = ex.requestHeaders().get("X-Capture-Id");
-            if (id != null) {
-                ENDED.put(id, ex);
-            }
-        });
-    }
+    private static final ProbeModule CAPTURE = ProbeModule.onEnd(ex -> {
+        String id = ex.requestHeaders().get("X-Capture-Id");
+        if (id != null) {
+            ENDED.put(id, ex);
+        }
+    });
 
     private static String value(TestPortico p, String id, String template) throws Exception {
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -41,7 +37,7 @@ class UpstreamVariablesTest {
     void aSuccessfulAttemptFillsEveryVariable() throws Exception {
         PortMap ports = new PortMap();
         try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, "twelve bytes", "X-Custom: yes", "Set-Cookie: sid=abc; Path=/", "Server: backend/1"));
-             TestPortico p = TestPortico.builder().ports(ports).conf("events {}\nhttp { server { listen 127.0.0.1:8080; "
+             TestPortico p = TestPortico.builder().ports(ports).modules(CAPTURE).conf("events {}\nhttp { server { listen 127.0.0.1:8080; "
                  + "location / { proxy_pass http://127.0.0.1:17081; } } }\n").start();
              RawHttp c = new RawHttp(p.port(8080))) {
             c.send("GET / HTTP/1.1\r\nHost: a\r\nX-Capture-Id: ok1\r\n\r\n").readResponse(false);
@@ -68,7 +64,7 @@ class UpstreamVariablesTest {
         PortMap ports = new PortMap();
         int dead = ports.get(17082);
         try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, "ok"));
-             TestPortico p = TestPortico.builder().ports(ports).conf("events {}\nhttp {\n upstream backend {"
+             TestPortico p = TestPortico.builder().ports(ports).modules(CAPTURE).conf("events {}\nhttp {\n upstream backend {"
                  + " server 127.0.0.1:17082; server 127.0.0.1:17081; }\n server { listen 127.0.0.1:8080; "
                  + "location / { proxy_pass http://backend; } } }\n").start();
              RawHttp c = new RawHttp(p.port(8080))) {
@@ -88,7 +84,7 @@ class UpstreamVariablesTest {
     void whenNoServerIsLeftTheGroupNameIsShown() throws Exception {
         PortMap ports = new PortMap();
         ports.get(17081);
-        try (TestPortico p = TestPortico.builder().ports(ports).conf("events {}\nhttp {\n upstream backend {"
+        try (TestPortico p = TestPortico.builder().ports(ports).modules(CAPTURE).conf("events {}\nhttp {\n upstream backend {"
                  + " server 127.0.0.1:17081 down; server 127.0.0.1:17082 down; }\n server { listen 127.0.0.1:8080; "
                  + "location / { proxy_pass http://backend; } } }\n").start();
              RawHttp c = new RawHttp(p.port(8080))) {

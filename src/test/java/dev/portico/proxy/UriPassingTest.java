@@ -3,7 +3,7 @@ package dev.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portico.core.Modules;
+import dev.portico.lifecycle.ModuleList;
 import dev.portico.testing.PortMap;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
@@ -126,7 +126,7 @@ class UriPassingTest {
 
     @Test
     void rewriteBreakPassesTheChangedUriWithoutTheUriPart() throws Exception {
-        assumeTrue(Modules.table().get("rewrite") != null, "the rewrite directive is not in this build yet");
+        assumeTrue(ModuleList.table().get("rewrite") != null, "the rewrite directive is not in this build yet");
         PortMap ports = new PortMap();
         try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, ex.request.target()))) {
             String conf = """

@@ -3,8 +3,9 @@ package dev.portico.testing;
 import dev.portico.config.ConfigException;
 import dev.portico.core.Prefix;
 import dev.portico.core.Snapshot;
-import dev.portico.core.SnapshotBuilder;
+import dev.portico.lifecycle.SnapshotBuilder;
 import dev.portico.lifecycle.Logs;
+import dev.portico.lifecycle.ModuleList;
 import dev.portico.lifecycle.PorticoServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +56,24 @@ public final class TestPortico implements AutoCloseable {
         private final Map<String, byte[]> files = new LinkedHashMap<>();
         private PortMap ports = new PortMap();
         private Path prefix;
+        private final java.util.List<dev.portico.core.Module> modules = new java.util.ArrayList<>();
+        private dev.portico.core.Clock clock = dev.portico.core.Clock.SYSTEM;
+
+        /** Modules after the standard ones (probes that hold, observe or answer requests). */
+        public Builder modules(dev.portico.core.Module... more) {
+            modules.addAll(java.util.List.of(more));
+            return this;
+        }
+
+        /** The clock the server's run-time state reads (a {@link FakeClock} in tests of expiry). */
+        public Builder clock(dev.portico.core.Clock c) {
+            this.clock = c;
+            return this;
+        }
+
+        private Snapshot build(Prefix p) throws ConfigException {
+            return SnapshotBuilder.build(p, null, ModuleList.standardWith(modules), new dev.portico.core.ServerState(clock));
+        }
 
         /** The main file's text ("daemon off;" is not needed in-process). */
         public Builder conf(String text) {
@@ -110,13 +129,13 @@ public final class TestPortico implements AutoCloseable {
         }
 
         public Snapshot load() throws ConfigException {
-            return SnapshotBuilder.build(write(), null);
+            return build(write());
         }
 
         public TestPortico start() {
             Prefix p = write();
             try {
-                Snapshot s = SnapshotBuilder.build(p, null);
+                Snapshot s = build(p);
                 Logs.configure(s);
                 PorticoServer server = PorticoServer.start(s, null, ProcessHandle.current().pid());
                 return new TestPortico(p.prefix(), ports, server);

@@ -35,7 +35,7 @@ class BalancersTest {
                     }
                 }
                 Peer p = new Peer(index++, f[0], new InetSocketAddress("127.0.0.1", 1000 + index), Integer.parseInt(f[1]), 1,
-                    10_000L, maxConns, isBackup, s.contains("down"), new PeerState(), f[0]);
+                    10_000L, maxConns, isBackup, s.contains("down"), new PeerState(dev.portico.core.Clock.SYSTEM), f[0]);
                 (isBackup ? backup : primary).add(p);
             }
         }

@@ -9,8 +9,8 @@ import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Slot;
 import dev.portico.core.BuildContext;
-import dev.portico.core.SnapshotHooks;
-import dev.portico.http.ExchangeListeners;
+import dev.portico.http.PipelineModule;
+import dev.portico.http.RequestPipeline;
 import dev.portico.variables.Template;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +19,8 @@ import java.util.List;
  * ngx_http_headers_module: {@code add_header}, {@code add_trailer}, their
  * {@code *_inherit} rules, and {@code expires}, applied by {@link HeadersFilter}.
  */
-public final class HeadersModule {
-    private HeadersModule() {
+public final class HeadersModule implements PipelineModule {
+    public HeadersModule() {
     }
 
     static final Slot<FieldList> HEADERS = Slot.of("add_header", null);
@@ -34,18 +34,22 @@ public final class HeadersModule {
         final List<FieldList> all = new ArrayList<>();
     }
 
-    static {
-        ExchangeListeners.headerFilter(HeadersFilter::filterHead);
-        ExchangeListeners.trailerFilter(HeadersFilter::filterTrailers);
-        SnapshotHooks.register(build -> {
-            Lists lists = build.registry(Lists.class);
-            if (lists != null) {
-                lists.all.forEach(FieldList::resolve);
-            }
-        });
+    @Override
+    public void contribute(RequestPipeline.Builder pipeline) {
+        pipeline.headerFilter(HeadersFilter::filterHead);
+        pipeline.trailerFilter(HeadersFilter::filterTrailers);
     }
 
-    public static List<Directive> directives() {
+    @Override
+    public void afterBuild(BuildContext build) {
+        Lists lists = build.registry(Lists.class);
+        if (lists != null) {
+            lists.all.forEach(FieldList::resolve);
+        }
+    }
+
+    @Override
+    public List<Directive> directives() {
         return List.of(
             Directive.simple("add_header", HTTP_SRV_LOC_LIF, Arity.TAKE23,
                 (level, node) -> addField(level, node, HEADERS, HEADERS_INHERIT, true)),

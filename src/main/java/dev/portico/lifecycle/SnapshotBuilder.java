@@ -1,4 +1,4 @@
-package dev.portico.core;
+package dev.portico.lifecycle;
 
 import dev.portico.config.ConfNode;
 import dev.portico.config.ConfigException;
@@ -6,20 +6,38 @@ import dev.portico.config.ConfigParser;
 import dev.portico.config.directive.Context;
 import dev.portico.config.directive.Dispatcher;
 import dev.portico.config.directive.Level;
+import dev.portico.core.BuildContext;
+import dev.portico.core.CoreModule;
+import dev.portico.core.Module;
+import dev.portico.core.Prefix;
+import dev.portico.core.ServerState;
+import dev.portico.core.Snapshot;
+import dev.portico.core.SnapshotUsage;
 import dev.portico.http.HttpBlock;
 import dev.portico.http.HttpCompiler;
 import dev.portico.http.HttpConf;
 import dev.portico.http.HttpModule;
+import dev.portico.http.RequestPipeline;
 import dev.portico.staticfiles.StaticContent;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a configuration file (plus {@code -g} directives) into a {@link Snapshot}. Never touches the running server. */
+/**
+ * Reads a configuration file (plus {@code -g} directives) into a {@link Snapshot} with a list of
+ * modules and the state of the server it is for. Changes nothing that runs: zones it declares
+ * take effect only when the snapshot goes live.
+ */
 public final class SnapshotBuilder {
     private SnapshotBuilder() {
     }
 
+    /** The standard modules, for a configuration that will not serve ({@code -t}, {@code -s}) or a server about to start. */
     public static Snapshot build(Prefix prefix, String globalDirectives) throws ConfigException {
+        return build(prefix, globalDirectives, ModuleList.standard(), ServerState.fresh());
+    }
+
+    public static Snapshot build(Prefix prefix, String globalDirectives, List<Module> modules, ServerState server)
+        throws ConfigException {
         ConfigParser parser = new ConfigParser(prefix.confDir());
         // nginx reads -g directives before the file (so the file's copy is the duplicate)
         List<ConfNode> nodes = new ArrayList<>();
@@ -27,10 +45,12 @@ public final class SnapshotBuilder {
             nodes.addAll(parser.parseCommandLine(globalDirectives));
         }
         nodes.addAll(parser.read(prefix.confFile()));
-        BuildContext build = new BuildContext(prefix);
+        RequestPipeline pipeline = RequestPipeline.of(modules);
+        BuildContext build = new BuildContext(prefix, server, pipeline.variables());
+        build.registry(RequestPipeline.class, () -> pipeline);
         declareVariables(nodes, build);
         Level main = new Level(Context.MAIN, null, null, build);
-        Dispatcher d = new Dispatcher(Modules.table());
+        Dispatcher d = new Dispatcher(ModuleList.table(modules));
         d.apply(main, nodes);
         if (parser.syntaxError() != null) {
             // a block a package reads itself (types, map) may hold the marker the dispatcher never met
@@ -45,10 +65,13 @@ public final class SnapshotBuilder {
         if (http != null) {
             httpConf = HttpCompiler.compile(http, build, StaticContent.handler());
         } else {
-            httpConf = new HttpConf(List.of(), java.util.Map.of(), null, 0);
+            httpConf = new HttpConf(List.of(), java.util.Map.of(), null, 0, pipeline);
         }
-        SnapshotHooks.afterBuild(build);
-        return new Snapshot(prefix, main.resolve(), httpConf, List.copyOf(parser.sources()), build, new SnapshotUsage());
+        for (Module m : modules) {
+            m.afterBuild(build);
+        }
+        return new Snapshot(prefix, main.resolve(), httpConf, List.copyOf(parser.sources()), build, new SnapshotUsage(),
+            modules);
     }
 
     private static void declareCaptures(String word, BuildContext build) {
