@@ -109,7 +109,7 @@ final class Attempt implements UpstreamConnection.Listener {
         bytesOutAtStart = c.bytesOut();
         HttpMethod method = call.method;
         UpstreamCodec.decoder(c.channel().pipeline()).headRequest = method.equals(HttpMethod.HEAD);
-        UpstreamCodec.validator(c.channel().pipeline()).arm();
+        UpstreamCodec.validator(c.channel().pipeline()).arm(method.equals(HttpMethod.HEAD));
         HttpRequest req = RequestBuilder.build(call.ex, call.conf, method, call.uri, call.bodyLength);
         call.upgradeRequested = req.protocolVersion().equals(HttpVersion.HTTP_1_1)
             && req.headers().contains(HttpHeaderNames.UPGRADE) && call.ex.requestHeaders().contains(HttpHeaderNames.UPGRADE);

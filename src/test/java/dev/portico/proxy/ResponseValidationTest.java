@@ -77,7 +77,14 @@ class ResponseValidationTest {
     static Stream<Arguments> lenientHeads() {
         return Stream.of(
             Arguments.of("bare LF line endings", List.of("HTTP/1.1 200 OK\nX-A: one\nContent-Length: 2\n\nok")),
-            Arguments.of("bare LF head, chunked body", List.of("HTTP/1.1 200 OK\nX-A: one\nTransfer-Encoding: chunked\n\n2\r\nok\r\n0\r\n\r\n")),
+            Arguments.of("bare LF, chunked", List.of("HTTP/1.1 200 OK\nX-A: one\nTransfer-Encoding: chunked\n\n2\nok\n0\n\n")),
+            Arguments.of("bare LF, chunked, with extension and trailer",
+                List.of("HTTP/1.1 200 OK\nX-A: one\nTransfer-Encoding: chunked\n\n1;a=b\no\n1\r\nk\n0\nX-T: 1\n\n")),
+            Arguments.of("bare LF, chunked, framing split across packets",
+                List.of("HTTP/1.1 200 OK\nX-A: one\nTransfer-Encoding: chunked\n\n1", "\no", "\n1\n", "k", "\n0", "\n\n")),
+            Arguments.of("CRLF head, bare LF chunks", List.of("HTTP/1.1 200 OK\r\nX-A: one\r\nTransfer-Encoding: Chunked\r\n\r\n2\nok\n0\n\n")),
+            Arguments.of("bare LF chunks after a 100 Continue",
+                List.of("HTTP/1.1 100 Continue\n\nHTTP/1.1 200 OK\nX-A: one\nTransfer-Encoding: chunked\n\n2\nok\n0\n\n")),
             Arguments.of("mixed CRLF and LF", List.of("HTTP/1.1 200 OK\r\nX-A: one\nContent-Length: 2\r\n\nok")),
             Arguments.of("a 100 Continue before the final head",
                 List.of("HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 200 OK\r\nX-A: one\r\nContent-Length: 2\r\n\r\nok")),
