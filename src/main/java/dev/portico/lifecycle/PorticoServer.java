@@ -6,6 +6,7 @@ import dev.portico.core.Module;
 import dev.portico.core.Prefix;
 import dev.portico.core.ServerState;
 import dev.portico.core.Snapshot;
+import dev.portico.core.Transport;
 import dev.portico.core.Zone;
 import dev.portico.http.HttpChannelInitializer;
 import dev.portico.http.HttpConnectionHandler;

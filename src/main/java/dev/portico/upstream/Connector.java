@@ -1,6 +1,6 @@
 package dev.portico.upstream;
 
-import dev.portico.lifecycle.Transport;
+import dev.portico.core.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;

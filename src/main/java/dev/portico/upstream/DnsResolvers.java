@@ -1,6 +1,6 @@
 package dev.portico.upstream;
 
-import dev.portico.lifecycle.Transport;
+import dev.portico.core.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.portico.Version;
 import dev.portico.config.ConfigException;
-import dev.portico.lifecycle.Transport;
+import dev.portico.core.Transport;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.portico.lifecycle;
+package dev.portico.core;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
