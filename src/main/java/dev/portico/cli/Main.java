@@ -1,5 +1,6 @@
 package dev.portico.cli;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.observability.Errno;
 import dev.portico.Version;
 import dev.portico.config.ConfigException;
@@ -102,7 +103,7 @@ public final class Main {
             PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
             for (ConfigSource src : s.sources()) {
                 out.print("# configuration file " + src.path() + ":\n");
-                out.print(src.text());
+                out.write(ByteStrings.bytes(src.text()), 0, ByteStrings.bytes(src.text()).length);
                 out.print("\n");
             }
             out.flush();
@@ -179,7 +180,9 @@ public final class Main {
     }
 
     void say(String message) {
-        err.println(name + ": " + message);
+        // messages quote configuration and request bytes: write those bytes, not their UTF-8 re-encoding
+        byte[] line = ByteStrings.bytes(name + ": " + message + System.lineSeparator());
+        err.write(line, 0, line.length);
         err.flush();
     }
 

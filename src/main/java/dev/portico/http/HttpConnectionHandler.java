@@ -295,8 +295,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private void bodyTooLarge(Exchange ex, int more) {
         ErrorLog.of(ex).log(LogLevel.ERROR, connection.id(), "client intended to send too large chunked body: "
             + ex.bodyBytesReceived() + "+" + more + " bytes, client: " + connection.remoteHost()
-            + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + " "
-            + ex.request().protocolVersion().text() + "\"");
+            + ", server: " + ex.server().primaryName() + ", request: \"" + ErrorLog.requestLine(ex) + "\"");
         ex.failBody(new TooLongFrameException("client_max_body_size"));
         if (!ex.responseStarted()) {
             ex.closeAfterResponse();

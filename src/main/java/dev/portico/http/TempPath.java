@@ -1,5 +1,6 @@
 package dev.portico.http;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.config.ConfNode;
 import dev.portico.config.ConfigException;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ public record TempPath(Path dir, int[] levels) {
             }
             levels[i - 1] = l.charAt(0) - '0';
         }
-        return new TempPath(Path.of(node.arg(0)), levels);
+        return new TempPath(ByteStrings.path(node.arg(0)), levels);
     }
 
     public static TempPath of(String dir) {

@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
@@ -89,7 +90,7 @@ final class FileResponse {
             return new Opened(null, false, true, null);
         }
         try {
-            FileChannel ch = FileChannel.open(Path.of(path), StandardOpenOption.READ);
+            FileChannel ch = FileChannel.open(ByteStrings.path(path), StandardOpenOption.READ);
             long size;
             try {
                 size = ch.size();

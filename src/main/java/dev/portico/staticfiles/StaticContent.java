@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.http.ContentHandler;
 import dev.portico.http.Exchange;
 import dev.portico.observability.LogLevel;
@@ -74,7 +75,7 @@ public final class StaticContent {
     static String realpathRoot(Exchange ex) {
         String base = docRoot(ex).base(ex);
         try {
-            return Path.of(base).toRealPath().toString();
+            return ByteStrings.fromText(ByteStrings.path(base).toRealPath().toString());
         } catch (IOException e) {
             RequestLog.of(ex).failed(LogLevel.CRIT, "realpath()", base, FsError.of(e));
             return null;

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -42,7 +41,7 @@ public final class CoreVariables {
         Variables.builtin("query_string", Exchange::args);
         Variables.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
         // the request line as received (an absolute-form target stays whole here, unlike $request_uri)
-        Variables.builtin("request", ex -> ex.method().name() + " " + ex.request().uri() + " " + ex.request().protocolVersion().text());
+        Variables.builtin("request", Exchange::requestLine);
         Variables.builtin("request_method", ex -> ex.method().name());
         Variables.builtin("scheme", ex -> ex.connection().isSecure() ? "https" : "http");
         Variables.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");
@@ -285,9 +284,5 @@ public final class CoreVariables {
         } catch (java.net.UnknownHostException e) {
             return "localhost";
         }
-    }
-
-    static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 }
