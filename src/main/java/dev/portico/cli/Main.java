@@ -103,7 +103,8 @@ public final class Main {
             PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
             for (ConfigSource src : s.sources()) {
                 out.print("# configuration file " + src.path() + ":\n");
-                out.write(ByteStrings.bytes(src.text()), 0, ByteStrings.bytes(src.text()).length);
+                byte[] text = ByteStrings.bytes(src.text()); // the file's bytes, as read
+                out.write(text, 0, text.length);
                 out.print("\n");
             }
             out.flush();

@@ -2,7 +2,6 @@ package dev.portico.config;
 
 import dev.portico.bytes.ByteStrings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;

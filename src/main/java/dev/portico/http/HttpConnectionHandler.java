@@ -245,7 +245,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             ex.location(ex.server().root());
             ex.closeAfterResponse();
             if (ErrorLog.get().enabled(LogLevel.INFO)) {
-                ErrorLog.get().log(LogLevel.INFO, connection.id(), head.reason() + ", client: " + connection.remoteHost());
+                // as nginx, with the request line as received, but escaped: it may hold any byte
+                ErrorLog.get().log(LogLevel.INFO, connection.id(), head.reason() + ", client: " + connection.remoteHost()
+                    + ", server: " + ex.server().primaryName() + ", request: \"" + ErrorLog.requestLine(ex) + "\"");
             }
             ex.sendBuiltinPage(head.error(), null);
             return;

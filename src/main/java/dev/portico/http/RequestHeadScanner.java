@@ -1,6 +1,8 @@
 package dev.portico.http;
 
+import dev.portico.observability.ErrorLog;
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -285,7 +287,7 @@ final class RequestHeadScanner {
             // a final coding other than chunked leaves the body length unknown: 400 (RFC 9112 section 6.3);
             // codings before a final chunked are ones nginx does not implement: 501, as nginx
             throw new RequestRejectedException(last.equalsIgnoreCase("chunked") ? 501 : 400,
-                "client sent unknown \"Transfer-Encoding\": \"" + dev.portico.observability.ErrorLog.escape(transferEncoding) + "\"");
+                "client sent unknown \"Transfer-Encoding\": \"" + ErrorLog.escape(transferEncoding) + "\"");
         }
     }
 
@@ -334,7 +336,7 @@ final class RequestHeadScanner {
         }
         HttpMethod m = method == null ? HttpMethod.GET : HttpMethod.valueOf(method);
         StrictRequestDecoder.ReceivedRequest r = new StrictRequestDecoder.ReceivedRequest(v, m, target == null ? "/" : target,
-            io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory());
+            DefaultHttpHeadersFactory.headersFactory());
         r.line = receivedLine(in);
         r.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(why));
         return r;

@@ -3,11 +3,10 @@ package dev.portico.http;
 import dev.portico.bytes.ByteStrings;
 import java.io.ByteArrayOutputStream;
 
-
 /**
- * Turns the path of a request target into nginx's {@code $uri}: percent-decoded (one char per byte), {@code .} and
- * {@code ..} segments resolved, repeated slashes merged (when {@code merge_slashes} is on).
- * Returns {@code null} for a path nginx rejects with 400 (bad escape, NUL, climbing above root).
+ * Turns the path of a request target into nginx's {@code $uri}: percent-decoded into a byte
+ * string (one char per byte), {@code .} and {@code ..} segments resolved, repeated slashes
+ * merged (when {@code merge_slashes} is on). Returns {@code null} for a path nginx rejects with 400 (bad escape, NUL, climbing above root).
  */
 public final class UriNormalizer {
     private UriNormalizer() {

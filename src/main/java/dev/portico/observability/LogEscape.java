@@ -1,12 +1,13 @@
 package dev.portico.observability;
 
+import dev.portico.bytes.ByteStrings;
 import java.nio.charset.StandardCharsets;
 
 /**
  * How {@code log_format} writes a variable's value ({@code escape=} parameter of ngx_http_log_module).
  *
  * <p>Escaping works on bytes, as nginx does: every value is a byte string (see
- * {@link dev.portico.bytes.ByteStrings}), so {@code $uri} of {@code /%FF} is logged as
+ * {@link ByteStrings}), so {@code $uri} of {@code /%FF} is logged as
  * {@code /\xFF}, the byte the client meant.
  */
 enum LogEscape {
@@ -92,7 +93,7 @@ enum LogEscape {
                 appendByte(value.charAt(i), out);
             }
         } else {
-            for (byte b : dev.portico.bytes.ByteStrings.bytes(value)) {
+            for (byte b : ByteStrings.bytes(value)) {
                 appendByte(b & 0xff, out);
             }
         }

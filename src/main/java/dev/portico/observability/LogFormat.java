@@ -4,7 +4,6 @@ import dev.portico.config.ConfigException;
 import dev.portico.http.Exchange;
 import dev.portico.variables.Variable;
 import dev.portico.variables.Variables;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 

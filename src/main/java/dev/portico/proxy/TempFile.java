@@ -33,8 +33,8 @@ import java.util.function.Consumer;
  * <p>As nginx's {@code ngx_create_temp_file}: directories are made 0700 and the file 0600 with
  * {@code O_CREAT|O_EXCL} (a name that exists, even a planted symlink, is skipped, never reused or
  * removed), and the name is unlinked at once, so only the open channel holds the data and nothing
- * is left behind after a crash. The counter starts at a random value so that two runs sharing a
- * directory do not walk the same names.
+ * is left behind after a crash. Beyond nginx (which counts from 1), the counter starts at a random
+ * value so that two runs sharing a directory do not walk the same names.
  */
 final class TempFile {
     private static final AtomicLong NUMBERS = new AtomicLong(new SecureRandom().nextInt(Integer.MAX_VALUE / 2));
@@ -44,7 +44,7 @@ final class TempFile {
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final Set<StandardOpenOption> OPTIONS =
         EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    /** nginx gives up after this many names in use, too ("failed to create temp file"). */
+    /** nginx tries names for ever; a bound keeps a directory full of planted names from pinning an I/O thread. */
     private static final int ATTEMPTS = 1000;
     private static final ExecutorService IO = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "portico-file-io");

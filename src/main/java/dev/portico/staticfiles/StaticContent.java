@@ -7,7 +7,6 @@ import dev.portico.observability.LogLevel;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 
 /**
  * The default content handler of every location without another one, as nginx's content phase

@@ -31,7 +31,7 @@ final class UriEscape {
             if (needsEscape(c, component)) {
                 if (b == null) {
                     b = new StringBuilder(bytes.length + 16);
-                    b.append(s, 0, i);
+                    b.append(ByteStrings.of(java.util.Arrays.copyOf(bytes, i)));
                 }
                 b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
             } else if (b != null) {

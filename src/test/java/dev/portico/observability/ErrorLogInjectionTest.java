@@ -87,6 +87,19 @@ class ErrorLogInjectionTest {
     }
 
     @Test
+    void aRefusedRequestLineIsQuotedEscaped() {
+        String conf = "error_log logs/error.log info;\nevents {}\nhttp {\n server { listen 127.0.0.1:8080; return 204; }\n}\n";
+        try (TestPortico p = TestPortico.start(conf); RawHttp c = new RawHttp(p.port(8080))) {
+            // nginx quotes this line raw (its 0x01 and 0xFF included)
+            assertThat(c.send("GET /a\u0001\u00ff\" HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false).status()).isEqualTo(400);
+            List<String> lines = errorLines(p, "client sent invalid request");
+            assertNoForgedLine(lines);
+            assertThat(lines).anyMatch(l -> l.endsWith("client sent invalid request, client: 127.0.0.1, server: , "
+                + "request: \"GET /a\\x01\\xFF\\x22 HTTP/1.1\""));
+        }
+    }
+
+    @Test
     void theRewriteLogEscapesTheUriItQuotes() {
         String conf = "error_log logs/error.log notice;\nevents {}\nhttp {\n"
             + " server { listen 127.0.0.1:8080; rewrite_log on; rewrite ^ /s$uri; return 204; }\n}\n";
