@@ -14,17 +14,37 @@ import java.util.Arrays;
  */
 public record TempPath(Path dir, int[] levels) {
 
-    /** Reads the directive's arguments (path relative to the prefix); each level is 1 or 2, as nginx documents. */
+    /**
+     * Reads the directive's arguments. As nginx's {@code ngx_conf_set_path_slot}: each level is a
+     * positive number and together they take at most the 10 characters of a file name.
+     */
     public static TempPath parse(ConfNode node) throws ConfigException {
         int[] levels = new int[node.argCount() - 1];
+        int sum = 0;
         for (int i = 1; i < node.argCount(); i++) {
-            String l = node.arg(i);
-            if (!l.equals("1") && !l.equals("2")) {
-                throw node.error("invalid value \"" + l + "\"");
+            int l = level(node.arg(i));
+            if (l <= 0) {
+                throw node.error("\"" + node.name() + "\" directive invalid value");
             }
-            levels[i - 1] = l.charAt(0) - '0';
+            levels[i - 1] = l;
+            sum += l;
+        }
+        if (sum > 10) {
+            throw node.error("\"" + node.name() + "\" directive invalid value");
         }
         return new TempPath(ByteStrings.path(node.arg(0)), levels);
+    }
+
+    private static int level(String s) {
+        if (s.isEmpty() || s.length() > 2) {
+            return -1;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Integer.parseInt(s);
     }
 
     public static TempPath of(String dir) {

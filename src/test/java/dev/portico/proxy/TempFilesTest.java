@@ -27,6 +27,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Temporary files of request bodies and buffered responses: owner-only modes, created without
@@ -202,9 +204,30 @@ class TempFilesTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "x", "-1", "5 6", "4 4 3"})
+    void levelsNginxRefusesAreRefused(String levels) {
+        // nginx: a positive number each, adding up to at most the 10 characters of a name
+        assertThatThrownBy(() -> TestPortico.load("events {}\nhttp {\n client_body_temp_path t " + levels + ";\n}\n"))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("\"client_body_temp_path\" directive invalid")
+            .hasMessageContaining("nginx.conf:3");
+    }
+
     @Test
-    void aLevelOtherThanOneOrTwoIsRefused() {
-        assertThatThrownBy(() -> TestPortico.load("events {}\nhttp {\n client_body_temp_path t 1 3;\n}\n"))
-            .isInstanceOf(ConfigException.class).hasMessageContaining("invalid value \"3\"");
+    void threeLevelsCanTakeTheWholeName() throws Exception {
+        PortMap ports = new PortMap();
+        byte[] body = random(3_000);
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, "got " + ex.request.body().length));
+             TestPortico p = TestPortico.builder().ports(ports).conf(conf(" client_body_temp_path body_tmp 3 3 4;\n")).start();
+             RawHttp c = new RawHttp(p.port(8080))) {
+            c.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\n\r\n").send(body);
+            assertThat(c.readResponse(false).bodyText()).isEqualTo("got " + body.length);
+            Path file = announced(p, BODY_FILE, 1);
+            String n = file.getFileName().toString();
+            Path dir = p.prefix().resolve("body_tmp");
+            assertThat(file).isEqualTo(dir.resolve(n.substring(7)).resolve(n.substring(4, 7)).resolve(n.substring(0, 4)).resolve(n));
+            assertThat(mode(file.getParent())).isEqualTo("rwx------");
+            assertThat(regularFiles(dir)).isEmpty();
+        }
     }
 }
