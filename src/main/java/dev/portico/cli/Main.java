@@ -1,6 +1,7 @@
 package dev.portico.cli;
 
 import dev.portico.Version;
+import dev.portico.bytes.ByteStrings;
 import dev.portico.config.ConfigException;
 import dev.portico.config.ConfigSource;
 import dev.portico.core.CoreModule;
@@ -102,7 +103,8 @@ public final class Main {
             PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
             for (ConfigSource src : s.sources()) {
                 out.print("# configuration file " + src.path() + ":\n");
-                out.print(src.text());
+                byte[] text = ByteStrings.bytes(src.text()); // the file's bytes, as read
+                out.write(text, 0, text.length);
                 out.print("\n");
             }
             out.flush();
@@ -179,7 +181,9 @@ public final class Main {
     }
 
     void say(String message) {
-        err.println(name + ": " + message);
+        // messages quote configuration and request bytes: write those bytes, not their UTF-8 re-encoding
+        byte[] line = ByteStrings.bytes(name + ": " + message + System.lineSeparator());
+        err.write(line, 0, line.length);
         err.flush();
     }
 

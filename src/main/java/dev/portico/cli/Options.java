@@ -1,5 +1,6 @@
 package dev.portico.cli;
 
+import dev.portico.bytes.ByteStrings;
 import java.util.List;
 
 /**
@@ -57,8 +58,9 @@ public final class Options {
                         switch (c) {
                             case 'p' -> o.prefix = value;
                             case 'c' -> o.conf = value;
-                            case 'e' -> o.errorLog = value;
-                            case 'g' -> o.global = value;
+                            // like the configuration file, -e and -g are bytes (ByteStrings)
+                            case 'e' -> o.errorLog = ByteStrings.fromText(value);
+                            case 'g' -> o.global = ByteStrings.fromText(value);
                             default -> {
                                 if (!List.of("stop", "quit", "reopen", "reload").contains(value)) {
                                     throw new UsageException("invalid option: \"-s " + value + "\"");

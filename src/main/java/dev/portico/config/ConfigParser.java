@@ -1,7 +1,7 @@
 package dev.portico.config;
 
+import dev.portico.bytes.ByteStrings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -77,13 +77,12 @@ public final class ConfigParser {
     private List<ConfNode> readFile(Path file, Path fromFile, int fromLine) throws ConfigException {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            // bytes, as nginx reads it: a UTF-8 "é" in a location matches the URI bytes C3 A9
+            text = ByteStrings.of(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException("open() \"" + file + "\" failed (2: No such file or directory)", fromFile, fromLine);
         } catch (java.nio.file.AccessDeniedException e) {
             throw new ConfigException("open() \"" + file + "\" failed (13: Permission denied)", fromFile, fromLine);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new ConfigException("invalid UTF-8 in \"" + file + "\"", fromFile, fromLine);
         } catch (IOException e) {
             String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
             if ("Is a directory".equals(reason)) {
@@ -192,7 +191,7 @@ public final class ConfigParser {
             throw new ConfigException("include nesting is too deep", file, line);
         }
         try {
-            Path p = confDir.resolve(pattern).normalize();
+            Path p = confDir.resolve(ByteStrings.toText(pattern)).normalize();
             if (!hasGlob(pattern)) {
                 out.addAll(readFile(p, file, line));
                 return;

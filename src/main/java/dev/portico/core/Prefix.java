@@ -1,5 +1,6 @@
 package dev.portico.core;
 
+import dev.portico.bytes.ByteStrings;
 import java.nio.file.Path;
 
 /**
@@ -20,6 +21,6 @@ public record Prefix(Path prefix, Path confFile) {
 
     /** Resolves a path from the configuration against the prefix. */
     public Path resolve(String path) {
-        return prefix.resolve(path).normalize();
+        return prefix.resolve(ByteStrings.toText(path)).normalize();
     }
 }

@@ -88,7 +88,7 @@ final class Probe {
                     // read what came
                 }
             }
-            String body = new String(b, from, Math.max(0, len), StandardCharsets.UTF_8);
+            String body = new String(b, from, Math.max(0, len), StandardCharsets.ISO_8859_1); // bytes, as the patterns
             return new Response(status, headers, body);
         }
     }

@@ -135,6 +135,14 @@ public final class Exchange {
         return request.method() == HttpMethod.HEAD;
     }
 
+    /** {@code $request}: the request line as received (for a refused one, its bytes up to CR or LF). */
+    public String requestLine() {
+        if (request instanceof StrictRequestDecoder.ReceivedRequest r && r.line != null) {
+            return r.line;
+        }
+        return method().name() + ' ' + request.uri() + ' ' + request.protocolVersion().text();
+    }
+
     /** The request target exactly as received ({@code $request_uri}). */
     public String requestUri() {
         return requestUri;

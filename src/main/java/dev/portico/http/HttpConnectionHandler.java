@@ -245,7 +245,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             ex.location(ex.server().root());
             ex.closeAfterResponse();
             if (ErrorLog.get().enabled(LogLevel.INFO)) {
-                ErrorLog.get().log(LogLevel.INFO, connection.id(), head.reason() + ", client: " + connection.remoteHost());
+                // as nginx, with the request line as received, but escaped: it may hold any byte
+                ErrorLog.get().log(LogLevel.INFO, connection.id(), head.reason() + ", client: " + connection.remoteHost()
+                    + ", server: " + ex.server().primaryName() + ", request: \"" + ErrorLog.requestLine(ex) + "\"");
             }
             ex.sendBuiltinPage(head.error(), null);
             return;
@@ -295,8 +297,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private void bodyTooLarge(Exchange ex, int more) {
         ErrorLog.of(ex).log(LogLevel.ERROR, connection.id(), "client intended to send too large chunked body: "
             + ex.bodyBytesReceived() + "+" + more + " bytes, client: " + connection.remoteHost()
-            + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + " "
-            + ex.request().protocolVersion().text() + "\"");
+            + ", server: " + ex.server().primaryName() + ", request: \"" + ErrorLog.requestLine(ex) + "\"");
         ex.failBody(new TooLongFrameException("client_max_body_size"));
         if (!ex.responseStarted()) {
             ex.closeAfterResponse();

@@ -44,7 +44,7 @@ public final class HttpModule implements PipelineModule {
     public static final Slot<Integer> LARGE_HEADER_BUFFER_NUMBER = Slot.of("large_client_header_buffers_number", 4);
     public static final Slot<Long> CLIENT_MAX_BODY_SIZE = Slot.of("client_max_body_size", 1024L * 1024);
     public static final Slot<Long> CLIENT_BODY_BUFFER_SIZE = Slot.of("client_body_buffer_size", 16L * 1024);
-    public static final Slot<String> CLIENT_BODY_TEMP_PATH = Slot.of("client_body_temp_path", "client_body_temp");
+    public static final Slot<TempPath> CLIENT_BODY_TEMP_PATH = Slot.of("client_body_temp_path", TempPath.of("client_body_temp"));
     public static final Slot<Boolean> UNDERSCORES_IN_HEADERS = Slot.of("underscores_in_headers", false);
     public static final Slot<Boolean> IGNORE_INVALID_HEADERS = Slot.of("ignore_invalid_headers", true);
     public static final Slot<Boolean> MERGE_SLASHES = Slot.of("merge_slashes", true);
@@ -117,7 +117,7 @@ public final class HttpModule implements PipelineModule {
             Directive.value("client_max_body_size", HTTP_SRV_LOC, CLIENT_MAX_BODY_SIZE, Values::size),
             Directive.value("client_body_buffer_size", HTTP_SRV_LOC, CLIENT_BODY_BUFFER_SIZE, Values::size),
             Directive.simple("client_body_temp_path", HTTP_SRV_LOC, Arity.TAKE1234,
-                (level, node) -> level.set(CLIENT_BODY_TEMP_PATH, node.arg(0), node)),
+                (level, node) -> level.set(CLIENT_BODY_TEMP_PATH, TempPath.parse(node), node)),
             Directive.flag("underscores_in_headers", EnumSet.of(HTTP, SERVER), UNDERSCORES_IN_HEADERS),
             Directive.flag("ignore_invalid_headers", EnumSet.of(HTTP, SERVER), IGNORE_INVALID_HEADERS),
             Directive.flag("merge_slashes", EnumSet.of(HTTP, SERVER), MERGE_SLASHES),

@@ -47,7 +47,9 @@ public final class RegexSupport {
     public static Pattern compile(String re, boolean caseless) {
         List<String> names = new ArrayList<>();
         String j = translate(re, names);
-        Pattern p = Pattern.compile(j, caseless ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+        // byte strings (ByteStrings) matched as PCRE matches bytes: only "\n" ends a line (not 0x85),
+        // and "~*" folds ASCII letters only
+        Pattern p = Pattern.compile(j, Pattern.UNIX_LINES | (caseless ? Pattern.CASE_INSENSITIVE : 0));
         if (names.stream().anyMatch(n -> n != null)) {
             String[] byGroup = new String[names.size() + 1];
             for (int i = 0; i < names.size(); i++) {

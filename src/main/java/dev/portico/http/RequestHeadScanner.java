@@ -1,7 +1,8 @@
 package dev.portico.http;
 
+import dev.portico.observability.ErrorLog;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -286,7 +287,7 @@ final class RequestHeadScanner {
             // a final coding other than chunked leaves the body length unknown: 400 (RFC 9112 section 6.3);
             // codings before a final chunked are ones nginx does not implement: 501, as nginx
             throw new RequestRejectedException(last.equalsIgnoreCase("chunked") ? 501 : 400,
-                "client sent unknown \"Transfer-Encoding\": \"" + transferEncoding + "\"");
+                "client sent unknown \"Transfer-Encoding\": \"" + ErrorLog.escape(transferEncoding) + "\"");
         }
     }
 
@@ -303,8 +304,28 @@ final class RequestHeadScanner {
         return true;
     }
 
+    /**
+     * The request line as received, for {@code $request} of a refused head: the parsed line, or
+     * (when the line itself was refused) its bytes up to the first CR or LF, as nginx takes them.
+     */
+    private String receivedLine(ByteBuf in) {
+        if (target != null) {
+            return method + ' ' + target + ' ' + version;
+        }
+        int start = in.readerIndex();
+        int end = in.writerIndex();
+        while (start < end && (in.getByte(start) == '\r' || in.getByte(start) == '\n')) {
+            start++;
+        }
+        int stop = start;
+        while (stop < end && in.getByte(stop) != '\r' && in.getByte(stop) != '\n') {
+            stop++;
+        }
+        return in.toString(start, stop - start, StandardCharsets.ISO_8859_1);
+    }
+
     /** The request that stands for a refused head: what of its request line was valid, and the failure. */
-    HttpRequest rejected(RequestRejectedException why) {
+    HttpRequest rejected(RequestRejectedException why, ByteBuf in) {
         HttpVersion v = HttpVersion.HTTP_1_1;
         if (version != null) {
             try {
@@ -314,7 +335,9 @@ final class RequestHeadScanner {
             }
         }
         HttpMethod m = method == null ? HttpMethod.GET : HttpMethod.valueOf(method);
-        HttpRequest r = new DefaultHttpRequest(v, m, target == null ? "/" : target);
+        StrictRequestDecoder.ReceivedRequest r = new StrictRequestDecoder.ReceivedRequest(v, m, target == null ? "/" : target,
+            DefaultHttpHeadersFactory.headersFactory());
+        r.line = receivedLine(in);
         r.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(why));
         return r;
     }

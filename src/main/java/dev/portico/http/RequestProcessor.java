@@ -130,7 +130,7 @@ public final class RequestProcessor {
             && HttpUtil.getContentLength(ex.request(), 0L) > max) {
             ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
                 + HttpUtil.getContentLength(ex.request(), 0L) + " bytes, client: " + ex.connection().remoteHost()
-                + ", server: " + ex.server().primaryName() + ", request: \"" + ex.method() + " " + ex.requestUri() + "\"");
+                + ", server: " + ex.server().primaryName() + ", request: \"" + ErrorLog.requestLine(ex) + "\"");
             ex.closeAfterResponse();
             ex.sendError(413);
             return false;

@@ -50,8 +50,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 scanner.scan(in);
             } catch (RequestRejectedException e) {
                 failed = true;
+                out.add(scanner.rejected(e, in));
                 in.skipBytes(in.readableBytes());
-                out.add(scanner.rejected(e));
                 return;
             }
         }
@@ -85,6 +85,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     /** A decoded request that knows the size of its head as received ({@code $request_length}). */
     static final class ReceivedRequest extends DefaultHttpRequest {
         int headBytes;
+        /** For a refused head: the request line as received (nginx's {@code $request} then). */
+        String line;
 
         ReceivedRequest(HttpVersion version, HttpMethod method, String uri, HttpHeadersFactory headers) {
             super(version, method, uri, headers);

@@ -1,6 +1,6 @@
 package dev.portico.http;
 
-import java.nio.charset.StandardCharsets;
+import dev.portico.bytes.ByteStrings;
 
 /**
  * Percent-encodes a decoded path the way nginx's {@code ngx_escape_uri(..., NGX_ESCAPE_URI)}
@@ -17,7 +17,7 @@ public final class UriEscaper {
         return b <= 0x20 || b == '#' || b == '%' || b == '?' || b >= 0x7f;
     }
 
-    /** The path with nginx's URI escaping applied (UTF-8 bytes). */
+    /** The path (a byte string, as {@code $uri}) with nginx's URI escaping applied. */
     public static String escapePath(String path) {
         int i = 0;
         int n = path.length();
@@ -33,7 +33,7 @@ public final class UriEscaper {
         }
         StringBuilder b = new StringBuilder(n + 16);
         b.append(path, 0, i);
-        byte[] bytes = path.substring(i).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = ByteStrings.bytes(path.substring(i));
         for (byte x : bytes) {
             int v = x & 0xff;
             if (needsEscape(v)) {

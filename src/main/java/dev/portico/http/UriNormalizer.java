@@ -1,12 +1,12 @@
 package dev.portico.http;
 
+import dev.portico.bytes.ByteStrings;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Turns the path of a request target into nginx's {@code $uri}: percent-decoded, {@code .} and
- * {@code ..} segments resolved, repeated slashes merged (when {@code merge_slashes} is on).
- * Returns {@code null} for a path nginx rejects with 400 (bad escape, NUL, climbing above root).
+ * Turns the path of a request target into nginx's {@code $uri}: percent-decoded into a byte
+ * string (one char per byte), {@code .} and {@code ..} segments resolved, repeated slashes
+ * merged (when {@code merge_slashes} is on). Returns {@code null} for a path nginx rejects with 400 (bad escape, NUL, climbing above root).
  */
 public final class UriNormalizer {
     private UriNormalizer() {
@@ -36,16 +36,13 @@ public final class UriNormalizer {
                 i += 2;
             } else if (c < 0x20 || c == 0x7f) {
                 return null;
-            } else if (c <= 0xff) {
+            } else {
                 // the request line was read as ISO-8859-1: each char is one byte as received
                 bytes.write(c);
-            } else {
-                byte[] enc = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                bytes.write(enc, 0, enc.length);
             }
         }
-        String decoded = new String(bytes.toByteArray(), StandardCharsets.UTF_8);
-        return resolveDots(decoded, mergeSlashes);
+        // $uri is a byte string like the rest (ByteStrings): %FF stays the byte 0xFF, never U+FFFD
+        return resolveDots(ByteStrings.of(bytes.toByteArray()), mergeSlashes);
     }
 
     /** Resolves dot segments per RFC 3986 5.2.4; null when ".." would leave the root. */

@@ -1,5 +1,6 @@
 package dev.portico.observability;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.variables.Template;
 import java.nio.file.InvalidPathException;
@@ -43,7 +44,7 @@ record AccessLog(Path path, Template pathTemplate, LogFormat format, Template co
             return null;
         }
         try {
-            return Path.of(p);
+            return ByteStrings.path(p);
         } catch (InvalidPathException e) {
             return null;
         }

@@ -1,10 +1,10 @@
 package dev.portico.observability;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.core.CoreModule;
 import dev.portico.http.Exchange;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -25,6 +25,7 @@ import java.util.List;
 public final class ErrorLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
     private static final long PID = ProcessHandle.current().pid();
+    private static final String HEX = "0123456789ABCDEF";
     private static volatile ErrorLog current = new ErrorLog(List.of(new Target(null, LogLevel.NOTICE)), "portico");
 
     private final List<Target> targets;
@@ -184,13 +185,63 @@ public final class ErrorLog {
         if (connectionId > 0) {
             b.append('*').append(connectionId).append(' ');
         }
-        b.append(message).append('\n');
-        byte[] line = b.toString().getBytes(StandardCharsets.UTF_8);
+        // one message, one line: a control byte that slipped through unescaped cannot start a forged line
+        appendControlsEscaped(b, message).append('\n');
+        byte[] line = ByteStrings.bytes(b.toString());
         for (Target t : targets) {
             if (level.compareTo(t.level) >= 0) {
                 t.write(line);
             }
         }
+    }
+
+    /**
+     * A value that came from a client (request line, URI, header, host), made safe to quote in
+     * a message: bytes below 0x20, {@code "}, {@code \} and from 0x7F up become {@code \xHH}, as
+     * in the access log. nginx writes them raw, so a CR or LF in a request could forge lines.
+     */
+    public static String escape(String value) {
+        if (value == null) {
+            return null;
+        }
+        int i = 0;
+        while (i < value.length() && !unsafe(value.charAt(i))) {
+            i++;
+        }
+        if (i == value.length()) {
+            return value;
+        }
+        StringBuilder b = new StringBuilder(value.length() + 16).append(value, 0, i);
+        for (byte x : ByteStrings.bytes(value.substring(i))) {
+            int c = x & 0xff;
+            if (unsafe((char) c)) {
+                b.append("\\x").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xf));
+            } else {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The client's request line as nginx quotes it ({@code request: "..."}), escaped. */
+    public static String requestLine(Exchange ex) {
+        return escape(ex.requestLine());
+    }
+
+    private static StringBuilder appendControlsEscaped(StringBuilder b, String message) {
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                b.append("\\x").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xf));
+            } else {
+                b.append(c);
+            }
+        }
+        return b;
+    }
+
+    private static boolean unsafe(char c) {
+        return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
     }
 
     public static void error(String message) {

@@ -6,6 +6,7 @@ import static dev.portico.config.directive.Context.LIMIT_EXCEPT;
 import static dev.portico.config.directive.Context.LOCATION;
 import static dev.portico.config.directive.Context.SERVER;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.config.ConfNode;
 import dev.portico.config.ConfigException;
 import dev.portico.config.directive.Arity;
@@ -179,7 +180,7 @@ public final class HttpLogModule implements PipelineModule {
                 throw node.error("buffered logs cannot have variables in name");
             }
             // nginx makes the path absolute against the prefix before compiling it
-            String full = Path.of(target).isAbsolute() ? target : conf.prefix().prefix().toString() + "/" + target;
+            String full = target.startsWith("/") ? target : ByteStrings.fromText(conf.prefix().prefix().toString()) + "/" + target;
             Template t;
             try {
                 t = Template.compile(full, build.variables());

@@ -1,16 +1,14 @@
 package dev.portico.observability;
 
+import dev.portico.bytes.ByteStrings;
 import java.nio.charset.StandardCharsets;
 
 /**
  * How {@code log_format} writes a variable's value ({@code escape=} parameter of ngx_http_log_module).
  *
- * <p>Escaping works on bytes, as nginx does. Netty reads the request line and headers as
- * ISO-8859-1, so a value whose characters all fit in one byte is written as exactly those
- * bytes (what the client sent); a value holding wider characters (a string from the
- * configuration, say) is written as UTF-8. The variables Portico keeps as decoded text
- * ({@link #TEXT_VARIABLES}: the percent-decoded URI and paths made from it) are always written
- * as UTF-8, which gives back the bytes nginx logs for a URI sent as UTF-8.
+ * <p>Escaping works on bytes, as nginx does: every value is a byte string (see
+ * {@link ByteStrings}), so {@code $uri} of {@code /%FF} is logged as
+ * {@code /\xFF}, the byte the client meant.
  */
 enum LogEscape {
     /** {@code "}, {@code \}, bytes below 0x20 and from 0x7f up become {@code \xHH}; a value not found is "-". */
@@ -80,27 +78,22 @@ enum LogEscape {
 
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
-    /** Variables whose value is decoded text, not the client's bytes (UriNormalizer decodes as UTF-8). */
-    static final java.util.Set<String> TEXT_VARIABLES = java.util.Set.of(
-        "uri", "document_uri", "request_filename", "document_root", "realpath_root",
-        "fastcgi_script_name", "fastcgi_path_info");
-
     abstract void appendByte(int b, LineBuilder out);
 
     abstract void appendNotFound(LineBuilder out);
 
     /** Writes a variable's value; {@code null} is nginx's "not found". */
-    void append(String value, boolean text, LineBuilder out) {
+    void append(String value, LineBuilder out) {
         if (value == null) {
             appendNotFound(out);
             return;
         }
-        if (!text && fitsInBytes(value)) {
+        if (fitsInBytes(value)) {
             for (int i = 0; i < value.length(); i++) {
                 appendByte(value.charAt(i), out);
             }
         } else {
-            for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            for (byte b : ByteStrings.bytes(value)) {
                 appendByte(b & 0xff, out);
             }
         }

@@ -4,7 +4,6 @@ import dev.portico.config.ConfigException;
 import dev.portico.http.Exchange;
 import dev.portico.variables.Variable;
 import dev.portico.variables.Variables;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,16 +23,13 @@ final class LogFormat {
     /** literals[i] comes before vars[i]; one more literal than variables. */
     private final byte[][] literals;
     private final Variable[] vars;
-    /** Per variable: its value is decoded text, written as UTF-8 (see {@link LogEscape}). */
-    private final boolean[] text;
     private final int sizeHint;
 
-    private LogFormat(String name, LogEscape escape, byte[][] literals, Variable[] vars, boolean[] text) {
+    private LogFormat(String name, LogEscape escape, byte[][] literals, Variable[] vars) {
         this.name = name;
         this.escape = escape;
         this.literals = literals;
         this.vars = vars;
-        this.text = text;
         int n = 1 + vars.length * 16;
         for (byte[] l : literals) {
             n += l.length;
@@ -56,7 +52,6 @@ final class LogFormat {
     static LogFormat compile(String name, LogEscape escape, List<String> strings, Variables variables) throws ConfigException {
         List<byte[]> lits = new ArrayList<>();
         List<Variable> vs = new ArrayList<>();
-        List<Boolean> text = new ArrayList<>();
         StringBuilder lit = new StringBuilder();
         for (String s : strings) {
             int i = 0;
@@ -93,19 +88,14 @@ final class LogFormat {
                 if (end == start) {
                     throw invalid(s, dollar);
                 }
-                lits.add(lit.toString().getBytes(StandardCharsets.UTF_8));
+                lits.add(dev.portico.bytes.ByteStrings.bytes(lit.toString()));
                 lit.setLength(0);
                 String var = s.substring(start, end);
                 vs.add(variables.resolve(var));
-                text.add(LogEscape.TEXT_VARIABLES.contains(var.toLowerCase(java.util.Locale.ROOT)));
             }
         }
-        lits.add(lit.toString().getBytes(StandardCharsets.UTF_8));
-        boolean[] t = new boolean[text.size()];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = text.get(i);
-        }
-        return new LogFormat(name, escape, lits.toArray(new byte[0][]), vs.toArray(new Variable[0]), t);
+        lits.add(dev.portico.bytes.ByteStrings.bytes(lit.toString()));
+        return new LogFormat(name, escape, lits.toArray(new byte[0][]), vs.toArray(new Variable[0]));
     }
 
     private static ConfigException invalid(String s, int from) {
@@ -121,7 +111,7 @@ final class LogFormat {
         LineBuilder out = new LineBuilder(sizeHint);
         for (int i = 0; i < vars.length; i++) {
             out.append(literals[i]);
-            escape.append(vars[i].get(ex), text[i], out);
+            escape.append(vars[i].get(ex), out);
         }
         out.append(literals[vars.length]);
         out.append('\n');

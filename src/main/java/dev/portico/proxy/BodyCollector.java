@@ -66,8 +66,8 @@ final class BodyCollector implements RequestBodyHandler {
             c.release();
         } else {
             if (file == null) {
-                file = new TempFile(conf.clientBodyTempPath, call.loop);
-                ProxyLog.log(LogLevel.WARN, ex, "a client request body is buffered to a temporary file " + file.path(), null, null);
+                file = new TempFile(conf.clientBodyTempPath, call.loop, p -> ProxyLog.log(LogLevel.WARN, ex,
+                    "a client request body is buffered to a temporary file " + p, null, null));
                 if (memory != null) {
                     pendingWrites++;
                     file.append(memory, this::written, this::failed);

@@ -1,5 +1,6 @@
 package dev.portico.proxy;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.http.Location;
 import dev.portico.observability.LogLevel;
@@ -19,7 +20,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -212,7 +212,7 @@ final class ProxyCall {
         boolean chunked = HttpUtil.isTransferEncodingChunked(ex.request());
         boolean hasLength = ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH);
         if (conf.setBody != null) {
-            fixedBody = Unpooled.copiedBuffer(conf.setBody.render(ex), StandardCharsets.UTF_8);
+            fixedBody = Unpooled.wrappedBuffer(ByteStrings.bytes(conf.setBody.render(ex)));
             bodyLength = fixedBody.readableBytes();
             discardThenConnect();
         } else if (!conf.passRequestBody) {

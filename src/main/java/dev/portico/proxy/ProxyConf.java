@@ -5,12 +5,12 @@ import dev.portico.config.ConfigException;
 import dev.portico.config.directive.Settings;
 import dev.portico.core.BuildContext;
 import dev.portico.http.HttpModule;
+import dev.portico.http.TempPath;
 import dev.portico.upstream.ResolverConf;
 import dev.portico.upstream.UpstreamGroup;
 import dev.portico.upstream.UpstreamModule;
 import dev.portico.upstream.Upstreams;
 import dev.portico.variables.Template;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,10 +56,10 @@ final class ProxyConf {
     final long readAhead;
     final long maxTempFileSize;
     final long tempFileWriteSize;
-    final Path tempPath;
+    final TempPath tempPath;
 
     final long clientBodyBufferSize;
-    final Path clientBodyTempPath;
+    final TempPath clientBodyTempPath;
 
     final HeaderNameSet hide;
     final List<ValueRewrite> redirects;
@@ -170,9 +170,9 @@ final class ProxyConf {
         this.readAhead = bufs[0] * bufs[1];
         this.maxTempFileSize = max;
         this.tempFileWriteSize = write;
-        this.tempPath = build.prefix().resolve(s.get(ProxyModule.TEMP_PATH));
+        this.tempPath = s.get(ProxyModule.TEMP_PATH).resolve(build.prefix().prefix());
         this.clientBodyBufferSize = s.get(HttpModule.CLIENT_BODY_BUFFER_SIZE);
-        this.clientBodyTempPath = build.prefix().resolve(s.get(HttpModule.CLIENT_BODY_TEMP_PATH));
+        this.clientBodyTempPath = s.get(HttpModule.CLIENT_BODY_TEMP_PATH).resolve(build.prefix().prefix());
 
         List<String> hidden = new ArrayList<>(HIDDEN_BY_DEFAULT);
         List<String> extra = s.get(ProxyModule.HIDE_HEADERS);

@@ -35,18 +35,17 @@ final class ProxyLog {
         if (ex.server() != null) {
             b.append(", server: ").append(ex.server().primaryName());
         }
-        b.append(", request: \"").append(ex.method().name()).append(' ').append(ex.requestUri()).append(' ')
-            .append(ex.request().protocolVersion().text()).append('"');
+        b.append(", request: \"").append(ErrorLog.requestLine(ex)).append('"');
         if (upstream != null) {
-            b.append(", upstream: \"").append(upstream).append('"');
+            b.append(", upstream: \"").append(ErrorLog.escape(upstream)).append('"');
         }
         String host = ex.requestHeaders().get(HttpHeaderNames.HOST);
         if (host != null) {
-            b.append(", host: \"").append(host).append('"');
+            b.append(", host: \"").append(ErrorLog.escape(host)).append('"');
         }
         String referer = ex.requestHeaders().get(HttpHeaderNames.REFERER);
         if (referer != null) {
-            b.append(", referrer: \"").append(referer).append('"');
+            b.append(", referrer: \"").append(ErrorLog.escape(referer)).append('"');
         }
         log.log(level, ex.connection().id(), b.toString());
     }

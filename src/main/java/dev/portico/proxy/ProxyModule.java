@@ -17,6 +17,7 @@ import dev.portico.http.LocationBuilder;
 import dev.portico.http.PipelineModule;
 import dev.portico.http.RequestPipeline;
 import dev.portico.http.RegexSupport;
+import dev.portico.http.TempPath;
 import dev.portico.variables.Template;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -73,7 +74,7 @@ public final class ProxyModule implements PipelineModule {
     static final Slot<Long> BUSY_BUFFERS_SIZE = Slot.of("proxy_busy_buffers_size", null);
     static final Slot<Long> MAX_TEMP_FILE_SIZE = Slot.of("proxy_max_temp_file_size", null);
     static final Slot<Long> TEMP_FILE_WRITE_SIZE = Slot.of("proxy_temp_file_write_size", null);
-    static final Slot<String> TEMP_PATH = Slot.of("proxy_temp_path", "proxy_temp");
+    static final Slot<TempPath> TEMP_PATH = Slot.of("proxy_temp_path", TempPath.of("proxy_temp"));
 
     /** {@code proxy_redirect}: off turns the default rule off for this level and below. */
     static final Slot<Boolean> REDIRECT_ON = Slot.of("proxy_redirect_on", true);
@@ -167,15 +168,8 @@ public final class ProxyModule implements PipelineModule {
             Directive.value("proxy_busy_buffers_size", HTTP_SRV_LOC, BUSY_BUFFERS_SIZE, Values::size),
             Directive.value("proxy_max_temp_file_size", HTTP_SRV_LOC, MAX_TEMP_FILE_SIZE, Values::size),
             Directive.value("proxy_temp_file_write_size", HTTP_SRV_LOC, TEMP_FILE_WRITE_SIZE, Values::size),
-            Directive.simple("proxy_temp_path", HTTP_SRV_LOC, Arity.TAKE1234, (level, node) -> {
-                for (int i = 1; i < node.argCount(); i++) {
-                    String l = node.arg(i);
-                    if (!l.equals("1") && !l.equals("2")) {
-                        throw node.error("invalid value \"" + l + "\"");
-                    }
-                }
-                level.set(TEMP_PATH, node.arg(0), node);
-            }),
+            Directive.simple("proxy_temp_path", HTTP_SRV_LOC, Arity.TAKE1234,
+                (level, node) -> level.set(TEMP_PATH, TempPath.parse(node), node)),
             // accepted: Portico's header lookups need no hash tuning
             Directive.simple("proxy_headers_hash_max_size", HTTP_SRV_LOC, Arity.TAKE1,
                 (level, node) -> Values.number(node, node.arg(0))),

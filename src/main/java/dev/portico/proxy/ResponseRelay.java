@@ -139,14 +139,15 @@ final class ResponseRelay {
         if (unbuffered ? client.isWritable() : pendingToClient() < conf.readAhead) {
             attempt.readMore();
         } else if (!unbuffered && conf.maxTempFileSize > 0) {
-            spill = new TempFile(conf.tempPath, call.loop);
+            spill = new TempFile(conf.tempPath, call.loop, p -> {
+                if (!spillLogged) {
+                    spillLogged = true;
+                    ProxyLog.log(LogLevel.WARN, ex, "an upstream response is buffered to a temporary file " + p,
+                        ProxyLog.READING, attempt.upstreamUri());
+                }
+            });
             spillRead = 0;
             spillFull = false;
-            if (!spillLogged) {
-                spillLogged = true;
-                ProxyLog.log(LogLevel.WARN, ex, "an upstream response is buffered to a temporary file " + spill.path(),
-                    ProxyLog.READING, attempt.upstreamUri());
-            }
             attempt.readMore();
         } else {
             waitForClient();

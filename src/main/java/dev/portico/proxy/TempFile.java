@@ -1,15 +1,24 @@
 package dev.portico.proxy;
 
+import dev.portico.http.TempPath;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,18 +28,35 @@ import java.util.function.Consumer;
  * A temporary file for a request body ({@code client_body_temp_path}) or a response being
  * buffered ({@code proxy_temp_path}), named like nginx's ({@code 0000000001}). Every file
  * operation runs on a small I/O pool, one at a time per file and in order; results come back
- * on the event loop that asked. The file is deleted when closed.
+ * on the event loop that asked.
+ *
+ * <p>As nginx's {@code ngx_create_temp_file}: directories are made 0700 and the file 0600 with
+ * {@code O_CREAT|O_EXCL} (a name that exists, even a planted symlink, is skipped, never reused or
+ * removed), and the name is unlinked at once, so only the open channel holds the data and nothing
+ * is left behind after a crash. Beyond nginx (which counts from 1), the counter starts at a random
+ * value so that two runs sharing a directory do not walk the same names.
  */
 final class TempFile {
-    private static final AtomicLong NUMBERS = new AtomicLong();
+    private static final AtomicLong NUMBERS = new AtomicLong(new SecureRandom().nextInt(Integer.MAX_VALUE / 2));
+    private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final Set<StandardOpenOption> OPTIONS =
+        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    /** nginx tries names for ever; a bound keeps a directory full of planted names from pinning an I/O thread. */
+    private static final int ATTEMPTS = 1000;
     private static final ExecutorService IO = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "portico-file-io");
         t.setDaemon(true);
         return t;
     });
 
-    private final Path path;
+    private final TempPath dir;
     private final EventLoop loop;
+    private final Consumer<Path> created;
+    /** The name the file had, set once it is created (on the I/O thread). */
+    private volatile Path path;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean running;
     private FileChannel channel;
@@ -39,13 +65,17 @@ final class TempFile {
     private long written;
     private long writing;
 
-    TempFile(Path dir, EventLoop loop) {
-        this.path = dir.resolve(String.format("%010d", NUMBERS.incrementAndGet()));
+    /** {@code created} runs on the event loop with the file's (already unlinked) name. */
+    TempFile(TempPath dir, EventLoop loop, Consumer<Path> created) {
+        this.dir = dir;
         this.loop = loop;
+        this.created = created;
     }
 
+    /** The file's name once created, the directory before. */
     Path path() {
-        return path;
+        Path p = path;
+        return p != null ? p : dir.dir();
     }
 
     /** Bytes whose write completed. */
@@ -112,7 +142,7 @@ final class TempFile {
         });
     }
 
-    /** Closes and deletes the file (in the background). */
+    /** Closes the file (in the background); its name is gone already. */
     void close() {
         if (closed) {
             return;
@@ -123,17 +153,43 @@ final class TempFile {
                 if (channel != null) {
                     channel.close();
                 }
-                Files.deleteIfExists(path);
             } catch (IOException ignored) {
-                // a temporary file we could not delete is not worth failing a request for
+                // closing a file nobody can reach any more cannot lose data
             }
         });
     }
 
     private void open() throws IOException {
-        if (channel == null) {
-            Files.createDirectories(path.getParent());
-            channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (channel != null) {
+            return;
+        }
+        for (int i = 0; i < ATTEMPTS; i++) {
+            Path p = dir.file(String.format("%010d", NUMBERS.incrementAndGet() & 0xffffffffL));
+            try {
+                channel = create(p);
+            } catch (FileAlreadyExistsException taken) {
+                continue; // someone else's file: leave it alone, try the next name
+            }
+            try {
+                Files.delete(p);
+            } catch (IOException e) {
+                channel.close();
+                channel = null;
+                throw e;
+            }
+            path = p;
+            loop.execute(() -> created.accept(p));
+            return;
+        }
+        throw new FileAlreadyExistsException(dir.dir().toString(), null, "no free temporary file name");
+    }
+
+    private static FileChannel create(Path p) throws IOException {
+        try {
+            return FileChannel.open(p, OPTIONS, FILE_MODE);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(p.getParent(), DIR_MODE);
+            return FileChannel.open(p, OPTIONS, FILE_MODE);
         }
     }
 

@@ -4,7 +4,6 @@ import dev.portico.upstream.UpstreamConnection;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
@@ -36,7 +35,7 @@ final class UpstreamCodec {
             // a bare LF ends a line (RFC 9112 section 2.2, as nginx); HeadValidator refuses a bare CR
             .setStrictLineParsing(false)
             .setValidateHeaders(false); // HeadValidator checks the names as nginx does
-        p.addLast("encoder", new HttpRequestEncoder());
+        p.addLast("encoder", new ByteRequestEncoder());
         p.addLast("heads", new HeadValidator());
         p.addLast("decoder", new ResponseDecoder(cfg));
     }

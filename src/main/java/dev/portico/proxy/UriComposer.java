@@ -7,10 +7,11 @@ import dev.portico.http.UriEscaper;
  * The request URI sent to the backend, by nginx's rules for {@code proxy_pass}:
  * <ul>
  * <li>a URL with variables and a URI part: that URI, as is, replacing the request's;</li>
- * <li>no URI part and the URI unchanged: the request target exactly as the client sent it;</li>
+ * <li>no URI part and the URI unchanged: the request target exactly as the client sent it,
+ *     byte for byte (nginx's unparsed URI; bytes above 0x7F are not escaped);</li>
  * <li>otherwise the normalised (possibly rewritten) URI, re-escaped, where a URI part replaces
  *     the part matching the location prefix (unless {@code rewrite ... break} changed the URI,
- *     then the full changed URI is passed), plus the arguments.</li>
+ *     then the full changed URI is passed), plus the arguments as they are.</li>
  * </ul>
  */
 final class UriComposer {
@@ -38,8 +39,7 @@ final class UriComposer {
         }
         b.append(UriEscaper.escapePath(uri.substring(locLen)));
         if (args != null && !args.isEmpty()) {
-            b.append('?');
-            appendRaw(b, args);
+            b.append('?').append(args);
         }
         return b.toString();
     }
@@ -54,29 +54,6 @@ final class UriComposer {
             int from = slash < 0 ? q : q < 0 ? slash : Math.min(slash, q);
             t = from < 0 ? "/" : t.charAt(from) == '?' ? "/" + t.substring(from) : t.substring(from);
         }
-        for (int i = 0; i < t.length(); i++) {
-            if (t.charAt(i) >= 0x80) {
-                StringBuilder b = new StringBuilder(t.length() + 16);
-                appendRaw(b, t);
-                return b.toString();
-            }
-        }
         return t;
-    }
-
-    /**
-     * Appends text read from the request line (one char per raw byte); bytes above 0x7F are
-     * percent-encoded so that they reach the backend as the same bytes.
-     */
-    private static void appendRaw(StringBuilder b, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                b.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
-                    .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            } else {
-                b.append(c);
-            }
-        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.portico.routing;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
+import dev.portico.observability.ErrorLog;
 import dev.portico.variables.Template;
 import dev.portico.variables.Variable;
 import java.io.IOException;
@@ -46,7 +48,7 @@ interface Condition {
             boolean log = RewriteLog.enabled(ex);
             if (m.find()) {
                 if (log) {
-                    RewriteLog.notice(ex, "\"" + source + "\" matches \"" + line + "\"");
+                    RewriteLog.notice(ex, "\"" + source + "\" matches \"" + ErrorLog.escape(line) + "\"");
                 }
                 if (m.groupCount() > 0) {
                     ex.captures(m);
@@ -54,7 +56,7 @@ interface Condition {
                 return !negate;
             }
             if (log) {
-                RewriteLog.notice(ex, "\"" + source + "\" does not match \"" + line + "\"");
+                RewriteLog.notice(ex, "\"" + source + "\" does not match \"" + ErrorLog.escape(line) + "\"");
             }
             ex.clearCaptures();
             return negate;
@@ -72,7 +74,7 @@ interface Condition {
             BasicFileAttributes a;
             Path p;
             try {
-                p = Path.of(path.render(ex));
+                p = ByteStrings.path(path.render(ex));
                 a = Files.readAttributes(p, BasicFileAttributes.class);
             } catch (IOException | InvalidPathException e) {
                 return negate;

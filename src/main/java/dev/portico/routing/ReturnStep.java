@@ -1,5 +1,6 @@
 package dev.portico.routing;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
 import dev.portico.http.Redirects;
@@ -9,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code return code [text]}, {@code return code URL}, {@code return URL}, as nginx's
@@ -50,7 +50,7 @@ public final class ReturnStep implements RewriteStep {
             return Flow.DONE;
         }
         // 204 and 304 carry no body (RFC 9110 15.3.5, 15.4.5)
-        ByteBuf body = code == 204 || code == 304 ? null : Unpooled.copiedBuffer(value, StandardCharsets.UTF_8);
+        ByteBuf body = code == 204 || code == 304 ? null : Unpooled.wrappedBuffer(ByteStrings.bytes(value));
         HttpHeaders h = new DefaultHttpHeaders();
         if (code != 204) {
             h.set("Content-Type", ex.settings().get(HttpModule.DEFAULT_TYPE));

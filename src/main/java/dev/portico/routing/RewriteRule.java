@@ -42,13 +42,13 @@ final class RewriteRule implements RewriteStep {
         boolean log = RewriteLog.enabled(ex);
         if (!m.find()) {
             if (log) {
-                RewriteLog.notice(ex, "\"" + source + "\" does not match \"" + uri + "\"");
+                RewriteLog.notice(ex, "\"" + source + "\" does not match \"" + ErrorLog.escape(uri) + "\"");
             }
             ex.clearCaptures();
             return Flow.NEXT;
         }
         if (log) {
-            RewriteLog.notice(ex, "\"" + source + "\" matches \"" + uri + "\"");
+            RewriteLog.notice(ex, "\"" + source + "\" matches \"" + ErrorLog.escape(uri) + "\"");
         }
         if (m.groupCount() > 0) {
             ex.captures(m);
@@ -62,7 +62,7 @@ final class RewriteRule implements RewriteStep {
                 target = target + (replacement.hasQuestionMark() ? '&' : '?') + args;
             }
             if (log) {
-                RewriteLog.notice(ex, "rewritten redirect: \"" + target + "\"");
+                RewriteLog.notice(ex, "rewritten redirect: \"" + ErrorLog.escape(target) + "\"");
             }
             ex.sendBuiltinPage(redirectStatus, UriEscapes.forLocation(Redirects.absolute(ex, target)));
             return Flow.DONE;
@@ -75,7 +75,7 @@ final class RewriteRule implements RewriteStep {
             newArgs = addArgs ? args : null;
         }
         if (log) {
-            RewriteLog.notice(ex, "rewritten data: \"" + r.uri() + "\", args: \"" + (newArgs == null ? "" : newArgs) + "\"");
+            RewriteLog.notice(ex, "rewritten data: \"" + ErrorLog.escape(r.uri()) + "\", args: \"" + ErrorLog.escape(newArgs == null ? "" : newArgs) + "\"");
         }
         if (r.uri().isEmpty()) {
             ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "the rewritten URI has a zero length" + LogContext.of(ex));

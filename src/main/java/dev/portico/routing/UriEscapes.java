@@ -1,5 +1,6 @@
 package dev.portico.routing;
 
+import dev.portico.bytes.ByteStrings;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,14 +16,14 @@ final class UriEscapes {
 
     /** Escapes space, "#", "%", "&", "+", ";", "?", controls and non-ASCII bytes (nginx's NGX_ESCAPE_ARGS). */
     static String escapeArgs(String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = ByteStrings.bytes(s);
         StringBuilder b = null;
         for (int i = 0; i < bytes.length; i++) {
             int c = bytes[i] & 0xff;
             boolean escape = c <= 0x20 || c >= 0x7f || c == '#' || c == '%' || c == '&' || c == '+' || c == ';' || c == '?';
             if (escape && b == null) {
                 b = new StringBuilder(bytes.length + 16);
-                b.append(new String(bytes, 0, i, StandardCharsets.UTF_8));
+                b.append(ByteStrings.of(java.util.Arrays.copyOf(bytes, i)));
             }
             if (b != null) {
                 if (escape) {

@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.observability.LogLevel;
 import io.netty.buffer.Unpooled;
@@ -76,7 +77,7 @@ final class AutoIndex {
         List<Entry> entries = new ArrayList<>();
         Path d;
         try {
-            d = Path.of(dir);
+            d = ByteStrings.path(dir);
         } catch (InvalidPathException e) {
             return new Listing(404, null);
         }

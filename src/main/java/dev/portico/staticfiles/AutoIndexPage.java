@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.bytes.ByteStrings;
 import io.netty.handler.codec.DateFormatter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ record AutoIndexPage(AutoIndex.Format format, String uri, boolean exactSize, boo
             case XML -> xml(entries);
             default -> html(entries);
         };
-        return text.getBytes(StandardCharsets.UTF_8);
+        // the page is a byte string: the URI and callback as received, file names as their UTF-8 bytes
+        return ByteStrings.bytes(text);
     }
 
     private String html(List<AutoIndex.Entry> entries) {
@@ -57,7 +59,7 @@ record AutoIndexPage(AutoIndex.Format format, String uri, boolean exactSize, boo
             // the name's width: characters when the page is UTF-8, else bytes
             int len = utf8 ? e.name().codePointCount(0, e.name().length()) : e.name().getBytes(StandardCharsets.UTF_8).length;
             int shown = len > NAME_LEN ? NAME_LEN - 3 : len;
-            b.append(escapeHtml(prefix(e.name(), shown)));
+            b.append(escapeHtml(ByteStrings.fromText(prefix(e.name(), shown))));
             if (len > NAME_LEN) {
                 b.append("..&gt;</a>");
             } else {
@@ -113,7 +115,7 @@ record AutoIndexPage(AutoIndex.Format format, String uri, boolean exactSize, boo
         for (int i = 0; i < entries.size(); i++) {
             AutoIndex.Entry e = entries.get(i);
             b.append(i == 0 ? "\r\n" : ",\r\n");
-            b.append("{ \"name\":\"").append(escapeJson(e.name())).append("\", \"type\":\"").append(type(e))
+            b.append("{ \"name\":\"").append(escapeJson(ByteStrings.fromText(e.name()))).append("\", \"type\":\"").append(type(e))
                 .append("\", \"mtime\":\"").append(DateFormatter.format(new Date(e.mtimeSeconds() * 1000)));
             if (e.file()) {
                 b.append("\", \"size\":").append(e.size());
@@ -140,7 +142,7 @@ record AutoIndexPage(AutoIndex.Format format, String uri, boolean exactSize, boo
             if (e.file()) {
                 b.append("\" size=\"").append(e.size());
             }
-            b.append("\">").append(escapeHtml(e.name())).append("</").append(type).append(">\r\n");
+            b.append("\">").append(escapeHtml(ByteStrings.fromText(e.name()))).append("</").append(type).append(">\r\n");
         }
         b.append("</list>\r\n");
         return b.toString();

@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.variables.Template;
 import java.nio.file.InvalidPathException;
@@ -102,8 +103,8 @@ final class DocRoot {
             return true;
         }
         try {
-            Path p = Path.of(path).normalize();
-            Path b = Path.of(base.isEmpty() ? "/" : base).normalize();
+            Path p = ByteStrings.path(path).normalize();
+            Path b = ByteStrings.path(base.isEmpty() ? "/" : base).normalize();
             return p.startsWith(b) && !containsDotDot(p);
         } catch (InvalidPathException e) {
             return false;

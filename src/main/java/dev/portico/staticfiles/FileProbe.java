@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.bytes.ByteStrings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -25,7 +26,7 @@ record FileProbe(FsError error, boolean dir, boolean regular, long size, long mt
     static FileProbe stat(String path, SymlinkPolicy.Guard guard) {
         Path p;
         try {
-            p = Path.of(path);
+            p = ByteStrings.path(path);
         } catch (InvalidPathException e) {
             return failed(FsError.NOT_FOUND);
         }
@@ -58,7 +59,7 @@ record FileProbe(FsError error, boolean dir, boolean regular, long size, long mt
             int next = path.indexOf('/', i + 1);
             int end = next < 0 ? path.length() : next;
             if (end > i + 1 || (i == 0 && end > 0)) {
-                Path component = Path.of(path.substring(0, end));
+                Path component = ByteStrings.path(path.substring(0, end));
                 BasicFileAttributes a = Files.readAttributes(component, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isSymbolicLink()) {
                     if (guard.mode() == SymlinkPolicy.Mode.ON) {

@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
@@ -22,7 +23,6 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Date;
 import java.util.List;
@@ -89,7 +89,7 @@ final class FileResponse {
             return new Opened(null, false, true, null);
         }
         try {
-            FileChannel ch = FileChannel.open(Path.of(path), StandardOpenOption.READ);
+            FileChannel ch = FileChannel.open(ByteStrings.path(path), StandardOpenOption.READ);
             long size;
             try {
                 size = ch.size();

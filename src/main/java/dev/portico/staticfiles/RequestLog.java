@@ -15,11 +15,10 @@ record RequestLog(long connection, String context) {
         StringBuilder b = new StringBuilder(96);
         b.append(", client: ").append(ex.connection().remoteHost())
             .append(", server: ").append(ex.server().primaryName())
-            .append(", request: \"").append(ex.method().name()).append(' ').append(ex.requestUri()).append(' ')
-            .append(ex.request().protocolVersion().text()).append('"');
+            .append(", request: \"").append(ErrorLog.requestLine(ex)).append('"');
         String host = ex.requestHeaders().get("Host");
         if (host != null) {
-            b.append(", host: \"").append(host).append('"');
+            b.append(", host: \"").append(ErrorLog.escape(host)).append('"');
         }
         return new RequestLog(ex.connection().id(), b.toString());
     }
@@ -30,6 +29,7 @@ record RequestLog(long connection, String context) {
 
     /** {@code call() "path" failed (errno: text)}, nginx's wording for a failed file system call. */
     void failed(LogLevel level, String call, String path, FsError error) {
-        log(level, call + " \"" + path + "\" failed " + error.suffix());
+        // the path holds the decoded URI: escaped like any client value
+        log(level, call + " \"" + ErrorLog.escape(path) + "\" failed " + error.suffix());
     }
 }

@@ -1,12 +1,12 @@
 package dev.portico.staticfiles;
 
+import dev.portico.bytes.ByteStrings;
 import dev.portico.http.ContentHandler;
 import dev.portico.http.Exchange;
 import dev.portico.observability.LogLevel;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 
 /**
  * The default content handler of every location without another one, as nginx's content phase
@@ -74,7 +74,7 @@ public final class StaticContent {
     static String realpathRoot(Exchange ex) {
         String base = docRoot(ex).base(ex);
         try {
-            return Path.of(base).toRealPath().toString();
+            return ByteStrings.fromText(ByteStrings.path(base).toRealPath().toString());
         } catch (IOException e) {
             RequestLog.of(ex).failed(LogLevel.CRIT, "realpath()", base, FsError.of(e));
             return null;

@@ -1,6 +1,6 @@
 package dev.portico.staticfiles;
 
-import java.nio.charset.StandardCharsets;
+import dev.portico.bytes.ByteStrings;
 
 /**
  * Percent-encoding of a decoded path for a Location header or a link (RFC 3986 section 2.1),
@@ -13,25 +13,25 @@ final class UriEscape {
     private UriEscape() {
     }
 
-    /** For a whole path: escapes controls, space, {@code " # % < > ? \ ^ ` { | }}, DEL and non-ASCII. */
+    /** For a whole path (a byte string, as {@code $uri}): escapes controls, space, {@code " # % < > ? \ ^ ` { | }}, DEL and non-ASCII. */
     static String path(String s) {
         return escape(s, false);
     }
 
-    /** For one path segment (a file name in a listing): escapes all but {@code A-Z a-z 0-9 - . _ ~}. */
+    /** For one path segment (a file name in a listing, Java text): escapes all but {@code A-Z a-z 0-9 - . _ ~}. */
     static String component(String s) {
-        return escape(s, true);
+        return escape(ByteStrings.fromText(s), true);
     }
 
     private static String escape(String s, boolean component) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = ByteStrings.bytes(s);
         StringBuilder b = null;
         for (int i = 0; i < bytes.length; i++) {
             int c = bytes[i] & 0xff;
             if (needsEscape(c, component)) {
                 if (b == null) {
                     b = new StringBuilder(bytes.length + 16);
-                    b.append(new String(bytes, 0, i, StandardCharsets.UTF_8));
+                    b.append(ByteStrings.of(java.util.Arrays.copyOf(bytes, i)));
                 }
                 b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
             } else if (b != null) {

@@ -1,6 +1,6 @@
 package dev.portico.upstream;
 
-import java.nio.charset.StandardCharsets;
+import dev.portico.bytes.ByteStrings;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 
@@ -75,7 +75,7 @@ final class ConsistentHashBalancer extends HashingBalancer {
                 }
             }
         }
-        return (host + "\0" + port).getBytes(StandardCharsets.UTF_8);
+        return ByteStrings.bytes(host + "\0" + port);
     }
 
     /** Index of the first point at or above the hash (may be the point count: it wraps). */
@@ -102,7 +102,7 @@ final class ConsistentHashBalancer extends HashingBalancer {
         if (!req.hashStarted) {
             req.hashStarted = true;
             CRC32 crc = new CRC32();
-            crc.update(key.getBytes(StandardCharsets.UTF_8));
+            crc.update(ByteStrings.bytes(key));
             req.hash = findPoint(crc.getValue());
         }
         while (true) {
@@ -121,7 +121,7 @@ final class ConsistentHashBalancer extends HashingBalancer {
     /** The server line a key maps to when every server is usable (for tests and a status page). */
     String serverFor(String key) {
         CRC32 crc = new CRC32();
-        crc.update(key.getBytes(StandardCharsets.UTF_8));
+        crc.update(ByteStrings.bytes(key));
         return pointServer[findPoint(crc.getValue()) % points.length];
     }
 }

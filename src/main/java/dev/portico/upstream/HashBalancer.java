@@ -1,5 +1,6 @@
 package dev.portico.upstream;
 
+import dev.portico.bytes.ByteStrings;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
@@ -22,7 +23,7 @@ final class HashBalancer extends HashingBalancer {
         if (key == null || key.isEmpty()) {
             return null;
         }
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        byte[] k = ByteStrings.bytes(key);
         while (true) {
             CRC32 crc = new CRC32();
             if (req.rehash > 0) {

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.URLDecoder;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -43,7 +42,7 @@ public final class CoreVariables {
         b.builtin("query_string", Exchange::args);
         b.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
         // the request line as received (an absolute-form target stays whole here, unlike $request_uri)
-        b.builtin("request", ex -> ex.method().name() + " " + ex.request().uri() + " " + ex.request().protocolVersion().text());
+        b.builtin("request", Exchange::requestLine);
         b.builtin("request_method", ex -> ex.method().name());
         b.builtin("scheme", ex -> ex.connection().isSecure() ? "https" : "http");
         b.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");
@@ -282,9 +281,5 @@ public final class CoreVariables {
         } catch (java.net.UnknownHostException e) {
             return "localhost";
         }
-    }
-
-    static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 }

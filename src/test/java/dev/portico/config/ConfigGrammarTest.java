@@ -69,7 +69,8 @@ class ConfigGrammarTest {
         "return 200 a\\ b;                    | a\\ b",
     })
     void wordsQuotesEscapesAndVariables(String text, String expected) throws Exception {
-        String want = expected.equals("''") ? "" : expected.replace("\\t", "\t");
+        // configuration text is read as bytes: a UTF-8 word is its bytes, one char each
+        String want = dev.portico.bytes.ByteStrings.fromText(expected.equals("''") ? "" : expected.replace("\\t", "\t"));
         List<String> args = args(text);
         assertThat(args.get(1)).isEqualTo(want);
     }

@@ -189,8 +189,9 @@ class ResponseRelayTest {
             s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             // the client reads nothing yet: the backend still finishes, the rest waits in a file
             assertThat(backendDone.await(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.errorLog()).contains("an upstream response is buffered to a temporary file "
-                + p.prefix().resolve("resp_tmp"));
+            // the file is announced once the I/O thread has created it
+            dev.portico.testing.Await.until(java.time.Duration.ofSeconds(10), "the temporary file in the error log",
+                () -> p.errorLog().contains("an upstream response is buffered to a temporary file " + p.prefix().resolve("resp_tmp")));
             InputStream in = s.getInputStream();
             String head = Backend.readHead(in);
             assertThat(head).startsWith("HTTP/1.1 200 OK");
