@@ -116,7 +116,7 @@ public final class RequestProcessor {
      * to the location's name, URI-escaped as nginx's {@code clcf->escaped_name}, query kept.
      */
     private static void autoRedirect(Exchange ex, Location l) {
-        String target = UriEscaper.escapePath(l.name());
+        String target = UriEscape.escape(l.name(), UriEscape.Mode.URI);
         if (ex.args() != null && !ex.args().isEmpty()) {
             target = target + "?" + ex.args();
         }

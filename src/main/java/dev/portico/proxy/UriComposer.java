@@ -1,7 +1,7 @@
 package dev.portico.proxy;
 
 import dev.portico.http.Exchange;
-import dev.portico.http.UriEscaper;
+import dev.portico.http.UriEscape;
 
 /**
  * The request URI sent to the backend, by nginx's rules for {@code proxy_pass}:
@@ -37,7 +37,7 @@ final class UriComposer {
         if (valid) {
             b.append(uriPart);
         }
-        b.append(UriEscaper.escapePath(uri.substring(locLen)));
+        b.append(UriEscape.escape(uri.substring(locLen), UriEscape.Mode.URI));
         if (args != null && !args.isEmpty()) {
             b.append('?').append(args);
         }

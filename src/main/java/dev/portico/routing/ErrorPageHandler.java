@@ -1,5 +1,6 @@
 package dev.portico.routing;
 
+import dev.portico.http.UriEscape;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
 import dev.portico.http.Location;
@@ -69,6 +70,6 @@ final class ErrorPageHandler {
             return;
         }
         int code = ReturnStep.isRedirect(overwrite) ? overwrite : 302;
-        ex.sendBuiltinPage(code, UriEscapes.forLocation(target));
+        ex.sendBuiltinPage(code, UriEscape.escape(target, UriEscape.Mode.LOCATION));
     }
 }

@@ -1,5 +1,6 @@
 package dev.portico.routing;
 
+import dev.portico.http.UriEscape;
 import dev.portico.config.ConfigException;
 import dev.portico.http.Exchange;
 import dev.portico.variables.Variable;
@@ -156,7 +157,7 @@ final class Replacement {
 
     private static void append(StringBuilder b, String value, boolean escape) {
         if (value != null) {
-            b.append(escape ? UriEscapes.escapeArgs(value) : value);
+            b.append(escape ? UriEscape.escape(value, UriEscape.Mode.ARGS) : value);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.portico.routing;
 
+import dev.portico.http.UriEscape;
 import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
@@ -46,7 +47,7 @@ public final class ReturnStep implements RewriteStep {
         ex.pendingStatus(code);
         String value = text == null ? "" : text.render(ex);
         if (isRedirect(code)) {
-            ex.sendBuiltinPage(code, UriEscapes.forLocation(Redirects.absolute(ex, value)));
+            ex.sendBuiltinPage(code, UriEscape.escape(Redirects.absolute(ex, value), UriEscape.Mode.LOCATION));
             return Flow.DONE;
         }
         // 204 and 304 carry no body (RFC 9110 15.3.5, 15.4.5)

@@ -1,5 +1,6 @@
 package dev.portico.routing;
 
+import dev.portico.http.UriEscape;
 import dev.portico.http.Exchange;
 import dev.portico.http.Redirects;
 import dev.portico.http.RewriteStep;
@@ -64,7 +65,7 @@ final class RewriteRule implements RewriteStep {
             if (log) {
                 RewriteLog.notice(ex, "rewritten redirect: \"" + ErrorLog.escape(target) + "\"");
             }
-            ex.sendBuiltinPage(redirectStatus, UriEscapes.forLocation(Redirects.absolute(ex, target)));
+            ex.sendBuiltinPage(redirectStatus, UriEscape.escape(Redirects.absolute(ex, target), UriEscape.Mode.LOCATION));
             return Flow.DONE;
         }
         Replacement.Result r = replacement.renderInternal(ex, escape);

@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.http.UriEscape;
 import dev.portico.bytes.ByteStrings;
 import io.netty.handler.codec.DateFormatter;
 import java.io.ByteArrayOutputStream;
@@ -51,7 +52,7 @@ record AutoIndexPage(AutoIndex.Format format, String uri, boolean exactSize, boo
             .append(title).append("</h1><hr><pre><a href=\"../\">../</a>\r\n");
         ZoneOffset offset = localtime ? ZoneId.systemDefault().getRules().getOffset(Instant.now()) : ZoneOffset.UTC;
         for (AutoIndex.Entry e : entries) {
-            b.append("<a href=\"").append(UriEscape.component(e.name()));
+            b.append("<a href=\"").append(UriEscape.escapeText(e.name(), UriEscape.Mode.URI_COMPONENT));
             if (e.dir()) {
                 b.append('/');
             }

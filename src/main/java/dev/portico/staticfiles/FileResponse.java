@@ -1,5 +1,6 @@
 package dev.portico.staticfiles;
 
+import dev.portico.http.UriEscape;
 import dev.portico.bytes.ByteStrings;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
@@ -110,7 +111,7 @@ final class FileResponse {
         }
         if (o.dir()) {
             // nginx's directory redirect: the escaped URI plus "/", with the query kept
-            StringBuilder location = new StringBuilder(UriEscape.path(ex.uri())).append('/');
+            StringBuilder location = new StringBuilder(UriEscape.escape(ex.uri(), UriEscape.Mode.PATH)).append('/');
             if (ex.args() != null && !ex.args().isEmpty()) {
                 location.append('?').append(ex.args());
             }
