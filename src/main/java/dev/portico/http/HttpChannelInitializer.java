@@ -48,7 +48,7 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
             defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE) * defaults.get(HttpModule.LARGE_HEADER_BUFFER_NUMBER));
         ch.pipeline()
             .addLast("activity", new ByteActivityHandler(http))
-            .addLast("decoder", new StrictRequestDecoder(line, total))
+            .addLast("decoder", new StrictRequestDecoder(line, total, defaults.get(HttpModule.MAX_HEADERS)))
             .addLast("encoder", new HttpResponseEncoder())
             .addLast("http", http);
     }

@@ -40,6 +40,8 @@ public final class HttpModule {
     public static final Slot<Long> CLIENT_HEADER_BUFFER_SIZE = Slot.of("client_header_buffer_size", 1024L);
     public static final Slot<Long> LARGE_HEADER_BUFFER_SIZE = Slot.of("large_client_header_buffers_size", 8192L);
     public static final Slot<Integer> LARGE_HEADER_BUFFER_NUMBER = Slot.of("large_client_header_buffers_number", 4);
+    /** Header lines allowed in a request head (nginx 1.29.8+); more is 400. */
+    public static final Slot<Integer> MAX_HEADERS = Slot.of("max_headers", 1000);
     public static final Slot<Long> CLIENT_MAX_BODY_SIZE = Slot.of("client_max_body_size", 1024L * 1024);
     public static final Slot<Long> CLIENT_BODY_BUFFER_SIZE = Slot.of("client_body_buffer_size", 16L * 1024);
     public static final Slot<String> CLIENT_BODY_TEMP_PATH = Slot.of("client_body_temp_path", "client_body_temp");
@@ -99,6 +101,7 @@ public final class HttpModule {
                 level.set(LARGE_HEADER_BUFFER_NUMBER, n, node);
                 level.put(LARGE_HEADER_BUFFER_SIZE, size);
             }),
+            Directive.value("max_headers", EnumSet.of(HTTP, SERVER), MAX_HEADERS, Values::number),
             Directive.value("client_max_body_size", HTTP_SRV_LOC, CLIENT_MAX_BODY_SIZE, Values::size),
             Directive.value("client_body_buffer_size", HTTP_SRV_LOC, CLIENT_BODY_BUFFER_SIZE, Values::size),
             Directive.simple("client_body_temp_path", HTTP_SRV_LOC, Arity.TAKE1234,

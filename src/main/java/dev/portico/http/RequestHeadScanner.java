@@ -21,10 +21,12 @@ import java.nio.charset.StandardCharsets;
 final class RequestHeadScanner {
     private final int maxLine;
     private final int maxTotal;
+    private final int maxHeaders;
 
     private boolean sawRequestLine;
     private boolean complete;
     private int total;
+    private int headers;
     private String method;
     private String target;
     private String version;
@@ -38,10 +40,12 @@ final class RequestHeadScanner {
     /**
      * @param maxLine  one large header buffer: the longest line, CRLF included
      * @param maxTotal all large header buffers: the longest head
+     * @param maxHeaders {@code max_headers}: the most header lines
      */
-    RequestHeadScanner(int maxLine, int maxTotal) {
+    RequestHeadScanner(int maxLine, int maxTotal, int maxHeaders) {
         this.maxLine = maxLine;
         this.maxTotal = maxTotal;
+        this.maxHeaders = maxHeaders;
     }
 
     /** Forgets the head just passed on; the next line is the next request's. */
@@ -49,6 +53,7 @@ final class RequestHeadScanner {
         sawRequestLine = false;
         complete = false;
         total = 0;
+        headers = 0;
         method = null;
         target = null;
         version = null;
@@ -105,6 +110,10 @@ final class RequestHeadScanner {
             } else {
                 if (len + 2 > maxLine) {
                     throw new RequestRejectedException(494, "client sent too long header line");
+                }
+                if (++headers > maxHeaders) {
+                    // nginx's max_headers: refused before the lines pile up in memory
+                    throw new RequestRejectedException(400, "client sent too many header lines");
                 }
                 headerLine(in, pos, len);
             }

@@ -25,7 +25,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private boolean inBody;
     private boolean failed;
 
-    StrictRequestDecoder(int maxLine, int maxHeads) {
+    StrictRequestDecoder(int maxLine, int maxHeads, int maxHeaders) {
         super(new HttpDecoderConfig()
             // our scanner enforces the real limits; Netty's are a backstop a little above them
             .setMaxInitialLineLength(maxLine + 2)
@@ -36,7 +36,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             // header names nginx would ignore (ignore_invalid_headers) must reach RequestHead, not fail here
             .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withNameValidation(false))
             .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withNameValidation(false)));
-        this.scanner = new RequestHeadScanner(maxLine, maxHeads);
+        this.scanner = new RequestHeadScanner(maxLine, maxHeads, maxHeaders);
     }
 
     @Override
