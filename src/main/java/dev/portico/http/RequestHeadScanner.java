@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
  * whitespace before a colon (section 5.1), duplicate or conflicting framing headers (section 6),
  * and lines longer than one {@code large_client_header_buffers} buffer.
  *
- * <p>The decoder consumes every complete head line it sees, so each call starts at a line that
- * was not scanned yet; the scanner stops at the blank line that ends the head and is reset when
- * the decoder has produced the request.
+ * <p>The bytes of a head stay unconsumed in the decoder's buffer until the blank line that ends
+ * it arrives: the scanner remembers how far it got ({@link #scanned}, counted from the reader
+ * index), so each call checks only new lines, and an unfinished head costs its raw bytes and
+ * nothing more (nginx keeps it in its header buffers the same way). The scanner is reset when the
+ * decoder has produced the request.
  */
 final class RequestHeadScanner {
     private final int maxLine;
@@ -25,6 +27,8 @@ final class RequestHeadScanner {
 
     private boolean sawRequestLine;
     private boolean complete;
+    /** Bytes from the reader index already checked: whole lines (and blank lines before a request line). */
+    private int scanned;
     private int total;
     private int headers;
     private String method;
@@ -52,6 +56,7 @@ final class RequestHeadScanner {
     void reset() {
         sawRequestLine = false;
         complete = false;
+        scanned = 0;
         total = 0;
         headers = 0;
         method = null;
@@ -70,12 +75,18 @@ final class RequestHeadScanner {
         return total;
     }
 
-    /** Checks the complete lines readable in {@code in} without consuming them. */
+    /** True once the blank line that ends the head has been checked. */
+    boolean complete() {
+        return complete;
+    }
+
+    /** Checks the complete lines readable in {@code in} that were not checked yet, without consuming them. */
     void scan(ByteBuf in) {
         if (complete) {
             return;
         }
-        int pos = in.readerIndex();
+        int start = in.readerIndex();
+        int pos = start + scanned;
         int end = in.writerIndex();
         while (pos < end) {
             if (!sawRequestLine) {
@@ -83,6 +94,7 @@ final class RequestHeadScanner {
                 byte b = in.getByte(pos);
                 if (b == '\r' || b == '\n') {
                     pos++;
+                    scanned = pos - start;
                     continue;
                 }
             }
@@ -105,6 +117,7 @@ final class RequestHeadScanner {
                 sawRequestLine = true;
             } else if (len == 0) {
                 complete = true;
+                scanned = lf + 1 - start;
                 endOfHead();
                 return;
             } else {
@@ -121,6 +134,7 @@ final class RequestHeadScanner {
                 throw new RequestRejectedException(494, "client sent too large request");
             }
             pos = lf + 1;
+            scanned = pos - start;
         }
     }
 

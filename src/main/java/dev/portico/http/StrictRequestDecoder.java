@@ -54,6 +54,11 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 out.add(scanner.rejected(e));
                 return;
             }
+            if (!scanner.complete()) {
+                // Netty would turn each finished line into Strings at once (about twice the bytes, on
+                // the heap); an unfinished head stays raw bytes, bounded by large_client_header_buffers
+                return;
+            }
         }
         int before = out.size();
         super.decode(ctx, in, out);
