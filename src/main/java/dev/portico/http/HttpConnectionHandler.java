@@ -109,6 +109,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     /** worker_connections ran out: this idle connection is closed so that a new client is served. */
     void reuse() {
         close();
+        // a lingering connection is already CLOSING: close the socket itself
+        ctx.channel().close();
     }
 
     @Override
@@ -407,7 +409,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (!success || !ex.keepAlive() || !ctx.channel().isActive()) {
             finishExchange(ex);
-            close();
+            if (success && ctx.channel().isActive() && lingers(ex)) {
+                linger(ex);
+            } else {
+                close();
+            }
             return;
         }
         if (!ex.bodyComplete()) {
@@ -427,6 +433,31 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         nextRequest(ex);
+    }
+
+    /**
+     * ngx_http_finalize_connection: with {@code lingering_close on}, a connection is lingered on
+     * when the client may still be sending (a body not read to its end, pipelined bytes);
+     * {@code always} lingers on every close after a response, {@code off} never.
+     */
+    private boolean lingers(Exchange ex) {
+        String mode = settingsOf(ex).get(HttpModule.LINGERING_CLOSE);
+        return switch (mode) {
+            case "always" -> true;
+            case "on" -> !ex.bodyFullyRead() || !queued.isEmpty() || partialRequest;
+            default -> false;
+        };
+    }
+
+    /** Stops serving requests and hands the connection to {@link LingeringClose}. */
+    private void linger(Exchange ex) {
+        Settings s = settingsOf(ex);
+        state = State.CLOSING;
+        cancelTimer();
+        cancelSendCheck();
+        releaseQueued();
+        use(LoopConnections.Use.LINGERING);
+        LingeringClose.start(ctx.channel(), s.get(HttpModule.LINGERING_TIME), s.get(HttpModule.LINGERING_TIMEOUT));
     }
 
     private void nextRequest(Exchange ex) {
