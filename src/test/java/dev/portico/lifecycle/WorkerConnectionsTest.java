@@ -118,6 +118,30 @@ class WorkerConnectionsTest {
     }
 
     @Test
+    void aFloodOfSilentConnectionsDoesNotLockOutNewClients() {
+        try (TestPortico p = TestPortico.start(conf(32))) {
+            List<RawHttp> flood = new ArrayList<>();
+            try {
+                long start = System.nanoTime();
+                for (int i = 0; i < 500; i++) {
+                    flood.add(new RawHttp(p.port(18080)));
+                }
+                try (RawHttp client = new RawHttp(p.port(18080))) {
+                    assertThat(client.send(GET).readResponse(false).status()).isEqualTo(200);
+                }
+                long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+                assertThat(p.server().openConnections()).isLessThanOrEqualTo(32);
+                String log = p.errorLog();
+                assertThat(log).doesNotContain("[alert]");
+                int warnings = log.split("reusing connections", -1).length - 1;
+                assertThat(warnings).isBetween(1, (int) seconds + 2);
+            } finally {
+                flood.forEach(RawHttp::close);
+            }
+        }
+    }
+
+    @Test
     void aFloodOfRefusedConnectionsWritesAtMostOneAlertASecond() {
         PortMap ports = new PortMap();
         try (HoldingBackend backend = new HoldingBackend(ports.get(18081));
