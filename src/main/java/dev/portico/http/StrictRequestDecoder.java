@@ -1,6 +1,7 @@
 package dev.portico.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -37,6 +38,34 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withNameValidation(false))
             .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withNameValidation(false)));
         this.scanner = new RequestHeadScanner(maxLine, maxHeads, maxHeaders);
+        setCumulator(this::cumulate);
+    }
+
+    /**
+     * Netty's merging cumulator, then, while a head is being waited for, a copy down to its bytes
+     * when the buffer is mostly empty (a large read buffer holding a few bytes, or room left
+     * behind a request already decoded): an unfinished head then holds about its own size, never
+     * more than large_client_header_buffers plus one read, however the bytes arrived.
+     */
+    private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        ByteBuf merged = MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+        int n = merged.readableBytes();
+        if (inBody || failed || n == 0 || merged.capacity() - n <= Math.max(SLACK, n)) {
+            return merged;
+        }
+        ByteBuf compact = alloc.buffer(n);
+        compact.writeBytes(merged, merged.readerIndex(), n);
+        merged.release();
+        return compact;
+    }
+
+    /** Spare room always allowed (nginx's client_header_buffer_size default). */
+    private static final int SLACK = 1024;
+
+    /** The capacity of the buffer holding bytes not decoded yet (0 when none), for tests. */
+    int bufferedCapacity() {
+        ByteBuf b = internalBuffer();
+        return b.refCnt() == 0 ? 0 : b.capacity();
     }
 
     @Override
