@@ -3,12 +3,14 @@ package dev.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portico.testing.Await;
 import dev.portico.testing.PortMap;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +39,7 @@ class LingeringCloseTest {
                     listen 127.0.0.1:18080;
                     location / { proxy_pass http://127.0.0.1:18090; }
                     location /short/ { lingering_time 1s; proxy_pass http://127.0.0.1:18090; }
+                    location /quiet/ { lingering_timeout 200ms; proxy_pass http://127.0.0.1:18090; }
                 }
             }
             """).start();
@@ -130,6 +133,18 @@ class LingeringCloseTest {
             assertThat(c.closedByServer(10_000)).isTrue();
             // and the server stops reading once lingering_time is over: the sender's writes fail
             assertThat(sent.get(30, TimeUnit.SECONDS)).isFalse();
+        }
+    }
+
+    @Test
+    void aClientThatFallsSilentIsClosedAfterLingeringTimeout() {
+        try (RawHttp c = new RawHttp(portico.port(18080))) {
+            // 2 KB of a chunked body, then nothing more (and the socket stays open)
+            c.send("POST /quiet/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + "y".repeat(2048) + "\r\n");
+            assertThat(c.readResponse(false).status()).isEqualTo(413);
+            // well before lingering_time (30s): lingering_timeout of silence ends it
+            Await.until(Duration.ofSeconds(10), "the server to close the silent connection",
+                () -> portico.server().openConnections() == 0);
         }
     }
 
