@@ -1,9 +1,11 @@
 package dev.portico.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +38,15 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
         }
         LingeringClose linger = new LingeringClose(timeMillis, timeoutMillis);
         ch.pipeline().addFirst("linger", linger);
-        // FIN after the response: the client sees its end, and stops sending once it reads it
-        duplex.shutdownOutput().addListener(f -> {
+        // FIN after the response (after TLS close_notify, if any): the client sees its end, and
+        // stops sending once it reads it
+        SslHandler tls = ch.pipeline().get(SslHandler.class);
+        ChannelFuture notified = tls != null ? tls.closeOutbound() : ch.newSucceededFuture();
+        notified.addListener(n -> duplex.shutdownOutput().addListener(f -> {
             if (!f.isSuccess()) {
                 ch.close();
             }
-        });
+        }));
     }
 
     @Override
