@@ -65,6 +65,8 @@ public final class Exchange {
     // request body
     private final boolean hasBody;
     private boolean bodyComplete;
+    /** The body's last byte was read from the client (false when it was cut short: 413, 408, a bad chunk). */
+    private boolean bodyFullyRead;
     private long bodyBytesReceived;
     private RequestBodyHandler bodyHandler;
     private ArrayDeque<HttpContent> pendingBody;
@@ -93,6 +95,7 @@ public final class Exchange {
         this.args = args;
         this.hasBody = hasBody;
         this.bodyComplete = !hasBody;
+        this.bodyFullyRead = !hasBody;
         this.keepAlive = keepAlive;
         this.vars = new String[snapshot.http().settableVariables()];
         this.sentBase = owner.bytesSent();
@@ -379,6 +382,11 @@ public final class Exchange {
         return bodyComplete;
     }
 
+    /** False while the client may still be sending body bytes nobody read: nginx then lingers before closing. */
+    public boolean bodyFullyRead() {
+        return bodyFullyRead;
+    }
+
     public long bodyBytesReceived() {
         return bodyBytesReceived;
     }
@@ -423,6 +431,7 @@ public final class Exchange {
         bodyBytesReceived += c.content().readableBytes();
         if (c instanceof LastHttpContent) {
             bodyComplete = true;
+            bodyFullyRead = true;
         }
         if (bodyHandler != null) {
             bodyHandler.onContent(c);

@@ -74,6 +74,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private long bytesWritten;
     private long bytesSent;
 
+    /** This connection's place in its event loop's worker_connections count (null when not counted). */
+    private LoopConnections loop;
+    private LoopConnections.Slot slot;
+
     /** A user event that asks an idle keep-alive connection to close (graceful stop). */
     public static final Object DRAIN = new Object();
 
@@ -90,6 +94,25 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.defaults = defaults;
     }
 
+    void slot(LoopConnections loop, LoopConnections.Slot slot) {
+        this.loop = loop;
+        this.slot = slot;
+    }
+
+    /** Tells the loop's registry whether this connection may be closed to make room for a new client. */
+    private void use(LoopConnections.Use use) {
+        if (loop != null) {
+            loop.use(slot, use);
+        }
+    }
+
+    /** worker_connections ran out: this idle connection is closed so that a new client is served. */
+    void reuse() {
+        close();
+        // a lingering connection is already CLOSING: close the socket itself
+        ctx.channel().close();
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -97,6 +120,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         connection = new ClientConnection(ctx.channel(), listener, address);
         // a connection that never sends anything is closed after client_header_timeout, without an answer
         armHeaderTimer();
+        use(LoopConnections.Use.WAITING);
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -109,6 +133,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             partialRequest = true;
             requestStartNanos = lastRead;
             armHeaderTimer();
+            use(LoopConnections.Use.PARTIAL_HEAD);
         }
     }
 
@@ -217,6 +242,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.IN_REQUEST;
+        use(LoopConnections.Use.BUSY);
         // a pipelined request waiting in the queue starts now; one read from the socket started at its first byte
         long startNanos = partialRequest ? requestStartNanos : System.nanoTime();
         partialRequest = false;
@@ -384,7 +410,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (!success || !ex.keepAlive() || !ctx.channel().isActive()) {
             finishExchange(ex);
-            close();
+            if (success && ctx.channel().isActive() && lingers(ex)) {
+                linger(ex);
+            } else {
+                close();
+            }
             return;
         }
         if (!ex.bodyComplete()) {
@@ -404,6 +434,31 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         nextRequest(ex);
+    }
+
+    /**
+     * ngx_http_finalize_connection: with {@code lingering_close on}, a connection is lingered on
+     * when the client may still be sending (a body not read to its end, pipelined bytes);
+     * {@code always} lingers on every close after a response, {@code off} never.
+     */
+    private boolean lingers(Exchange ex) {
+        String mode = settingsOf(ex).get(HttpModule.LINGERING_CLOSE);
+        return switch (mode) {
+            case "always" -> true;
+            case "on" -> !ex.bodyFullyRead() || !queued.isEmpty() || partialRequest;
+            default -> false;
+        };
+    }
+
+    /** Stops serving requests and hands the connection to {@link LingeringClose}. */
+    private void linger(Exchange ex) {
+        Settings s = settingsOf(ex);
+        state = State.CLOSING;
+        cancelTimer();
+        cancelSendCheck();
+        releaseQueued();
+        use(LoopConnections.Use.LINGERING);
+        LingeringClose.start(ctx.channel(), s.get(HttpModule.LINGERING_TIME), s.get(HttpModule.LINGERING_TIMEOUT));
     }
 
     private void nextRequest(Exchange ex) {
@@ -437,6 +492,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 lastRead = System.nanoTime();
                 armTimer(s.get(HttpModule.KEEPALIVE_TIMEOUT));
             }
+            use(partialRequest ? LoopConnections.Use.PARTIAL_HEAD : LoopConnections.Use.KEEPALIVE);
             ctx.read();
         }
     }
@@ -457,6 +513,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             current = null;
         }
         state = State.CLOSING;
+        use(LoopConnections.Use.BUSY);
         cancelTimer();
         cancelSendCheck();
         releaseQueued();

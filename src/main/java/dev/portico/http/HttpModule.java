@@ -42,6 +42,12 @@ public final class HttpModule implements PipelineModule {
     public static final Slot<Long> CLIENT_HEADER_BUFFER_SIZE = Slot.of("client_header_buffer_size", 1024L);
     public static final Slot<Long> LARGE_HEADER_BUFFER_SIZE = Slot.of("large_client_header_buffers_size", 8192L);
     public static final Slot<Integer> LARGE_HEADER_BUFFER_NUMBER = Slot.of("large_client_header_buffers_number", 4);
+    /** "off", "on" or "always" (ngx_http_core_module's lingering_close). */
+    public static final Slot<String> LINGERING_CLOSE = Slot.of("lingering_close", "on");
+    public static final Slot<Long> LINGERING_TIME = Slot.of("lingering_time", 30_000L);
+    public static final Slot<Long> LINGERING_TIMEOUT = Slot.of("lingering_timeout", 5_000L);
+    /** Header lines allowed in a request head (nginx 1.29.8+); more is 400. */
+    public static final Slot<Integer> MAX_HEADERS = Slot.of("max_headers", 1000);
     public static final Slot<Long> CLIENT_MAX_BODY_SIZE = Slot.of("client_max_body_size", 1024L * 1024);
     public static final Slot<Long> CLIENT_BODY_BUFFER_SIZE = Slot.of("client_body_buffer_size", 16L * 1024);
     public static final Slot<TempPath> CLIENT_BODY_TEMP_PATH = Slot.of("client_body_temp_path", TempPath.of("client_body_temp"));
@@ -114,6 +120,7 @@ public final class HttpModule implements PipelineModule {
                 level.set(LARGE_HEADER_BUFFER_NUMBER, n, node);
                 level.put(LARGE_HEADER_BUFFER_SIZE, size);
             }),
+            Directive.value("max_headers", EnumSet.of(HTTP, SERVER), MAX_HEADERS, Values::number),
             Directive.value("client_max_body_size", HTTP_SRV_LOC, CLIENT_MAX_BODY_SIZE, Values::size),
             Directive.value("client_body_buffer_size", HTTP_SRV_LOC, CLIENT_BODY_BUFFER_SIZE, Values::size),
             Directive.simple("client_body_temp_path", HTTP_SRV_LOC, Arity.TAKE1234,
@@ -129,6 +136,15 @@ public final class HttpModule implements PipelineModule {
                 level.set(SERVER_TOKENS, v, node);
             }),
             Directive.flag("tcp_nodelay", HTTP_SRV_LOC, TCP_NODELAY),
+            Directive.simple("lingering_close", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
+                String v = node.arg(0);
+                if (!v.equals("off") && !v.equals("on") && !v.equals("always")) {
+                    throw node.invalidValue(v);
+                }
+                level.set(LINGERING_CLOSE, v, node);
+            }),
+            Directive.value("lingering_time", HTTP_SRV_LOC, LINGERING_TIME, Values::timeMillis),
+            Directive.value("lingering_timeout", HTTP_SRV_LOC, LINGERING_TIMEOUT, Values::timeMillis),
             Directive.simple("default_type", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.set(DEFAULT_TYPE, node.arg(0), node)),
             Directive.flag("absolute_redirect", HTTP_SRV_LOC, ABSOLUTE_REDIRECT),
             Directive.flag("port_in_redirect", HTTP_SRV_LOC, PORT_IN_REDIRECT),
@@ -138,9 +154,6 @@ public final class HttpModule implements PipelineModule {
             flagNoop("tcp_nopush", HTTP_SRV_LOC),
             flagNoop("reset_timedout_connection", HTTP_SRV_LOC),
             Directive.noop("sendfile_max_chunk", HTTP_SRV_LOC, Arity.TAKE1),
-            Directive.noop("lingering_close", HTTP_SRV_LOC, Arity.TAKE1),
-            Directive.noop("lingering_time", HTTP_SRV_LOC, Arity.TAKE1),
-            Directive.noop("lingering_timeout", HTTP_SRV_LOC, Arity.TAKE1),
             Directive.noop("server_names_hash_max_size", EnumSet.of(HTTP), Arity.TAKE1),
             Directive.noop("server_names_hash_bucket_size", EnumSet.of(HTTP), Arity.TAKE1),
             Directive.noop("variables_hash_max_size", EnumSet.of(HTTP), Arity.TAKE1),

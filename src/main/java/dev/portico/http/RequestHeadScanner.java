@@ -15,17 +15,23 @@ import java.nio.charset.StandardCharsets;
  * whitespace before a colon (section 5.1), duplicate or conflicting framing headers (section 6),
  * and lines longer than one {@code large_client_header_buffers} buffer.
  *
- * <p>The decoder consumes every complete head line it sees, so each call starts at a line that
- * was not scanned yet; the scanner stops at the blank line that ends the head and is reset when
- * the decoder has produced the request.
+ * <p>The bytes of a head stay unconsumed in the decoder's buffer until the blank line that ends
+ * it arrives: the scanner remembers how far it got ({@link #scanned}, counted from the reader
+ * index), so each call checks only new lines, and an unfinished head costs its raw bytes and
+ * nothing more (nginx keeps it in its header buffers the same way). The scanner is reset when the
+ * decoder has produced the request.
  */
 final class RequestHeadScanner {
     private final int maxLine;
     private final int maxTotal;
+    private final int maxHeaders;
 
     private boolean sawRequestLine;
     private boolean complete;
+    /** Bytes from the reader index already checked: whole lines (and blank lines before a request line). */
+    private int scanned;
     private int total;
+    private int headers;
     private String method;
     private String target;
     private String version;
@@ -39,17 +45,21 @@ final class RequestHeadScanner {
     /**
      * @param maxLine  one large header buffer: the longest line, CRLF included
      * @param maxTotal all large header buffers: the longest head
+     * @param maxHeaders {@code max_headers}: the most header lines
      */
-    RequestHeadScanner(int maxLine, int maxTotal) {
+    RequestHeadScanner(int maxLine, int maxTotal, int maxHeaders) {
         this.maxLine = maxLine;
         this.maxTotal = maxTotal;
+        this.maxHeaders = maxHeaders;
     }
 
     /** Forgets the head just passed on; the next line is the next request's. */
     void reset() {
         sawRequestLine = false;
         complete = false;
+        scanned = 0;
         total = 0;
+        headers = 0;
         method = null;
         target = null;
         version = null;
@@ -66,12 +76,18 @@ final class RequestHeadScanner {
         return total;
     }
 
-    /** Checks the complete lines readable in {@code in} without consuming them. */
+    /** True once the blank line that ends the head has been checked. */
+    boolean complete() {
+        return complete;
+    }
+
+    /** Checks the complete lines readable in {@code in} that were not checked yet, without consuming them. */
     void scan(ByteBuf in) {
         if (complete) {
             return;
         }
-        int pos = in.readerIndex();
+        int start = in.readerIndex();
+        int pos = start + scanned;
         int end = in.writerIndex();
         while (pos < end) {
             if (!sawRequestLine) {
@@ -79,6 +95,7 @@ final class RequestHeadScanner {
                 byte b = in.getByte(pos);
                 if (b == '\r' || b == '\n') {
                     pos++;
+                    scanned = pos - start;
                     continue;
                 }
             }
@@ -101,11 +118,16 @@ final class RequestHeadScanner {
                 sawRequestLine = true;
             } else if (len == 0) {
                 complete = true;
+                scanned = lf + 1 - start;
                 endOfHead();
                 return;
             } else {
                 if (len + 2 > maxLine) {
                     throw new RequestRejectedException(494, "client sent too long header line");
+                }
+                if (++headers > maxHeaders) {
+                    // nginx's max_headers: refused before the lines pile up in memory
+                    throw new RequestRejectedException(400, "client sent too many header lines");
                 }
                 headerLine(in, pos, len);
             }
@@ -113,6 +135,7 @@ final class RequestHeadScanner {
                 throw new RequestRejectedException(494, "client sent too large request");
             }
             pos = lf + 1;
+            scanned = pos - start;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.portico.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -25,7 +26,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private boolean inBody;
     private boolean failed;
 
-    StrictRequestDecoder(int maxLine, int maxHeads) {
+    StrictRequestDecoder(int maxLine, int maxHeads, int maxHeaders) {
         super(new HttpDecoderConfig()
             // our scanner enforces the real limits; Netty's are a backstop a little above them
             .setMaxInitialLineLength(maxLine + 2)
@@ -36,7 +37,35 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             // header names nginx would ignore (ignore_invalid_headers) must reach RequestHead, not fail here
             .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withNameValidation(false))
             .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withNameValidation(false)));
-        this.scanner = new RequestHeadScanner(maxLine, maxHeads);
+        this.scanner = new RequestHeadScanner(maxLine, maxHeads, maxHeaders);
+        setCumulator(this::cumulate);
+    }
+
+    /**
+     * Netty's merging cumulator, then, while a head is being waited for, a copy down to its bytes
+     * when the buffer is mostly empty (a large read buffer holding a few bytes, or room left
+     * behind a request already decoded): an unfinished head then holds about its own size, never
+     * more than large_client_header_buffers plus one read, however the bytes arrived.
+     */
+    private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        ByteBuf merged = MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+        int n = merged.readableBytes();
+        if (inBody || failed || n == 0 || merged.capacity() - n <= Math.max(SLACK, n)) {
+            return merged;
+        }
+        ByteBuf compact = alloc.buffer(n);
+        compact.writeBytes(merged, merged.readerIndex(), n);
+        merged.release();
+        return compact;
+    }
+
+    /** Spare room always allowed (nginx's client_header_buffer_size default). */
+    private static final int SLACK = 1024;
+
+    /** The capacity of the buffer holding bytes not decoded yet (0 when none), for tests. */
+    int bufferedCapacity() {
+        ByteBuf b = internalBuffer();
+        return b.refCnt() == 0 ? 0 : b.capacity();
     }
 
     @Override
@@ -52,6 +81,11 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 failed = true;
                 out.add(scanner.rejected(e, in));
                 in.skipBytes(in.readableBytes());
+                return;
+            }
+            if (!scanner.complete()) {
+                // Netty would turn each finished line into Strings at once (about twice the bytes, on
+                // the heap); an unfinished head stays raw bytes, bounded by large_client_header_buffers
                 return;
             }
         }

@@ -220,6 +220,7 @@ class ListenTest {
 
     @Test
     void workerConnectionsCapsOpenConnectionsPerEventLoop() {
+        // the refusal and alert when every connection is busy: WorkerConnectionsTest
         try (TestPortico p = TestPortico.start("""
                 worker_processes 1;
                 events { worker_connections 2; }
@@ -230,21 +231,10 @@ class ListenTest {
             a.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
             b.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
             try (RawHttp third = new RawHttp(p.port(8080))) {
-                assertThat(third.closedByServer(3000)).isTrue();
+                // as nginx, the oldest idle keep-alive connection is closed to make room
+                assertThat(third.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false).status()).isEqualTo(200);
+                assertThat(a.closedByServer(3000)).isTrue();
             }
-            assertThat(p.errorLog()).contains("2 worker_connections are not enough");
-            a.close();
-            // a freed slot is usable again once the server has seen the close
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            boolean served = false;
-            while (!served && System.nanoTime() < deadline) {
-                try (RawHttp again = new RawHttp(p.port(8080))) {
-                    served = again.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").readUntilClose(300).startsWith("HTTP/1.1 200");
-                } catch (java.io.UncheckedIOException closed) {
-                    served = false;
-                }
-            }
-            assertThat(served).isTrue();
         }
     }
 }

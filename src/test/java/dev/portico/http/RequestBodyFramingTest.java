@@ -75,7 +75,7 @@ class RequestBodyFramingTest {
             }
         };
         HttpConnectionHandler http = new HttpConnectionHandler(runtime, listener, vs.settings());
-        channel = new EmbeddedChannel(new ByteActivityHandler(http), new StrictRequestDecoder(8192, 32768),
+        channel = new EmbeddedChannel(new ByteActivityHandler(http), new StrictRequestDecoder(8192, 32768, 1000),
             new HttpResponseEncoder(), http);
         return channel;
     }
