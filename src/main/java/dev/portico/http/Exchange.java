@@ -5,18 +5,15 @@ import dev.portico.core.Snapshot;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
@@ -32,8 +29,8 @@ import java.util.regex.Matcher;
 public final class Exchange {
     private final Snapshot snapshot;
     private final ClientConnection connection;
-    private final HttpConnectionHandler owner;
-    private final ChannelHandlerContext ctx;
+    /** The protocol side this exchange talks to the client through. */
+    private final ClientSide client;
     private final HttpRequest request;
     private final String requestUri;
     /** When the request's first byte arrived ($request_time counts from there, as nginx). */
@@ -82,13 +79,11 @@ public final class Exchange {
     private boolean responseDone;
     private boolean closed;
 
-    Exchange(Snapshot snapshot, ClientConnection connection, HttpConnectionHandler owner, ChannelHandlerContext ctx,
-             HttpRequest request, String requestUri, String path, String args, boolean hasBody, boolean keepAlive,
+    Exchange(Snapshot snapshot, ClientConnection connection, ClientSide client, HttpRequest request, String requestUri, String path, String args, boolean hasBody, boolean keepAlive,
              long startNanos) {
         this.snapshot = snapshot;
         this.connection = connection;
-        this.owner = owner;
-        this.ctx = ctx;
+        this.client = client;
         this.request = request;
         this.requestUri = requestUri;
         this.uri = path;
@@ -98,7 +93,7 @@ public final class Exchange {
         this.bodyFullyRead = !hasBody;
         this.keepAlive = keepAlive;
         this.vars = new String[snapshot.http().settableVariables()];
-        this.sentBase = owner.bytesSent();
+        this.sentBase = client.bytesSent();
         this.startNanos = startNanos;
         this.startMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
     }
@@ -118,8 +113,29 @@ public final class Exchange {
         return connection;
     }
 
-    public ChannelHandlerContext ctx() {
-        return ctx;
+    /** The event loop this exchange runs on: continue work there after anything asynchronous. */
+    public io.netty.channel.EventLoop eventLoop() {
+        return client.eventLoop();
+    }
+
+    /** The client connection's allocator (pooled buffers). */
+    public io.netty.buffer.ByteBufAllocator alloc() {
+        return client.alloc();
+    }
+
+    /** Sends what was written without flushing. */
+    public void flush() {
+        client.flush();
+    }
+
+    /** Response bytes written and not yet taken by the client's socket. */
+    public long pendingBytes() {
+        return client.pendingBytes();
+    }
+
+    /** The channel a tunnel relays once the protocol has been switched ({@link #switchProtocols}). */
+    public io.netty.channel.Channel tunnelChannel() {
+        return client.tunnelChannel();
     }
 
     public HttpRequest request() {
@@ -369,7 +385,7 @@ public final class Exchange {
     }
 
     public boolean clientWritable() {
-        return ctx.channel().isWritable();
+        return client.isWritable();
     }
 
     // ---- request body ----
@@ -408,7 +424,7 @@ public final class Exchange {
     public void readBody() {
         if (!bodyComplete && !closed) {
             sendContinue();
-            owner.readBody();
+            client.readBody();
         }
     }
 
@@ -423,7 +439,7 @@ public final class Exchange {
     private void sendContinue() {
         if (!continueSent && !bodyComplete && bodyBytesReceived == 0 && responseHead == null && expectsContinue()) {
             continueSent = true;
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            client.sendContinue();
         }
     }
 
@@ -484,7 +500,7 @@ public final class Exchange {
 
     /** Bytes of the response that reached the socket: head, body and chunk framing ({@code $bytes_sent}). */
     public long bytesSent() {
-        return owner.bytesSent() - sentBase;
+        return client.bytesSent() - sentBase;
     }
 
     /** The encoded size of the response head, status line to the empty line (nginx's header_size). */
@@ -502,7 +518,7 @@ public final class Exchange {
     }
 
     public boolean isClosed() {
-        return closed || !ctx.channel().isActive();
+        return closed || !client.isActive();
     }
 
     /**
@@ -528,11 +544,11 @@ public final class Exchange {
     }
 
     /**
-     * Sends the response head. Applies the header filters, then nginx's framing: Content-Length
-     * or chunked (a client without chunked support gets the body until the connection closes),
-     * no body for HEAD, 204, 304 and 1xx, and the Connection header (plus Keep-Alive when the
-     * second {@code keepalive_timeout} parameter is set). Header names Portico writes are in
-     * canonical case and nginx's order.
+     * Sends the response head through the one ordered chain of head edits: the status
+     * {@code error_page} imposes, the fields every response carries (Server, Date), the modules'
+     * filters in module order ({@code add_header}, {@code expires}, {@code charset}, ranges), then
+     * the protocol's own: framing and connection headers ({@link ClientSide#writeHead}). A content
+     * handler has applied its own rules (the proxy's hide/pass/redirect) before it calls this.
      */
     public ChannelFuture writeHead(HttpResponse head) {
         if (responseHead != null) {
@@ -544,34 +560,29 @@ public final class Exchange {
         responseHead = head;
         status = head.status().code();
         HttpHeaders h = head.headers();
-        owner.finishHead(this, head);
-        boolean noBody = isHead() || status == 204 || status == 304 || status < 200;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
-        if (chunked && (!isHttp11() || noBody)) {
-            // RFC 9112 section 6.1: no chunked coding towards an HTTP/1.0 client; a HEAD answer carries no chunks
-            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-            chunked = false;
+        if (!h.contains(HttpHeaderNames.SERVER)) {
+            h.set(ResponseHeaderOrder.SERVER, HttpModule.serverHeader(headerSettings()));
         }
-        if (!noBody && !chunked && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            if (isHttp11()) {
-                h.set(ResponseHeaderOrder.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            } else {
-                keepAlive = false;
-            }
+        if (!h.contains(HttpHeaderNames.DATE)) {
+            h.set(ResponseHeaderOrder.DATE, HttpDate.now());
         }
-        if (expectsContinue() && !continueSent && !bodyComplete) {
-            // the client may still be waiting to send a body nobody asked for: do not reuse the connection
-            keepAlive = false;
-        }
-        owner.connectionHeaders(this, head);
-        ResponseHeaderOrder.apply(h);
-        // the encoder turns a head into its bytes at once: measure them as they go by
-        long contentBytes = head instanceof HttpContent c ? c.content().readableBytes() : 0;
-        long before = owner.bytesWritten();
-        ChannelFuture f = ctx.write(head);
-        headerBytes = Math.max(0, owner.bytesWritten() - before - contentBytes);
-        owner.wrote(this);
-        return f;
+        pipeline().filterHead(this, head);
+        return client.writeHead(this, head);
+    }
+
+    /** The settings that decide the response head: the location's, else the server's (always chosen first). */
+    Settings headerSettings() {
+        return location != null ? settings() : server.settings();
+    }
+
+    /** True when the client may still be waiting to send a body nobody asked for (the connection cannot be reused). */
+    boolean awaitingContinue() {
+        return expectsContinue() && !continueSent && !bodyComplete;
+    }
+
+    /** The encoded size of the head, set by the protocol side as it writes it. */
+    void headerBytes(long n) {
+        headerBytes = n;
     }
 
     /** True for HTTP/1.1 and later 1.x requests (chunked coding and keep-alive by default). */
@@ -583,24 +594,23 @@ public final class Exchange {
     public ChannelFuture writeContent(HttpContent c, boolean flush) {
         if (isHead()) {
             c.release();
-            return ctx.newSucceededFuture();
+            return client.succeeded();
         }
         bodyBytesSent += c.content().readableBytes();
-        ChannelFuture f = flush ? ctx.writeAndFlush(c) : ctx.write(c);
-        owner.wrote(this);
-        return f;
+        return client.write(this, c, flush);
     }
 
-    /** Sends raw objects the encoder understands (e.g. a FileRegion), counting {@code length} body bytes. */
+    /**
+     * Sends a body object the protocol side takes as is (a {@code FileRegion}, or a
+     * {@code ChunkedInput} of file chunks), counting {@code length} body bytes.
+     */
     public ChannelFuture writeRaw(Object msg, long length, boolean flush) {
         if (isHead()) {
             io.netty.util.ReferenceCountUtil.release(msg);
-            return ctx.newSucceededFuture();
+            return client.succeeded();
         }
         bodyBytesSent += length;
-        ChannelFuture f = flush ? ctx.writeAndFlush(msg) : ctx.write(msg);
-        owner.wrote(this);
-        return f;
+        return client.write(this, msg, flush);
     }
 
     /** Ends the response. The exchange is finished once this write completes. */
@@ -613,10 +623,7 @@ public final class Exchange {
             last = pipeline().filterTrailers(this, last);
         }
         responseDone = true;
-        ChannelFuture f = ctx.writeAndFlush(last);
-        owner.wrote(this);
-        f.addListener(fut -> owner.responseComplete(this, fut.isSuccess()));
-        return f;
+        return client.end(this, last);
     }
 
     /** Sends a whole response with the given body (or none). */
@@ -673,7 +680,7 @@ public final class Exchange {
         ByteBuf body = null;
         if (ErrorPages.hasPage(code)) {
             h.set(ResponseHeaderOrder.CONTENT_TYPE, "text/html");
-            body = Unpooled.wrappedBuffer(ErrorPages.page(code, owner.serverHeader(this)));
+            body = Unpooled.wrappedBuffer(ErrorPages.page(code, HttpModule.serverHeader(headerSettings())));
         }
         send(code, h, body);
     }
@@ -693,7 +700,7 @@ public final class Exchange {
      */
     public void switchProtocols(io.netty.channel.ChannelHandler tunnel) {
         responseDone = true;
-        owner.switchProtocols(this, tunnel);
+        client.switchProtocols(this, tunnel);
     }
 
     /** The tunnel closed: the exchange ends (log phase, the snapshot's usage). */
@@ -708,8 +715,28 @@ public final class Exchange {
             closed = true;
             keepAlive = false;
             releasePending();
-            owner.abort(this);
+            client.abort(this);
         }
+    }
+
+    private Runnable sendTimeoutHandler;
+
+    /**
+     * What a content handler does when the client takes nothing for {@code send_timeout} (the
+     * proxy logs nginx's "while sending to client" and closes both sides); by default the client
+     * side logs and closes the connection.
+     */
+    public void onSendTimeout(Runnable handler) {
+        sendTimeoutHandler = handler;
+    }
+
+    /** The client side's send_timeout watch fired: true when a content handler took it. */
+    boolean sendTimedOut() {
+        if (sendTimeoutHandler == null) {
+            return false;
+        }
+        sendTimeoutHandler.run();
+        return true;
     }
 
     /** The client connection closed while the exchange ran; with no response begun it logs 499, as nginx. */

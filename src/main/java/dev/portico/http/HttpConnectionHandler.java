@@ -1,6 +1,5 @@
 package dev.portico.http;
 
-import dev.portico.Version;
 import dev.portico.config.directive.Settings;
 import dev.portico.core.Snapshot;
 import dev.portico.observability.ErrorLog;
@@ -8,6 +7,7 @@ import dev.portico.observability.LogLevel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code client_header_timeout}, {@code client_body_timeout}, {@code keepalive_timeout},
  * {@code send_timeout}) and keep-alive limits ({@code keepalive_requests}, {@code keepalive_time}).
  */
-public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
+public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter implements ClientSide {
     private enum State { WAIT_REQUEST, IN_REQUEST, CLOSING }
 
     private final ServerRuntime runtime;
@@ -149,7 +149,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         return bytesWritten;
     }
 
-    long bytesSent() {
+    @Override
+    public long bytesSent() {
         return bytesSent;
     }
 
@@ -253,7 +254,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0
             || req.decoderResult().isFailure();
         boolean keepAlive = head.error() == 0 && HttpUtil.isKeepAlive(req) && !runtime.draining();
-        Exchange ex = new Exchange(snap, connection, this, ctx, req, head.rawTarget(), head.path(), head.args(), hasBody, keepAlive,
+        Exchange ex = new Exchange(snap, connection, this, req, head.rawTarget(), head.path(), head.args(), hasBody, keepAlive,
             startNanos);
         current = ex;
         snap.usage().enter();
@@ -334,7 +335,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** An exchange asks for more of its body. */
-    void readBody() {
+    @Override
+    public void readBody() {
         if (!awaitingBody) {
             awaitingBody = true;
             // client_body_timeout counts from when we ask, not from a pause we caused (backpressure)
@@ -353,18 +355,36 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.read();
     }
 
-    /** Adds the headers every response carries and decides keep-alive with the location's limits. */
-    void finishHead(Exchange ex, HttpResponse head) {
+    // ---- ClientSide: what an exchange asks of its HTTP/1.x connection ----
+
+    @Override
+    public io.netty.channel.EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public io.netty.buffer.ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public void sendContinue() {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.CONTINUE));
+    }
+
+    /**
+     * HTTP/1 framing of a filtered head: the HTTP/1.1 status line, whether the connection stays
+     * open (the location's keep-alive limits), Content-Length or chunked (a client without chunked
+     * support gets the body until the connection closes), no body for HEAD, 204, 304 and 1xx, the
+     * Connection header (plus Keep-Alive when the second {@code keepalive_timeout} parameter is
+     * set), canonical names in nginx's order.
+     */
+    @Override
+    public ChannelFuture writeHead(Exchange ex, HttpResponse head) {
         HttpHeaders h = head.headers();
-        if (!h.contains(HttpHeaderNames.SERVER)) {
-            h.set(ResponseHeaderOrder.SERVER, serverHeader(ex));
-        }
-        if (!h.contains(HttpHeaderNames.DATE)) {
-            h.set(ResponseHeaderOrder.DATE, HttpDate.now());
-        }
         // nginx's status line is HTTP/1.1 whatever the request's version
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
-        // a graceful stop that began while this request ran also closes the connection (checked below)
+        // a graceful stop that began while this request ran also closes the connection
         if (ex.keepAlive()) {
             Settings s = settingsOf(ex);
             // ngx_http_update_location_config: the location found decides whether the connection may stay open
@@ -375,11 +395,95 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 ex.closeAfterResponse();
             }
         }
-        ex.pipeline().filterHead(ex, head);
+        int status = ex.status();
+        boolean noBody = ex.isHead() || status == 204 || status == 304 || status < 200;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
+        if (chunked && (!ex.isHttp11() || noBody)) {
+            // RFC 9112 section 6.1: no chunked coding towards an HTTP/1.0 client; a HEAD answer carries no chunks
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            chunked = false;
+        }
+        if (!noBody && !chunked && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (ex.isHttp11()) {
+                h.set(ResponseHeaderOrder.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
+            } else {
+                ex.closeAfterResponse();
+            }
+        }
+        if (ex.awaitingContinue()) {
+            // the client may still be waiting to send a body nobody asked for: do not reuse the connection
+            ex.closeAfterResponse();
+        }
+        connectionHeaders(ex, head);
+        ResponseHeaderOrder.apply(h);
+        // the encoder turns a head into its bytes at once: measure them as they go by
+        long contentBytes = head instanceof HttpContent c ? c.content().readableBytes() : 0;
+        long before = bytesWritten();
+        ChannelFuture f = ctx.write(head);
+        ex.headerBytes(Math.max(0, bytesWritten() - before - contentBytes));
+        wrote(ex);
+        return f;
+    }
+
+    @Override
+    public ChannelFuture write(Exchange ex, Object content, boolean flush) {
+        if (content instanceof io.netty.handler.stream.ChunkedInput<?>) {
+            ensureChunkedWriter();
+        }
+        ChannelFuture f = flush ? ctx.writeAndFlush(content) : ctx.write(content);
+        wrote(ex);
+        return f;
+    }
+
+    /** Netty's chunked writer pulls file chunks as the socket takes them; it joins the pipeline the first time one is written. */
+    private void ensureChunkedWriter() {
+        io.netty.channel.ChannelPipeline p = ctx.pipeline();
+        if (p.get(io.netty.handler.stream.ChunkedWriteHandler.class) == null) {
+            p.addBefore(ctx.name(), "chunkedWriter", new io.netty.handler.stream.ChunkedWriteHandler());
+        }
+    }
+
+    @Override
+    public ChannelFuture end(Exchange ex, LastHttpContent last) {
+        ChannelFuture f = ctx.writeAndFlush(last);
+        wrote(ex);
+        f.addListener(fut -> responseComplete(ex, fut.isSuccess()));
+        return f;
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public ChannelFuture succeeded() {
+        return ctx.newSucceededFuture();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public long pendingBytes() {
+        ChannelOutboundBuffer b = ctx.channel().unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
+    }
+
+    @Override
+    public boolean isActive() {
+        return ctx.channel().isActive();
+    }
+
+    @Override
+    public io.netty.channel.Channel tunnelChannel() {
+        return ctx.channel();
     }
 
     /** The Connection header (and Keep-Alive: timeout=N when configured), once framing is decided. */
-    void connectionHeaders(Exchange ex, HttpResponse head) {
+    private void connectionHeaders(Exchange ex, HttpResponse head) {
         HttpHeaders h = head.headers();
         h.remove(HttpHeaderNames.KEEP_ALIVE);
         if (ex.status() == 101) {
@@ -399,9 +503,6 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         return ex.location() != null ? ex.settings() : ex.server() != null ? ex.server().settings() : defaults;
     }
 
-    String serverHeader(Exchange ex) {
-        return settingsOf(ex).get(HttpModule.SERVER_TOKENS).equals("off") ? "portico" : "portico/" + Version.PORTICO;
-    }
 
     /** The response's last write completed (or failed). */
     void responseComplete(Exchange ex, boolean success) {
@@ -508,7 +609,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
      * After a 101 the HTTP handlers leave the pipeline (any TLS handler stays) and {@code tunnel}
      * takes the bytes; bytes the decoder already held go to it. The exchange is ended by the tunnel.
      */
-    void switchProtocols(Exchange ex, io.netty.channel.ChannelHandler tunnel) {
+    @Override
+    public void switchProtocols(Exchange ex, io.netty.channel.ChannelHandler tunnel) {
         if (current == ex) {
             current = null;
         }
@@ -535,7 +637,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void abort(Exchange ex) {
+    @Override
+    public void abort(Exchange ex) {
         close();
     }
 
@@ -615,7 +718,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         ErrorLog.get().log(LogLevel.INFO, connection.id(),
             "client timed out (110: Connection timed out) while reading client request headers, client: " + connection.remoteHost());
         state = State.CLOSING;
-        String server = defaults.get(HttpModule.SERVER_TOKENS).equals("off") ? "portico" : "portico/" + Version.PORTICO;
+        String server = HttpModule.serverHeader(defaults);
         byte[] page = ErrorPages.page(408, server);
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ErrorPages.status(408),
             Unpooled.wrappedBuffer(page));
@@ -719,6 +822,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             sendProgressAt = now;
         } else if (now - sendProgressAt >= TimeUnit.MILLISECONDS.toNanos(sendTimeoutMillis)) {
             Exchange ex = current;
+            if (ex != null && ex.sendTimedOut()) {
+                return;
+            }
             ErrorLog.of(ex).log(LogLevel.INFO, connection.id(),
                 "client timed out (110: Connection timed out) while sending response to client, client: " + connection.remoteHost());
             if (ex != null) {

@@ -12,6 +12,7 @@ import dev.portico.config.directive.Arity;
 import dev.portico.config.directive.Context;
 import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.Level;
+import dev.portico.config.directive.Settings;
 import dev.portico.config.directive.Slot;
 import dev.portico.config.directive.Values;
 import java.util.EnumSet;
@@ -56,6 +57,11 @@ public final class HttpModule implements PipelineModule {
     public static final Slot<Boolean> MERGE_SLASHES = Slot.of("merge_slashes", true);
     /** "on", "off" or "build"; a free string is NGINX Plus only. */
     public static final Slot<String> SERVER_TOKENS = Slot.of("server_tokens", "on");
+
+    /** The Server field and the built-in pages' signature, per {@code server_tokens}: the one place it is made. */
+    public static String serverHeader(Settings s) {
+        return s.get(SERVER_TOKENS).equals("off") ? "portico" : "portico/" + dev.portico.Version.PORTICO;
+    }
     public static final Slot<Boolean> TCP_NODELAY = Slot.of("tcp_nodelay", true);
     public static final Slot<Boolean> ABSOLUTE_REDIRECT = Slot.of("absolute_redirect", true);
     public static final Slot<Boolean> PORT_IN_REDIRECT = Slot.of("port_in_redirect", true);

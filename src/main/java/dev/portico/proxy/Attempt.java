@@ -313,7 +313,7 @@ final class Attempt implements UpstreamConnection.Listener {
                 ProxyLog.READING_HEADER);
             return;
         }
-        if (code == 101 && call.upgradeRequested && conn.channel().eventLoop() == call.ex.ctx().channel().eventLoop()) {
+        if (code == 101 && call.upgradeRequested && conn.channel().eventLoop() == call.ex.eventLoop()) {
             // nginx: a 101 to a request that asked for an upgrade makes the connection a tunnel
             over = true;
             head = r;

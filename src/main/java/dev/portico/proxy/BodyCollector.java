@@ -60,7 +60,7 @@ final class BodyCollector implements RequestBodyHandler {
         } else if (file == null && (memory == null ? 0 : memory.readableBytes()) + n <= conf.clientBodyBufferSize) {
             if (memory == null) {
                 long expected = HttpUtil.getContentLength(ex.request(), (long) n);
-                memory = ex.ctx().alloc().buffer((int) Math.min(conf.clientBodyBufferSize, Math.max(expected, n)));
+                memory = ex.alloc().buffer((int) Math.min(conf.clientBodyBufferSize, Math.max(expected, n)));
             }
             memory.writeBytes(data);
             c.release();

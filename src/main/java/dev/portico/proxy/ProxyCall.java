@@ -65,7 +65,7 @@ final class ProxyCall {
     ProxyCall(Exchange ex, ProxyConf conf) {
         this.ex = ex;
         this.conf = conf;
-        this.loop = ex.ctx().channel().eventLoop();
+        this.loop = ex.eventLoop();
         UpstreamStates st = ex.attachment(UpstreamStates.class);
         this.newGroup = st != null;
         if (st == null) {
@@ -382,7 +382,7 @@ final class ProxyCall {
             streamer.stop();
         }
         // what already arrived goes out; the close tells the client the body is incomplete
-        ex.ctx().flush();
+        ex.flush();
         ex.abort();
         finish();
     }
@@ -427,7 +427,7 @@ final class ProxyCall {
         states.lastOriginals = ResponseHeadFilter.filter(ex, conf, r);
         Tunnel t = new Tunnel(this, a, conn);
         ex.writeHead(r);
-        ex.ctx().flush();
+        ex.flush();
         t.start();
     }
 
@@ -456,7 +456,7 @@ final class ProxyCall {
         });
         ex.writeHead(r);
         if (unbuffered) {
-            ex.ctx().flush();
+            ex.flush();
         }
         return relay;
     }

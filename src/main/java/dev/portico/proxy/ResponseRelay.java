@@ -2,12 +2,9 @@ package dev.portico.proxy;
 
 import dev.portico.http.Exchange;
 import dev.portico.observability.LogLevel;
-import dev.portico.upstream.DeadlineTimer;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -32,8 +29,6 @@ final class ResponseRelay {
     private final Attempt attempt;
     private final ProxyConf conf;
     private final boolean unbuffered;
-    private final Channel client;
-    private DeadlineTimer clientTimer;
     private final ChannelFutureListener resumeListener = f -> resume();
 
     private ChannelFuture lastWrite;
@@ -54,21 +49,8 @@ final class ResponseRelay {
         this.attempt = attempt;
         this.conf = call.conf;
         this.unbuffered = unbuffered;
-        this.client = ex.ctx().channel();
-    }
-
-    /** The send_timeout timer, made when the client first makes Portico wait. */
-    private DeadlineTimer clientTimer() {
-        if (clientTimer == null) {
-            clientTimer = new DeadlineTimer(ex.ctx().executor());
-        }
-        return clientTimer;
-    }
-
-    private void stopClientTimer() {
-        if (clientTimer != null) {
-            clientTimer.cancel();
-        }
+        // send_timeout is watched by the client side (one mechanism); this says what a timeout means here
+        ex.onSendTimeout(this::clientTimedOut);
     }
 
     boolean paused() {
@@ -115,7 +97,7 @@ final class ResponseRelay {
             return;
         }
         if (!unbuffered && spill == null) {
-            client.flush();
+            ex.flush();
         }
         decide();
     }
@@ -136,7 +118,7 @@ final class ResponseRelay {
             drainSpill();
             return;
         }
-        if (unbuffered ? client.isWritable() : pendingToClient() < conf.readAhead) {
+        if (unbuffered ? ex.clientWritable() : pendingToClient() < conf.readAhead) {
             attempt.readMore();
         } else if (!unbuffered && conf.maxTempFileSize > 0) {
             spill = new TempFile(conf.tempPath, call.loop, p -> {
@@ -155,8 +137,7 @@ final class ResponseRelay {
     }
 
     private long pendingToClient() {
-        ChannelOutboundBuffer b = client.unsafe().outboundBuffer();
-        return b == null ? 0 : b.totalPendingWriteBytes();
+        return ex.pendingBytes();
     }
 
     private void waitForClient() {
@@ -165,10 +146,9 @@ final class ResponseRelay {
         }
         waitingClient = true;
         attempt.pauseReading();
-        clientTimer().arm(conf.clientSendTimeout, this::clientTimedOut);
         if (lastWrite != null && !lastWrite.isDone()) {
             lastWrite.addListener(resumeListener);
-        } else if (client.isWritable()) {
+        } else if (ex.clientWritable()) {
             call.loop.execute(this::resume);
         }
     }
@@ -185,7 +165,7 @@ final class ResponseRelay {
         if (!waitingClient) {
             return;
         }
-        boolean canGo = unbuffered ? client.isWritable() : pendingToClient() < conf.readAhead;
+        boolean canGo = unbuffered ? ex.clientWritable() : pendingToClient() < conf.readAhead;
         if (!canGo) {
             if (lastWrite != null && !lastWrite.isDone()) {
                 lastWrite.addListener(resumeListener);
@@ -193,9 +173,6 @@ final class ResponseRelay {
             return;
         }
         waitingClient = false;
-        if (clientTimer != null) {
-            clientTimer.disarm();
-        }
         decide();
     }
 
@@ -230,18 +207,14 @@ final class ResponseRelay {
         if (ended || spill == null || spillReading) {
             return;
         }
-        if (lastWrite != null && !lastWrite.isDone() && (!client.isWritable() || pendingToClient() >= conf.readAhead)) {
+        if (lastWrite != null && !lastWrite.isDone() && (!ex.clientWritable() || pendingToClient() >= conf.readAhead)) {
             if (!waitingClient) {
                 waitingClient = true;
-                clientTimer().arm(conf.clientSendTimeout, this::clientTimedOut);
-            }
+                    }
             lastWrite.addListener(resumeListener);
             return;
         }
         waitingClient = false;
-        if (clientTimer != null) {
-            clientTimer.disarm();
-        }
         long available = spill.written() - spillRead;
         if (available <= 0) {
             if (spill.writing() == 0) {
@@ -282,7 +255,6 @@ final class ResponseRelay {
             return;
         }
         ended = true;
-        stopClientTimer();
         ex.end(LastHttpContent.EMPTY_LAST_CONTENT);
         call.finish();
     }
@@ -300,7 +272,6 @@ final class ResponseRelay {
             return;
         }
         ended = true;
-        stopClientTimer();
         if (spill != null) {
             spill.close();
             spill = null;
@@ -313,7 +284,6 @@ final class ResponseRelay {
     /** The client is gone: nothing more is written; the backend is read to the end and dropped. */
     void discard() {
         discarding = true;
-        stopClientTimer();
         if (spill != null) {
             spill.close();
             spill = null;
@@ -323,7 +293,6 @@ final class ResponseRelay {
     /** Stops everything (a failure elsewhere ended the exchange). */
     void stop() {
         ended = true;
-        stopClientTimer();
         if (spill != null) {
             spill.close();
             spill = null;

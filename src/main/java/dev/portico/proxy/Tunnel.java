@@ -43,7 +43,7 @@ final class Tunnel implements UpstreamConnection.Listener {
         this.upstream = upstream;
         this.up = upstream.channel();
         this.ex = call.ex;
-        this.client = ex.ctx().channel();
+        this.client = ex.tunnelChannel();
         this.idleTimer = new DeadlineTimer(up.eventLoop());
         this.sendTimer = new DeadlineTimer(up.eventLoop());
     }

@@ -49,14 +49,14 @@ final class FileIo {
                     result = blocking.call();
                 } catch (Exception | Error e) {
                     ErrorLog.get().log(LogLevel.CRIT, ex.connection().id(), "file operation failed: " + e);
-                    ex.ctx().executor().execute(() -> {
+                    ex.eventLoop().execute(() -> {
                         if (!ex.isClosed()) {
                             ex.sendError(500);
                         }
                     });
                     return;
                 }
-                ex.ctx().executor().execute(() -> {
+                ex.eventLoop().execute(() -> {
                     if (ex.isClosed()) {
                         if (discard != null) {
                             discard.accept(result);

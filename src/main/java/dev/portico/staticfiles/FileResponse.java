@@ -8,7 +8,6 @@ import dev.portico.http.HttpModule;
 import dev.portico.http.Redirects;
 import dev.portico.observability.LogLevel;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -20,7 +19,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * directory to its slash form, or fails with 404/403/405 as nginx does.
  */
 final class FileResponse {
-    /** Sends through ChunkedWriteHandler even without TLS, so tests reach the TLS body path on plain sockets. */
+    /** Sends file chunks (ChunkedInput) even without TLS, so tests reach the TLS body path on plain sockets. */
     static volatile boolean forceChunked;
 
     private static final AtomicLong BOUNDARY = new AtomicLong();
@@ -266,10 +264,8 @@ final class FileResponse {
             ex.end(LastHttpContent.EMPTY_LAST_CONTENT);
             return;
         }
+        // the client side takes file chunks (ChunkedInput) where a FileRegion cannot go (TLS)
         boolean zeroCopy = !forceChunked && !ex.connection().isSecure();
-        if (!zeroCopy) {
-            ensureChunkedWriter(ex);
-        }
         for (int i = 0; i < ranges.size(); i++) {
             long[] r = ranges.get(i);
             if (framing != null) {
@@ -281,13 +277,6 @@ final class FileResponse {
         file.release();
         ex.end(framing == null ? LastHttpContent.EMPTY_LAST_CONTENT
             : new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(framing[1][0])));
-    }
-
-    private static void ensureChunkedWriter(Exchange ex) {
-        ChannelPipeline p = ex.ctx().pipeline();
-        if (p.get(ChunkedWriteHandler.class) == null) {
-            p.addBefore(ex.ctx().name(), "chunkedWriter", new ChunkedWriteHandler());
-        }
     }
 
     /** The type for the URI's extension from {@code types}, else {@code default_type}. */

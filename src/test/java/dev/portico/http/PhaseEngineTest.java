@@ -93,7 +93,7 @@ class PhaseEngineTest {
             assertThat(ex).isNotNull();
             assertThat(c.closedByServer(200)).as("nothing answered while suspended").isFalse();
             assertThat(seen).containsExactly("hold");
-            ex.ctx().executor().execute(() -> RequestProcessor.resume(ex, PhaseHandler.OK));
+            ex.eventLoop().execute(() -> RequestProcessor.resume(ex, PhaseHandler.OK));
             RawHttp.Response r = c.readResponse(false);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.bodyText()).isEqualTo("root page\n");
@@ -111,12 +111,12 @@ class PhaseEngineTest {
         try (TestPortico p = portico(holding).start(); RawHttp c = new RawHttp(p.port(8080))) {
             c.send("GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n");
             Exchange ex = held.poll(10, TimeUnit.SECONDS);
-            ex.ctx().executor().execute(() -> RequestProcessor.resume(ex, 403));
+            ex.eventLoop().execute(() -> RequestProcessor.resume(ex, 403));
             assertThat(c.readResponse(false).status()).isEqualTo(403);
             // the connection stays usable
             c.send("GET /nothing-held HTTP/1.1\r\nHost: a\r\n\r\n");
             Exchange second = held.poll(10, TimeUnit.SECONDS);
-            second.ctx().executor().execute(() -> RequestProcessor.resume(second, PhaseHandler.OK));
+            second.eventLoop().execute(() -> RequestProcessor.resume(second, PhaseHandler.OK));
             assertThat(c.readResponse(false).status()).isEqualTo(404);
         }
     }

@@ -142,7 +142,7 @@ class ServerStateTest {
             assertThat(p.server().state().zones()).isEmpty();
             assertThat(counter.disposed).as("disposed while a request of its configuration runs").isFalse();
 
-            ex.ctx().executor().execute(() -> RequestProcessor.resume(ex, PhaseHandler.OK));
+            ex.eventLoop().execute(() -> RequestProcessor.resume(ex, PhaseHandler.OK));
             assertThat(c.readResponse(false).status()).isEqualTo(404);
             Await.until(WAIT, "the zone to be disposed of", () -> counter.disposed);
         }
