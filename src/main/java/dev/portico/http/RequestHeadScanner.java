@@ -3,17 +3,20 @@ package dev.portico.http;
 import dev.portico.observability.ErrorLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads the bytes of one request head (request line and header lines) before Netty's decoder
- * does, and refuses what nginx refuses but Netty tolerates or repairs: a lower-case or missing
- * HTTP version, extra spaces, a bad method, control characters, obs-fold (RFC 9112 section 5.2),
- * whitespace before a colon (section 5.1), duplicate or conflicting framing headers (section 6),
- * and lines longer than one {@code large_client_header_buffers} buffer.
+ * Reads one request head (request line and header lines) byte by byte, the only parse it gets:
+ * the request and its headers are built as the lines are checked. Refused, as nginx refuses
+ * them: a lower-case or missing HTTP version, extra spaces, a bad method, control characters (a
+ * bare CR among them), obs-fold (RFC 9112 section 5.2), whitespace before a colon (section 5.1),
+ * duplicate or conflicting framing headers (section 6), lines longer than one
+ * {@code large_client_header_buffers} buffer. A bare LF ends a line, as RFC 9112 section 2.2
+ * allows and nginx accepts.
  *
  * <p>The bytes of a head stay unconsumed in the decoder's buffer until the blank line that ends
  * it arrives: the scanner remembers how far it got ({@link #scanned}, counted from the reader
@@ -22,6 +25,9 @@ import java.nio.charset.StandardCharsets;
  * decoder has produced the request.
  */
 final class RequestHeadScanner {
+    /** Fields as received: the lines were checked here; names nginx ignores reach RequestHead (ignore_invalid_headers). */
+    private static final io.netty.handler.codec.http.HttpHeadersFactory FIELDS =
+        DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private final int maxLine;
     private final int maxTotal;
     private final int maxHeaders;
@@ -41,6 +47,9 @@ final class RequestHeadScanner {
     private int transferEncodings;
     private String contentLength;
     private String transferEncoding;
+    private HttpHeaders fields;
+    /** Where the header lines begin, from the reader index. */
+    private int fieldsFrom;
 
     /**
      * @param maxLine  one large header buffer: the longest line, CRLF included
@@ -69,6 +78,25 @@ final class RequestHeadScanner {
         transferEncodings = 0;
         contentLength = null;
         transferEncoding = null;
+        fields = null;
+    }
+
+    /** Bytes of the head from the reader index, blank lines before it included: what to consume once complete. */
+    int consumed() {
+        return scanned;
+    }
+
+    /** The request, once {@link #complete()}: built from the lines as they were checked. */
+    StrictRequestDecoder.ReceivedRequest request() {
+        StrictRequestDecoder.ReceivedRequest r = new StrictRequestDecoder.ReceivedRequest(
+            HttpVersion.valueOf(version), HttpMethod.valueOf(method), target, fields);
+        r.headBytes = total;
+        return r;
+    }
+
+    /** The body's framing, once complete: -1 for chunked, else the Content-Length (0: no body). */
+    long bodyLength() {
+        return transferEncoding != null ? -1 : contentLength == null ? 0 : Long.parseLong(contentLength);
     }
 
     /** Bytes of the head scanned so far: request line, header lines and the blank line, CRLFs included. */
@@ -104,22 +132,22 @@ final class RequestHeadScanner {
                 checkPartialLine(end - pos);
                 return;
             }
-            if (lf == pos || in.getByte(lf - 1) != '\r') {
-                throw new RequestRejectedException(400, sawRequestLine
-                    ? "client sent invalid header line" : "client sent invalid request");
-            }
-            int len = lf - 1 - pos;
-            total += len + 2;
+            // CRLF or a bare LF ends the line; a CR anywhere else is refused by the line's checks
+            int eol = lf > pos && in.getByte(lf - 1) == '\r' ? 2 : 1;
+            int len = lf + 1 - eol - pos;
+            total += len + eol;
             if (!sawRequestLine) {
                 if (len + 2 > maxLine) {
                     throw new RequestRejectedException(414, "client sent too long URI");
                 }
                 requestLine(in, pos, len);
                 sawRequestLine = true;
+                fieldsFrom = lf + 1 - start;
             } else if (len == 0) {
                 complete = true;
                 scanned = lf + 1 - start;
                 endOfHead();
+                fields = fields(in, start + fieldsFrom, pos);
                 return;
             } else {
                 if (len + 2 > maxLine) {
@@ -251,6 +279,23 @@ final class RequestHeadScanner {
             transferEncodings++;
             transferEncoding = value(in, colon + 1, end);
         }
+    }
+
+    /**
+     * The header fields, made once the head is complete and every line has passed its checks:
+     * an unfinished head holds raw bytes only, never a parsed copy.
+     */
+    private static HttpHeaders fields(ByteBuf in, int from, int to) {
+        HttpHeaders h = FIELDS.newHeaders();
+        int pos = from;
+        while (pos < to) {
+            int lf = in.indexOf(pos, to, (byte) '\n');
+            int end = lf > pos && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+            int colon = in.indexOf(pos, end, (byte) ':');
+            h.add(in.toString(pos, colon - pos, StandardCharsets.ISO_8859_1), value(in, colon + 1, end));
+            pos = lf + 1;
+        }
+        return h;
     }
 
     private static boolean nameIs(ByteBuf in, int pos, String lower) {

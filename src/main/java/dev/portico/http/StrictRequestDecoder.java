@@ -3,41 +3,46 @@ package dev.portico.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
-import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
 
 /**
- * Netty's request decoder behind a {@link RequestHeadScanner}: every request head is checked
- * byte by byte before Netty parses it. After the first refused or malformed message nothing more
- * is decoded on the connection, so bytes smuggled behind a bad head never become a request.
+ * The client's requests, decoded once: the head by {@link RequestHeadScanner}, which checks
+ * every byte and builds the request as it goes; the body by its framing (Content-Length, or
+ * chunked through {@link ChunkedBodyParser}), in pieces of at most 64 KiB, each passed on as it
+ * arrives. Emits an {@code HttpRequest}, then {@code HttpContent}s ending with a
+ * {@code LastHttpContent} (empty for a request without a body). After the first refused or
+ * malformed message nothing more is decoded on the connection, so bytes smuggled behind a bad
+ * head or body never become a request.
  */
-final class StrictRequestDecoder extends HttpRequestDecoder {
+final class StrictRequestDecoder extends ByteToMessageDecoder {
+    private static final int MAX_PIECE = 64 * 1024;
+    /** Spare room always allowed (nginx's client_header_buffer_size default). */
+    private static final int SLACK = 1024;
+
     private final RequestHeadScanner scanner;
-    private boolean inBody;
+    private final int maxLine;
+    private final int maxTrailers;
     private boolean failed;
+    private boolean inBody;
+    /** Body bytes still to come with a Content-Length. */
+    private long remaining;
+    /** The chunked body being read, or null. */
+    private ChunkedBodyParser chunks;
 
     StrictRequestDecoder(int maxLine, int maxHeads, int maxHeaders) {
-        super(new HttpDecoderConfig()
-            // our scanner enforces the real limits; Netty's are a backstop a little above them
-            .setMaxInitialLineLength(maxLine + 2)
-            .setMaxHeaderSize(maxHeads + 2)
-            .setMaxChunkSize(64 * 1024)
-            .setStrictLineParsing(true)
-            .setAllowDuplicateContentLengths(false)
-            // header names nginx would ignore (ignore_invalid_headers) must reach RequestHead, not fail here
-            .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withNameValidation(false))
-            .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withNameValidation(false)));
         this.scanner = new RequestHeadScanner(maxLine, maxHeads, maxHeaders);
+        this.maxLine = maxLine;
+        this.maxTrailers = maxHeads;
         setCumulator(this::cumulate);
     }
 
@@ -59,9 +64,6 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         return compact;
     }
 
-    /** Spare room always allowed (nginx's client_header_buffer_size default). */
-    private static final int SLACK = 1024;
-
     /** The capacity of the buffer holding bytes not decoded yet (0 when none), for tests. */
     int bufferedCapacity() {
         ByteBuf b = internalBuffer();
@@ -69,51 +71,78 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
         }
-        if (!inBody) {
-            try {
-                scanner.scan(in);
-            } catch (RequestRejectedException e) {
-                failed = true;
-                out.add(scanner.rejected(e, in));
-                in.skipBytes(in.readableBytes());
-                return;
-            }
-            if (!scanner.complete()) {
-                // Netty would turn each finished line into Strings at once (about twice the bytes, on
-                // the heap); an unfinished head stays raw bytes, bounded by large_client_header_buffers
-                return;
-            }
+        if (inBody) {
+            body(in, out);
+            return;
         }
-        int before = out.size();
-        super.decode(ctx, in, out);
-        for (int i = before; i < out.size(); i++) {
-            Object o = out.get(i);
-            if (o instanceof HttpObject h && h.decoderResult().isFailure()) {
-                failed = true;
-            }
-            if (o instanceof HttpRequest) {
-                if (o instanceof ReceivedRequest r) {
-                    r.headBytes = scanner.headBytes();
-                }
-                inBody = true;
-                scanner.reset();
-            }
-            if (o instanceof LastHttpContent) {
-                inBody = false;
-            }
+        try {
+            scanner.scan(in);
+        } catch (RequestRejectedException e) {
+            failed = true;
+            out.add(scanner.rejected(e, in));
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (!scanner.complete()) {
+            // an unfinished head stays raw bytes, bounded by large_client_header_buffers
+            return;
+        }
+        ReceivedRequest request = scanner.request();
+        long length = scanner.bodyLength();
+        in.skipBytes(scanner.consumed());
+        scanner.reset();
+        out.add(request);
+        if (length < 0) {
+            chunks = new ChunkedBodyParser(maxLine, maxTrailers);
+            inBody = true;
+        } else if (length > 0) {
+            remaining = length;
+            inBody = true;
+        } else {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 
-    @Override
-    protected HttpMessage createMessage(String[] initialLine) throws Exception {
-        // Netty's own parse (strict version check), re-wrapped to carry the head's size
-        HttpRequest parsed = (HttpRequest) super.createMessage(initialLine);
-        return new ReceivedRequest(parsed.protocolVersion(), parsed.method(), parsed.uri(), headersFactory);
+    /** The next piece of the body that is here; ByteToMessageDecoder calls again while bytes remain. */
+    private void body(ByteBuf in, List<Object> out) {
+        if (chunks == null) {
+            int n = (int) Math.min(Math.min(remaining, in.readableBytes()), MAX_PIECE);
+            if (n == 0) {
+                return;
+            }
+            ByteBuf piece = in.readRetainedSlice(n);
+            remaining -= n;
+            if (remaining == 0) {
+                inBody = false;
+                out.add(new DefaultLastHttpContent(piece));
+            } else {
+                out.add(new DefaultHttpContent(piece));
+            }
+            return;
+        }
+        Object next;
+        try {
+            next = chunks.next(in, MAX_PIECE);
+        } catch (IllegalArgumentException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            LastHttpContent bad = new DefaultLastHttpContent();
+            bad.setDecoderResult(DecoderResult.failure(e));
+            out.add(bad);
+            return;
+        }
+        if (next != null) {
+            out.add(next);
+            if (next instanceof LastHttpContent) {
+                chunks = null;
+                inBody = false;
+            }
+        }
     }
 
     /** A decoded request that knows the size of its head as received ({@code $request_length}). */
@@ -123,6 +152,10 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         String line;
 
         ReceivedRequest(HttpVersion version, HttpMethod method, String uri, HttpHeadersFactory headers) {
+            super(version, method, uri, headers);
+        }
+
+        ReceivedRequest(HttpVersion version, HttpMethod method, String uri, HttpHeaders headers) {
             super(version, method, uri, headers);
         }
     }

@@ -77,7 +77,8 @@ class FramingTest {
             bad("a bare CR in a field value", 400, "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r2\r\n\r\n" + SMUGGLED),
             bad("a field line without colon", 400, "GET / HTTP/1.1\r\nHost: a\r\nX-A\r\n\r\n" + SMUGGLED),
             bad("an empty field name", 400, "GET / HTTP/1.1\r\nHost: a\r\n: 1\r\n\r\n" + SMUGGLED),
-            bad("bare LF line endings", 400, "GET / HTTP/1.1\nHost: a\n\n" + SMUGGLED),
+            bad("a bare CR ending the request line", 400, "GET / HTTP/1.1\rHost: a\r\n\r\n" + SMUGGLED),
+            bad("a bare CR ending a header line", 400, "GET / HTTP/1.1\r\nHost: a\rX-A: 1\r\n\r\n" + SMUGGLED),
             bad("a lower-case method", 400, "get / HTTP/1.1\r\nHost: a\r\n\r\n" + SMUGGLED),
             bad("a method with a digit", 400, "G3T / HTTP/1.1\r\nHost: a\r\n\r\n" + SMUGGLED),
             bad("HTTP/0.9: no version", 400, "GET /\r\n\r\n" + SMUGGLED),
@@ -137,7 +138,8 @@ class FramingTest {
             Arguments.of("a separator in a chunk extension name", "5;a@b\r\nhello\r\n0\r\n\r\n"),
             Arguments.of("an unterminated quoted chunk extension", "5;a=\"b\r\nhello\r\n0\r\n\r\n"),
             Arguments.of("a control character in a chunk extension", "5;a\u0001b\r\nhello\r\n0\r\n\r\n"),
-            Arguments.of("a bare LF after the chunk size", "5\nhello\r\n0\r\n\r\n"),
+            Arguments.of("a bare CR after the chunk size", "5\rhello\r\n0\r\n\r\n"),
+            Arguments.of("a bare CR after chunk data", "5\r\nhello\r0\r\n\r\n"),
             Arguments.of("chunk data longer than its size", "3\r\nhello\r\n0\r\n\r\n"));
     }
 
@@ -163,6 +165,10 @@ class FramingTest {
             Arguments.of("a chunked body with extension and trailer",
                 "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;name=\"v\"\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
                 "root POST /x"),
+            Arguments.of("bare LF line endings", "GET /x HTTP/1.1\nHost: a\n\n", "root GET /x"),
+            Arguments.of("bare LF and CRLF mixed", "GET /x HTTP/1.1\r\nHost: a\nX-A: 1\r\n\n", "root GET /x"),
+            Arguments.of("a chunked body with bare LF lines",
+                "POST /x HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n\n5;name=v\nhello\n0\nX-T: 1\n\n", "root POST /x"),
             Arguments.of("chunked in any case", "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n",
                 "root POST /x"),
             Arguments.of("empty lines before the request line", "\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n", "root GET /x"),
@@ -190,6 +196,21 @@ class FramingTest {
             if (!raw.contains("HTTP/1.0")) {
                 RawHttp.Response next = c.readResponse(false);
                 assertThat(next.bodyText()).isEqualTo("SMUGGLED\n");
+            }
+        }
+    }
+
+    /** RFC 9112 section 2.2, as nginx: the same request with bare LF line endings gets the same answer. */
+    @ParameterizedTest(name = "{0}, with bare LF line endings")
+    @MethodSource("validRequests")
+    void bareLfRequestsGetTheSameAnswersAsCrlfOnes(String name, String raw, String body) {
+        String lf = raw.replace("\r\n", "\n");
+        try (RawHttp c = new RawHttp(portico.port(8080))) {
+            RawHttp.Response r = c.send(lf + SMUGGLED.replace("\r\n", "\n")).readResponse(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo(body + "\n");
+            if (!raw.contains("HTTP/1.0")) {
+                assertThat(c.readResponse(false).bodyText()).isEqualTo("SMUGGLED\n");
             }
         }
     }

@@ -23,7 +23,7 @@ class MalformedRequestLogTest {
         control byte in the target   | GET /a\u0001b HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n              | 400 "GET /a\\x01b HTTP/1.1"
         invalid method               | G\u00ffT /x HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n                | 400 "G\\xFFT /x HTTP/1.1"
         two spaces (Portico refuses) | GET  /"q\\ HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n               | 400 "GET  /\\x22q\\x5C HTTP/1.1"
-        bare LF (Portico refuses)    | GET /\u00e9 HTTP/1.1\\nHost: a\\r\\n\\r\\n                   | 400 "GET /\\xE9 HTTP/1.1"
+        a bare CR ends nothing       | GET /\u00e9 HTTP/1.1\\rHost: a\\r\\n\\r\\n                   | 400 "GET /\\xE9 HTTP/1.1"
         bad header line              | GET /ok HTTP/1.1\\r\\nHost: a\\r\\nBad Name: x\\r\\n\\r\\n    | 400 "GET /ok HTTP/1.1"
         HTTP/2.0 on HTTP/1 framing   | GET /v HTTP/2.0\\r\\nHost: a\\r\\n\\r\\n                     | 505 "GET /v HTTP/2.0"
         """)
