@@ -71,6 +71,9 @@ final class HeadValidator extends ChannelInboundHandlerAdapter implements BytePr
         }
     }
 
+    /** Bytes of a field value that need no look: all but CR, LF and NUL. */
+    private static final ByteProcessor VALUE_BYTE = c -> c != '\r' && c != '\n' && c != 0;
+
     private int state = DONE;
     /** The start of the status line (enough to check it) or of the field name being read. */
     private final byte[] line = new byte[64];
@@ -126,6 +129,14 @@ final class HeadValidator extends ChannelInboundHandlerAdapter implements BytePr
         int i = b.readerIndex();
         int end = b.writerIndex();
         while (i < end && state != DONE && bad == null) {
+            if (state == VALUE && !inTransferEncoding) {
+                // most of a head is field values: find the end of this one without the state machine
+                int stop = b.forEachByte(i, end - i, VALUE_BYTE);
+                if (stop < 0) {
+                    return;
+                }
+                i = stop;
+            }
             if (state == DATA) {
                 int n = (int) Math.min(chunkLeft, end - i);
                 i += n;

@@ -53,6 +53,7 @@ public final class UpstreamConnection {
     private long bytesOut;
     /** Set while the connection is offered to the pool during a read: it may not be taken until that read ends. */
     boolean settling;
+    private Framing framing;
     KeepalivePool pool;
 
     UpstreamConnection(Channel channel, Peer peer) {
@@ -116,7 +117,12 @@ public final class UpstreamConnection {
      * response is handed on, before anything else is read.
      */
     public int bytesBeyondResponse() {
-        Framing f = channel.pipeline().get(Framing.class);
+        Framing f = framing;
+        if (f == null) {
+            // found once: looking a handler up by type walks the pipeline
+            f = channel.pipeline().get(Framing.class);
+            framing = f;
+        }
         return f == null ? 0 : f.bytesBeyondMessage();
     }
 
