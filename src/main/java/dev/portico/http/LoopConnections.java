@@ -2,8 +2,6 @@ package dev.portico.http;
 
 import dev.portico.observability.ErrorLog;
 import io.netty.util.concurrent.FastThreadLocal;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 
 /**
  * The client connections of one event loop, counted against {@code worker_connections} (a cap per
@@ -26,14 +24,44 @@ final class LoopConnections {
         BUSY
     }
 
-    /** One counted connection. */
+    /** One counted connection; linked into the queue of its use while reusable (nginx's ngx_queue: no allocation per move). */
     static final class Slot {
         private final Runnable closer;
         private Use use = Use.BUSY;
         private boolean counted = true;
+        private Slot prev;
+        private Slot next;
 
         private Slot(Runnable closer) {
             this.closer = closer;
+        }
+    }
+
+    /** The reusable connections of one use, oldest first: a ring through a sentinel. */
+    private static final class Queue {
+        private final Slot head = new Slot(null);
+
+        Queue() {
+            head.prev = head;
+            head.next = head;
+        }
+
+        void addLast(Slot s) {
+            s.prev = head.prev;
+            s.next = head;
+            head.prev.next = s;
+            head.prev = s;
+        }
+
+        static void unlink(Slot s) {
+            s.prev.next = s.next;
+            s.next.prev = s.prev;
+            s.prev = null;
+            s.next = null;
+        }
+
+        Slot oldest() {
+            return head.next == head ? null : head.next;
         }
     }
 
@@ -51,13 +79,12 @@ final class LoopConnections {
     private long lastReuseWarn = -1;
 
     private int open;
-    @SuppressWarnings("unchecked")
-    private final LinkedHashSet<Slot>[] reusable = new LinkedHashSet[Use.BUSY.ordinal()];
+    private final Queue[] reusable = new Queue[Use.BUSY.ordinal()];
     private int reusableCount;
 
     private LoopConnections() {
         for (int i = 0; i < reusable.length; i++) {
-            reusable[i] = new LinkedHashSet<>();
+            reusable[i] = new Queue();
         }
     }
 
@@ -94,11 +121,10 @@ final class LoopConnections {
             ErrorLog.warn(cap + " worker_connections are not enough, reusing connections");
         }
         int n = Math.max(1, Math.min(32, reusableCount / 8));
-        for (LinkedHashSet<Slot> tier : reusable) {
-            Iterator<Slot> it = tier.iterator();
-            while (n > 0 && it.hasNext()) {
-                Slot s = it.next();
-                it.remove();
+        for (Queue tier : reusable) {
+            Slot s;
+            while (n > 0 && (s = tier.oldest()) != null) {
+                Queue.unlink(s);
                 reusableCount--;
                 s.use = Use.BUSY;
                 release(s);
@@ -113,12 +139,13 @@ final class LoopConnections {
         if (s == null || !s.counted || s.use == use) {
             return;
         }
-        if (s.use != Use.BUSY && reusable[s.use.ordinal()].remove(s)) {
+        if (s.use != Use.BUSY) {
+            Queue.unlink(s);
             reusableCount--;
         }
         s.use = use;
         if (use != Use.BUSY) {
-            reusable[use.ordinal()].add(s);
+            reusable[use.ordinal()].addLast(s);
             reusableCount++;
         }
     }
