@@ -1,8 +1,6 @@
 package dev.portico.core;
 
 import dev.portico.config.ConfigException;
-import dev.portico.variables.BuiltinVariables;
-import dev.portico.variables.Variables;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,26 +9,24 @@ import java.util.function.Supplier;
 
 /**
  * What the directives of one configuration read share while a snapshot is built: the prefix,
- * the variables, per-package registries (upstream groups, log formats...), the state of the
+ * per-package registries (variables among them) (upstream groups, log formats...), the state of the
  * server the configuration is for, and the zones it declares. Owner of the main level;
  * directives reach it with {@code level.nearest(BuildContext.class)}.
  */
 public final class BuildContext {
     private final Prefix prefix;
     private final ServerState server;
-    private final Variables variables;
     private final Map<Class<?>, Object> registries = new HashMap<>();
     private final List<Zone<?>> zones = new ArrayList<>();
 
-    /** A context with no module variables and a fresh server state (tests of single compilers). */
+    /** A context with a fresh server state (tests of single compilers). */
     public BuildContext(Prefix prefix) {
-        this(prefix, ServerState.fresh(), BuiltinVariables.builder().build());
+        this(prefix, ServerState.fresh());
     }
 
-    public BuildContext(Prefix prefix, ServerState server, BuiltinVariables builtins) {
+    public BuildContext(Prefix prefix, ServerState server) {
         this.prefix = prefix;
         this.server = server;
-        this.variables = new Variables(builtins);
     }
 
     public Prefix prefix() {
@@ -40,10 +36,6 @@ public final class BuildContext {
     /** The running server's state (a fresh one for {@code -t}). */
     public ServerState server() {
         return server;
-    }
-
-    public Variables variables() {
-        return variables;
     }
 
     public <T> T registry(Class<T> type, Supplier<T> create) {

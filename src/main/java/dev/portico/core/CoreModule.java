@@ -11,7 +11,6 @@ import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Slot;
 import dev.portico.config.directive.Values;
-import dev.portico.observability.ErrorLogSpec;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -26,8 +25,6 @@ public final class CoreModule implements Module {
     public static final Slot<String> PID = Slot.of("pid", "logs/nginx.pid");
     public static final Slot<Integer> WORKER_CONNECTIONS = Slot.of("worker_connections", 512);
     public static final Slot<Long> WORKER_SHUTDOWN_TIMEOUT = Slot.of("worker_shutdown_timeout", 0L);
-    /** error_log at whatever level it stands; main's value also receives startup messages. */
-    public static final Slot<List<ErrorLogSpec>> ERROR_LOG = Slot.of("error_log", null);
     public static final Slot<List<String>> ENV = Slot.of("env", List.of());
 
     @Override
@@ -45,8 +42,6 @@ public final class CoreModule implements Module {
             Directive.flag("daemon", EnumSet.of(MAIN), DAEMON),
             Directive.simple("master_process", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> Values.flag(node, node.arg(0))),
             Directive.simple("pid", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> level.set(PID, node.arg(0), node)),
-            Directive.simple("error_log", EnumSet.of(MAIN, Context.HTTP, Context.SERVER, Context.LOCATION),
-                Arity.ONE_OR_MORE, (level, node) -> level.add(ERROR_LOG, ErrorLogSpec.parse(node))),
             Directive.simple("env", EnumSet.of(MAIN), Arity.TAKE1, (level, node) -> level.add(ENV, node.arg(0))),
             Directive.noop("user", EnumSet.of(MAIN), Arity.TAKE12),
             Directive.noop("worker_rlimit_nofile", EnumSet.of(MAIN), Arity.TAKE1),

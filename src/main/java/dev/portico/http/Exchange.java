@@ -28,6 +28,7 @@ import java.util.regex.Matcher;
  */
 public final class Exchange {
     private final Snapshot snapshot;
+    private final HttpConf http;
     private final ClientConnection connection;
     /** The protocol side this exchange talks to the client through. */
     private final ClientSide client;
@@ -92,7 +93,8 @@ public final class Exchange {
         this.bodyComplete = !hasBody;
         this.bodyFullyRead = !hasBody;
         this.keepAlive = keepAlive;
-        this.vars = new String[snapshot.http().settableVariables()];
+        this.http = HttpConf.of(snapshot);
+        this.vars = new String[http.settableVariables()];
         this.sentBase = client.bytesSent();
         this.startNanos = startNanos;
         this.startMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
@@ -104,9 +106,14 @@ public final class Exchange {
         return snapshot;
     }
 
+    /** The compiled http block this exchange runs under. */
+    HttpConf httpConf() {
+        return http;
+    }
+
     /** What the modules contribute to request processing (filters, log phase, error pages). */
     public RequestPipeline pipeline() {
-        return snapshot.http().pipeline();
+        return http.pipeline();
     }
 
     public ClientConnection connection() {

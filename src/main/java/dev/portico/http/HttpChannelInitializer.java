@@ -25,7 +25,7 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         Snapshot snap = runtime.snapshot();
-        ListenerConf listener = snap.http().listeners().get(listenerKey);
+        ListenerConf listener = HttpConf.of(snap).listeners().get(listenerKey);
         if (listener == null) {
             ch.close();
             return;

@@ -4,7 +4,7 @@ import dev.portico.config.ConfigException;
 import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Settings;
 import dev.portico.core.BuildContext;
-import dev.portico.routing.ServerNameIndex;
+import dev.portico.variables.Variables;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +20,7 @@ public final class HttpCompiler {
         for (ServerBuilder sb : block.servers) {
             servers.add(compileServer(sb, build));
         }
-        return new HttpConf(List.copyOf(servers), listeners(servers), defaultContent, build.variables().settableCount(),
+        return new HttpConf(List.copyOf(servers), listeners(servers), defaultContent, Variables.of(build).settableCount(),
             build.registry(RequestPipeline.class));
     }
 

@@ -296,7 +296,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
      * snapshot, the next one on a keep-alive connection is served by the new configuration.
      */
     private boolean rebind(Snapshot snap) {
-        ListenerConf l = snap.http().listeners().get(listener.key());
+        ListenerConf l = HttpConf.of(snap).listeners().get(listener.key());
         if (l == null) {
             return false;
         }

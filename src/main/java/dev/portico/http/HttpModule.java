@@ -206,7 +206,7 @@ public final class HttpModule implements PipelineModule {
                     throw node.error("empty regex in server name \"" + n + "\"");
                 }
                 try {
-                    dev.portico.routing.ServerNameIndex.compileRegex(n.substring(1));
+                    ServerNameIndex.compileRegex(n.substring(1));
                 } catch (PatternSyntaxException e) {
                     throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + n.substring(1) + "\"");
                 }

@@ -1,7 +1,6 @@
 package dev.portico.http;
 
 import dev.portico.config.directive.Settings;
-import dev.portico.routing.ServerNameIndex;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;

@@ -261,7 +261,7 @@ public final class RequestProcessor {
     public static void runContentHandler(Exchange ex) {
         ContentHandler h = ex.location().content();
         if (h == null) {
-            h = ex.snapshot().http().defaultContent();
+            h = ex.httpConf().defaultContent();
         }
         h.handle(ex);
     }

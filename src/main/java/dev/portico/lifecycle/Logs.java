@@ -1,10 +1,10 @@
 package dev.portico.lifecycle;
 
-import dev.portico.core.CoreModule;
 import dev.portico.core.Snapshot;
 import dev.portico.observability.Errno;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.ErrorLogSpec;
+import dev.portico.observability.HttpLogModule;
 import dev.portico.observability.LogLevel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ public final class Logs {
     }
 
     static List<ErrorLogSpec> errorLogs(Snapshot s) {
-        List<ErrorLogSpec> l = s.main(CoreModule.ERROR_LOG);
+        List<ErrorLogSpec> l = s.main(HttpLogModule.ERROR_LOG);
         return l == null ? List.of(new ErrorLogSpec(defaultTarget, LogLevel.ERROR)) : l;
     }
 }

@@ -9,6 +9,7 @@ import dev.portico.core.Snapshot;
 import dev.portico.core.Transport;
 import dev.portico.core.Zone;
 import dev.portico.http.HttpChannelInitializer;
+import dev.portico.http.HttpConf;
 import dev.portico.http.HttpConnectionHandler;
 import dev.portico.http.ListenSpec;
 import dev.portico.http.ListenerConf;
@@ -84,7 +85,7 @@ public final class PorticoServer implements ServerRuntime {
         PorticoServer s = new PorticoServer(first, globalDirectives, masterPid);
         try {
             s.activate(first, null);
-            for (ListenerConf l : first.http().listeners().values()) {
+            for (ListenerConf l : HttpConf.of(first).listeners().values()) {
                 s.listeners.put(l.key(), s.bind(l));
             }
             s.startAccepting(s.listeners);
@@ -280,7 +281,7 @@ public final class PorticoServer implements ServerRuntime {
         Snapshot previous = current.get();
         Map<String, Channel> added = new LinkedHashMap<>();
         try {
-            for (ListenerConf l : next.http().listeners().values()) {
+            for (ListenerConf l : HttpConf.of(next).listeners().values()) {
                 if (!listeners.containsKey(l.key())) {
                     added.put(l.key(), bind(l));
                 }
@@ -309,7 +310,7 @@ public final class PorticoServer implements ServerRuntime {
         synchronized (listeners) {
             listeners.putAll(added);
             listeners.entrySet().removeIf(e -> {
-                if (!next.http().listeners().containsKey(e.getKey())) {
+                if (!HttpConf.of(next).listeners().containsKey(e.getKey())) {
                     e.getValue().close();
                     List<Channel> more = reusePortSiblings.remove(e.getKey());
                     if (more != null) {

@@ -19,6 +19,7 @@ import dev.portico.http.HttpConf;
 import dev.portico.http.HttpModule;
 import dev.portico.http.RequestPipeline;
 import dev.portico.staticfiles.StaticContent;
+import dev.portico.variables.Variables;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,7 +47,8 @@ public final class SnapshotBuilder {
         }
         nodes.addAll(parser.read(prefix.confFile()));
         RequestPipeline pipeline = RequestPipeline.of(modules);
-        BuildContext build = new BuildContext(prefix, server, pipeline.variables());
+        BuildContext build = new BuildContext(prefix, server);
+        build.registry(Variables.class, () -> new Variables(pipeline.variables()));
         build.registry(RequestPipeline.class, () -> pipeline);
         declareVariables(nodes, build);
         Level main = new Level(Context.MAIN, null, null, build);
@@ -59,7 +61,7 @@ public final class SnapshotBuilder {
         if (main.getOwn(CoreModule.EVENTS_SEEN) == null) {
             throw new ConfigException("no \"events\" section in configuration");
         }
-        build.variables().checkDefined();
+        Variables.of(build).checkDefined();
         HttpBlock http = main.getOwn(HttpModule.HTTP_BLOCK);
         HttpConf httpConf;
         if (http != null) {
@@ -67,16 +69,17 @@ public final class SnapshotBuilder {
         } else {
             httpConf = new HttpConf(List.of(), java.util.Map.of(), null, 0, pipeline);
         }
+        HttpConf compiled = httpConf;
+        build.registry(HttpConf.class, () -> compiled);
         for (Module m : modules) {
             m.afterBuild(build);
         }
-        return new Snapshot(prefix, main.resolve(), httpConf, List.copyOf(parser.sources()), build, new SnapshotUsage(),
-            modules);
+        return new Snapshot(prefix, main.resolve(), List.copyOf(parser.sources()), build, new SnapshotUsage(), modules);
     }
 
     private static void declareCaptures(String word, BuildContext build) {
         for (String name : dev.portico.http.RegexSupport.namedGroupsIn(word)) {
-            build.variables().declareCapture(name);
+            Variables.of(build).declareCapture(name);
         }
     }
 
@@ -97,11 +100,11 @@ public final class SnapshotBuilder {
                 }
             }
             if (n.name().equals("set") && n.argCount() >= 1 && n.arg(0).startsWith("$")) {
-                build.variables().declareSettable(n.arg(0).substring(1));
+                Variables.of(build).declareSettable(n.arg(0).substring(1));
             }
             if (n.isBlock() && (n.name().equals("map") || n.name().equals("geo") || n.name().equals("split_clients"))
                 && n.argCount() >= 2 && n.arg(n.argCount() - 1).startsWith("$")) {
-                build.variables().announce(n.arg(n.argCount() - 1).substring(1));
+                Variables.of(build).announce(n.arg(n.argCount() - 1).substring(1));
             }
             if (n.isBlock() && !n.name().equals("map") && !n.name().equals("types")) {
                 declareVariables(n.children(), build);

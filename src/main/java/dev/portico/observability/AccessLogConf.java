@@ -4,6 +4,7 @@ import dev.portico.config.ConfNode;
 import dev.portico.config.ConfigException;
 import dev.portico.core.BuildContext;
 import dev.portico.core.Prefix;
+import dev.portico.variables.Variables;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ final class AccessLogConf {
         this.prefix = build.prefix();
         try {
             formats.put(LogFormat.COMBINED_NAME,
-                LogFormat.compile(LogFormat.COMBINED_NAME, LogEscape.DEFAULT, List.of(LogFormat.COMBINED), build.variables()));
+                LogFormat.compile(LogFormat.COMBINED_NAME, LogEscape.DEFAULT, List.of(LogFormat.COMBINED), Variables.of(build)));
         } catch (ConfigException e) {
             throw new IllegalStateException("the combined format does not compile: " + e.getMessage(), e);
         }

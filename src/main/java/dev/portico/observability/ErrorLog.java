@@ -1,7 +1,6 @@
 package dev.portico.observability;
 
 import dev.portico.bytes.ByteStrings;
-import dev.portico.core.CoreModule;
 import dev.portico.http.Exchange;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,8 +65,8 @@ public final class ErrorLog {
         if (ex == null || ex.server() == null) {
             return main;
         }
-        List<ErrorLogSpec> specs = ex.settings().get(CoreModule.ERROR_LOG);
-        if (specs == null || specs == ex.snapshot().main(CoreModule.ERROR_LOG)) {
+        List<ErrorLogSpec> specs = ex.settings().get(HttpLogModule.ERROR_LOG);
+        if (specs == null || specs == ex.snapshot().main(HttpLogModule.ERROR_LOG)) {
             return main;
         }
         RequestErrorLogs logs = ex.snapshot().build().registry(RequestErrorLogs.class);

@@ -21,6 +21,7 @@ import dev.portico.core.Snapshot;
 import dev.portico.http.PipelineModule;
 import dev.portico.http.RequestPipeline;
 import dev.portico.variables.Template;
+import dev.portico.variables.Variables;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -67,9 +68,14 @@ public final class HttpLogModule implements PipelineModule {
         files.stopped();
     }
 
+    /** error_log at whatever level it stands; main's value also receives startup messages. */
+    public static final Slot<List<ErrorLogSpec>> ERROR_LOG = Slot.of("error_log", null);
+
     @Override
     public List<Directive> directives() {
         return List.of(
+            Directive.simple("error_log", EnumSet.of(Context.MAIN, HTTP, SERVER, LOCATION),
+                Arity.ONE_OR_MORE, (level, node) -> level.add(ERROR_LOG, ErrorLogSpec.parse(node))),
             Directive.simple("log_format", EnumSet.of(HTTP), Arity.TWO_OR_MORE, HttpLogModule::logFormat),
             Directive.simple("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF_IN_LOCATION, LIMIT_EXCEPT),
                 Arity.ONE_OR_MORE, HttpLogModule::accessLog),
@@ -96,7 +102,7 @@ public final class HttpLogModule implements PipelineModule {
         }
         LogFormat format;
         try {
-            format = LogFormat.compile(name, escape, node.args().subList(first, node.argCount()), build.variables());
+            format = LogFormat.compile(name, escape, node.args().subList(first, node.argCount()), Variables.of(build));
         } catch (ConfigException e) {
             throw e.at(node);
         }
@@ -158,7 +164,7 @@ public final class HttpLogModule implements PipelineModule {
                 }
             } else if (p.startsWith("if=")) {
                 try {
-                    condition = Template.compile(p.substring(3), build.variables());
+                    condition = Template.compile(p.substring(3), Variables.of(build));
                 } catch (ConfigException e) {
                     throw e.at(node);
                 }
@@ -171,7 +177,7 @@ public final class HttpLogModule implements PipelineModule {
         }
         Template pathTemplate;
         try {
-            pathTemplate = Template.compile(target, build.variables());
+            pathTemplate = Template.compile(target, Variables.of(build));
         } catch (ConfigException e) {
             throw e.at(node);
         }
@@ -183,7 +189,7 @@ public final class HttpLogModule implements PipelineModule {
             String full = target.startsWith("/") ? target : ByteStrings.fromText(conf.prefix().prefix().toString()) + "/" + target;
             Template t;
             try {
-                t = Template.compile(full, build.variables());
+                t = Template.compile(full, Variables.of(build));
             } catch (ConfigException e) {
                 throw e.at(node);
             }

@@ -1,6 +1,7 @@
 package dev.portico.observability;
 
 import dev.portico.core.Snapshot;
+import dev.portico.http.HttpConf;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -25,7 +26,7 @@ final class LogFilesLifecycle {
 
     private static Map<Path, FileParams> files(Snapshot s) {
         AccessLogConf conf = s.build().registry(AccessLogConf.class);
-        return conf == null ? Map.of() : conf.files(!s.http().servers().isEmpty());
+        return conf == null ? Map.of() : conf.files(!HttpConf.of(s).servers().isEmpty());
     }
 
     void reopen() {

@@ -15,10 +15,11 @@ import dev.portico.http.HttpModule;
 import dev.portico.http.Location;
 import dev.portico.http.LocationBuilder;
 import dev.portico.http.PipelineModule;
-import dev.portico.http.RequestPipeline;
 import dev.portico.http.RegexSupport;
+import dev.portico.http.RequestPipeline;
 import dev.portico.http.TempPath;
 import dev.portico.variables.Template;
+import dev.portico.variables.Variables;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -194,7 +195,7 @@ public final class ProxyModule implements PipelineModule {
 
     private static Template compile(Level level, ConfNode node, String text) throws ConfigException {
         try {
-            return Template.compile(text, level.nearest(BuildContext.class).variables());
+            return Template.compile(text, Variables.of(level.nearest(BuildContext.class)));
         } catch (ConfigException e) {
             throw e.at(node);
         }

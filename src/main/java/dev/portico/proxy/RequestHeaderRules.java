@@ -3,6 +3,7 @@ package dev.portico.proxy;
 import dev.portico.config.ConfigException;
 import dev.portico.core.BuildContext;
 import dev.portico.variables.Template;
+import dev.portico.variables.Variables;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,7 +47,7 @@ final class RequestHeaderRules {
                 te |= h.name().equalsIgnoreCase("Transfer-Encoding");
             }
         }
-        addDefault(rules, names, "Host", Template.compile("$proxy_host", build.variables()), false);
+        addDefault(rules, names, "Host", Template.compile("$proxy_host", Variables.of(build)), false);
         addDefault(rules, names, "Connection", null, false);
         addDefault(rules, names, "Content-Length", null, true);
         addDefault(rules, names, "Transfer-Encoding", null, true);

@@ -1,9 +1,9 @@
 package dev.portico.routing;
 
-import dev.portico.http.UriEscape;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
 import dev.portico.http.Location;
+import dev.portico.http.UriEscape;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
 import io.netty.handler.codec.http.HttpMethod;

@@ -13,6 +13,7 @@ import dev.portico.core.BuildContext;
 import dev.portico.http.PipelineModule;
 import dev.portico.http.RequestPipeline;
 import dev.portico.variables.Template;
+import dev.portico.variables.Variables;
 import java.util.List;
 
 /**
@@ -60,7 +61,7 @@ public final class ErrorPageModule implements PipelineModule {
             codes = n - 2;
         }
         String uri = a.get(n - 1);
-        Template target = Template.compile(uri, level.nearest(BuildContext.class).variables());
+        Template target = Template.compile(uri, Variables.of(level.nearest(BuildContext.class)));
         String args = null;
         if (target.isConstant()) {
             int q = uri.indexOf('?');

@@ -35,7 +35,7 @@ public final class MapModule implements Module {
     }
 
     private static void map(Level level, ConfNode node, Dispatcher d) throws ConfigException {
-        Variables vars = level.nearest(BuildContext.class).variables();
+        Variables vars = Variables.of(level.nearest(BuildContext.class));
         Template source = Template.compile(node.arg(0), vars);
         String name = node.arg(1);
         if (name.isEmpty() || name.charAt(0) != '$') {

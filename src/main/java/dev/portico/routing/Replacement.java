@@ -1,8 +1,8 @@
 package dev.portico.routing;
 
-import dev.portico.http.UriEscape;
 import dev.portico.config.ConfigException;
 import dev.portico.http.Exchange;
+import dev.portico.http.UriEscape;
 import dev.portico.variables.Variable;
 import dev.portico.variables.Variables;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.portico.routing;
 
-import dev.portico.http.UriEscape;
 import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
 import dev.portico.http.Redirects;
 import dev.portico.http.RewriteStep;
+import dev.portico.http.UriEscape;
 import dev.portico.variables.Template;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -85,7 +85,7 @@ public final class RewriteModule implements PipelineModule {
     }
 
     private static Variables variables(Level level) {
-        return level.nearest(BuildContext.class).variables();
+        return Variables.of(level.nearest(BuildContext.class));
     }
 
     private static void rewrite(Level level, ConfNode node) throws ConfigException {
@@ -167,7 +167,7 @@ public final class RewriteModule implements PipelineModule {
 
     private static void ifBlock(Level level, ConfNode node, Dispatcher d) throws ConfigException {
         BuildContext build = level.nearest(BuildContext.class);
-        Condition condition = ConditionParser.parse(node, build.variables());
+        Condition condition = ConditionParser.parse(node, Variables.of(build));
         if (level.context() == SERVER) {
             Level block = new Level(IF_IN_SERVER, level, node, new ServerIf(node));
             d.apply(block, node.children());

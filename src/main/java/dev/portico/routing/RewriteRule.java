@@ -1,9 +1,9 @@
 package dev.portico.routing;
 
-import dev.portico.http.UriEscape;
 import dev.portico.http.Exchange;
 import dev.portico.http.Redirects;
 import dev.portico.http.RewriteStep;
+import dev.portico.http.UriEscape;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
 import java.util.regex.Matcher;

@@ -1,7 +1,7 @@
 package dev.portico.staticfiles;
 
-import dev.portico.http.UriEscape;
 import dev.portico.bytes.ByteStrings;
+import dev.portico.http.UriEscape;
 import io.netty.handler.codec.DateFormatter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
 package dev.portico.staticfiles;
 
-import dev.portico.http.UriEscape;
 import dev.portico.bytes.ByteStrings;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
 import dev.portico.http.Redirects;
+import dev.portico.http.UriEscape;
 import dev.portico.observability.LogLevel;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DateFormatter;

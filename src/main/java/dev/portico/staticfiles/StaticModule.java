@@ -76,7 +76,7 @@ public final class StaticModule implements PipelineModule {
             Directive.simple("alias", EnumSet.of(LOCATION), Arity.TAKE1, (level, node) -> rootOrAlias(level, node, true)),
             Directive.simple("index", HTTP_SRV_LOC, Arity.ONE_OR_MORE, StaticModule::index),
             Directive.simple("try_files", SRV_LOC, Arity.TWO_OR_MORE, (level, node) ->
-                level.set(TRY_FILES, TryFiles.parse(node, level.nearest(BuildContext.class).variables()), node)),
+                level.set(TRY_FILES, TryFiles.parse(node, Variables.of(level.nearest(BuildContext.class))), node)),
             Directive.flag("autoindex", HTTP_SRV_LOC, AUTOINDEX),
             Directive.value("autoindex_format", HTTP_SRV_LOC, AUTOINDEX_FORMAT, word(AutoIndex.Format.class)),
             Directive.flag("autoindex_localtime", HTTP_SRV_LOC, AUTOINDEX_LOCALTIME),
@@ -92,7 +92,7 @@ public final class StaticModule implements PipelineModule {
             Directive.simple("charset", HTTP_SRV_LOC_LIF, Arity.TAKE1, (level, node) -> {
                 String v = node.arg(0);
                 level.set(CHARSET, v.equals("off") ? CharsetFilter.Setting.OFF
-                    : new CharsetFilter.Setting(Template.compile(v, level.nearest(BuildContext.class).variables())), node);
+                    : new CharsetFilter.Setting(Template.compile(v, Variables.of(level.nearest(BuildContext.class)))), node);
             }),
             Directive.simple("charset_types", HTTP_SRV_LOC, Arity.ONE_OR_MORE, StaticModule::charsetTypes),
             Directive.simple("source_charset", HTTP_SRV_LOC_LIF, Arity.TAKE1, (level, node) -> level.set(SOURCE_CHARSET, node.arg(0), node)),
@@ -141,7 +141,7 @@ public final class StaticModule implements PipelineModule {
             value = value.substring(0, value.length() - 1);
         }
         BuildContext build = level.nearest(BuildContext.class);
-        Template t = Template.compile(value, build.variables());
+        Template t = Template.compile(value, Variables.of(build));
         String constant = null;
         if (t.isConstant()) {
             constant = absolute ? value : DocRoot.full(build.prefix().prefix().toString(), value);
@@ -162,7 +162,7 @@ public final class StaticModule implements PipelineModule {
             if (v.startsWith("/") && i != node.argCount() - 1) {
                 ErrorLog.warn("only the last index in \"index\" directive should be absolute in " + node.file() + ":" + node.line());
             }
-            level.add(INDEX, Template.compile(v, build.variables()));
+            level.add(INDEX, Template.compile(v, Variables.of(build)));
         }
     }
 
@@ -199,7 +199,7 @@ public final class StaticModule implements PipelineModule {
                     if (!v.startsWith("from=")) {
                         throw node.error("invalid parameter \"" + v + "\"");
                     }
-                    from = Template.compile(v.substring(5), level.nearest(BuildContext.class).variables());
+                    from = Template.compile(v.substring(5), Variables.of(level.nearest(BuildContext.class)));
                 }
             }
         }

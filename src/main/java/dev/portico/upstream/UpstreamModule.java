@@ -14,6 +14,7 @@ import dev.portico.config.directive.Values;
 import dev.portico.core.BuildContext;
 import dev.portico.core.Module;
 import dev.portico.core.ServerState;
+import dev.portico.variables.Variables;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -156,7 +157,7 @@ public final class UpstreamModule implements Module {
             }
             consistent = true;
         }
-        b.hashKey = dev.portico.variables.Template.compile(node.arg(0), level.nearest(BuildContext.class).variables());
+        b.hashKey = dev.portico.variables.Template.compile(node.arg(0), Variables.of(level.nearest(BuildContext.class)));
         method(level, node, "hash", consistent ? ConsistentHashBalancer::new : HashBalancer::new);
     }
 

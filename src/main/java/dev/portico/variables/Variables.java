@@ -26,6 +26,11 @@ public final class Variables {
         this.builtins = builtins;
     }
 
+    /** The variables of the configuration being built (with no module variables when nobody set them up). */
+    public static Variables of(dev.portico.core.BuildContext build) {
+        return build.registry(Variables.class, () -> new Variables(BuiltinVariables.builder().build()));
+    }
+
     /** True for a variable a module computes. */
     public boolean isBuiltin(String name) {
         return builtins.contains(name);

@@ -3,8 +3,8 @@ package dev.portico.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.Version;
-import dev.portico.testing.Launcher;
 import dev.portico.testing.Launcher.Result;
+import dev.portico.testing.Launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

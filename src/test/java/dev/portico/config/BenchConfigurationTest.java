@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portico.core.Snapshot;
+import dev.portico.http.HttpConf;
 import dev.portico.testing.TestPortico;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class BenchConfigurationTest {
         assumeTrue(Files.exists(TEMPLATE), "no ../shared/bench beside the project");
         String text = render(Files.readString(TEMPLATE), "ws");
         Snapshot s = TestPortico.load(text);
-        assertThat(s.http().servers()).hasSize(1);
+        assertThat(HttpConf.of(s).servers()).hasSize(1);
     }
 
     /** Keeps "#@if" blocks that name a wanted feature, drops the others, fills in the tokens. */

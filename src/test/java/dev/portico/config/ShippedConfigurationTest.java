@@ -3,8 +3,8 @@ package dev.portico.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portico.lifecycle.ModuleList;
 import dev.portico.core.Prefix;
+import dev.portico.lifecycle.ModuleList;
 import dev.portico.lifecycle.SnapshotBuilder;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;

@@ -6,6 +6,7 @@ import dev.portico.config.directive.Settings;
 import dev.portico.config.directive.Values;
 import dev.portico.core.CoreModule;
 import dev.portico.core.Snapshot;
+import dev.portico.http.HttpConf;
 import dev.portico.http.HttpModule;
 import dev.portico.testing.TestPortico;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class ValueTypesTest {
 
     private static Settings http(String directives) throws ConfigException {
         Snapshot s = TestPortico.load("events {}\nhttp {\n" + directives + "\n server { listen 127.0.0.1:18080; } }\n");
-        return s.http().servers().get(0).settings();
+        return HttpConf.of(s).servers().get(0).settings();
     }
 
     @Test
@@ -102,12 +103,12 @@ class ValueTypesTest {
         Snapshot s = TestPortico.load("events {}\nhttp {\n client_max_body_size 2m;\n"
             + " server { listen 127.0.0.1:18080; location /a { client_max_body_size 5k; } location /b { } }\n"
             + " server { listen 127.0.0.1:18081; client_max_body_size 0; }\n}\n");
-        Settings first = s.http().servers().get(0).settings();
+        Settings first = HttpConf.of(s).servers().get(0).settings();
         assertThat(first.get(HttpModule.CLIENT_MAX_BODY_SIZE)).isEqualTo(2L * 1024 * 1024);
-        assertThat(s.http().servers().get(0).locations().find("/a/x").location().settings().get(HttpModule.CLIENT_MAX_BODY_SIZE))
+        assertThat(HttpConf.of(s).servers().get(0).locations().find("/a/x").location().settings().get(HttpModule.CLIENT_MAX_BODY_SIZE))
             .isEqualTo(5L * 1024);
-        assertThat(s.http().servers().get(0).locations().find("/b").location().settings().get(HttpModule.CLIENT_MAX_BODY_SIZE))
+        assertThat(HttpConf.of(s).servers().get(0).locations().find("/b").location().settings().get(HttpModule.CLIENT_MAX_BODY_SIZE))
             .isEqualTo(2L * 1024 * 1024);
-        assertThat(s.http().servers().get(1).settings().get(HttpModule.CLIENT_MAX_BODY_SIZE)).isZero();
+        assertThat(HttpConf.of(s).servers().get(1).settings().get(HttpModule.CLIENT_MAX_BODY_SIZE)).isZero();
     }
 }

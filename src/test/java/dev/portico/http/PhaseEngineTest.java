@@ -165,7 +165,7 @@ class PhaseEngineTest {
     void aLocationHoldsOnlyTheHandlersItsDirectivesAskFor() throws Exception {
         Snapshot s = TestPortico.load("events {}\nhttp {\n server { listen 127.0.0.1:8080;\n"
             + "  location /plain/ { }\n  location /files/ { try_files $uri =404; }\n }\n}\n");
-        VirtualServer server = s.http().servers().get(0);
+        VirtualServer server = HttpConf.of(s).servers().get(0);
         Location plain = server.locations().find("/plain/x").location();
         Location files = server.locations().find("/files/x").location();
         assertThat(plain.handlers(Phase.PRECONTENT)).isEmpty();

@@ -3,7 +3,7 @@ package dev.portico.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.core.Snapshot;
-import dev.portico.routing.ServerNameIndex;
+import dev.portico.http.ServerNameIndex;
 import dev.portico.testing.TestPortico;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -57,7 +57,7 @@ class RequestBodyFramingTest {
     }
 
     private EmbeddedChannel open(ContentHandler handler) {
-        VirtualServer base = snapshot.http().servers().get(0);
+        VirtualServer base = HttpConf.of(snapshot).servers().get(0);
         Location loc = new Location(Location.Kind.PREFIX, "/", null, base.settings(), List.of(), handler, LocationTree.EMPTY, "test");
         VirtualServer vs = new VirtualServer(base.names(), base.listens(), base.settings(), List.of(),
             new LocationTree(List.of(loc), List.of()), Map.of(), base.root(), "test");

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portico.testing.Await;
-import dev.portico.testing.Launcher;
 import dev.portico.testing.Launcher.Running;
+import dev.portico.testing.Launcher;
 import dev.portico.testing.PortMap;
 import java.io.IOException;
 import java.io.InputStream;

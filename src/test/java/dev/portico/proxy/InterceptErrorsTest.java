@@ -7,9 +7,9 @@ import dev.portico.lifecycle.ModuleList;
 import dev.portico.testing.PortMap;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** proxy_intercept_errors: a backend error goes to error_page only when one matches; otherwise it passes. */
 class InterceptErrorsTest {

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portico.config.ConfigException;
 import dev.portico.testing.TestPortico;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Configuration tier: proxy and upstream directives refused with nginx's words and FILE:LINE. */
 class ProxyConfigTest {

@@ -3,8 +3,8 @@ package dev.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.http.Exchange;
-import dev.portico.testing.ProbeModule;
 import dev.portico.testing.PortMap;
+import dev.portico.testing.ProbeModule;
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
 import dev.portico.variables.Template;
@@ -30,7 +30,7 @@ class UpstreamVariablesTest {
         }
         Exchange ex = ENDED.get(id);
         assertThat(ex).as("exchange " + id + " ended").isNotNull();
-        return Template.compile(template, p.server().snapshot().build().variables()).render(ex);
+        return Template.compile(template, dev.portico.variables.Variables.of(p.server().snapshot().build())).render(ex);
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.portico.core.BuildContext;
 import dev.portico.http.PipelineModule;
 import dev.portico.http.RequestPipeline;
 import dev.portico.variables.Template;
+import dev.portico.variables.Variables;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -82,7 +83,7 @@ public final class HeadersModule implements PipelineModule {
             always = true;
         }
         Template value = node.arg(1).isEmpty() ? Template.literal("")
-            : Template.compile(node.arg(1), level.nearest(BuildContext.class).variables());
+            : Template.compile(node.arg(1), Variables.of(level.nearest(BuildContext.class)));
         list(level, slot, mode).add(HeaderField.of(node.arg(0), value, always, header));
     }
 
@@ -111,7 +112,7 @@ public final class HeadersModule implements PipelineModule {
             mode = Expires.Mode.MODIFIED;
             v = node.arg(1);
         }
-        Template t = Template.compile(v, level.nearest(BuildContext.class).variables());
+        Template t = Template.compile(v, Variables.of(level.nearest(BuildContext.class)));
         if (!t.isConstant()) {
             level.put(EXPIRES, new Expires(mode, 0, t));
             return;

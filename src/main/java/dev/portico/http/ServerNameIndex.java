@@ -1,7 +1,6 @@
-package dev.portico.routing;
+package dev.portico.http;
 
 import dev.portico.config.ConfigException;
-import dev.portico.http.RegexSupport;
 import dev.portico.observability.ErrorLog;
 import java.util.ArrayList;
 import java.util.HashMap;
