@@ -42,7 +42,7 @@ final class AccessLogPhase {
                     "access log path \"" + log.pathTemplate().render(ex) + "\" refused: \"..\" or NUL in a path built from variables");
                 continue;
             }
-            AccessLogWriter.get().submit(target, log.dynamic(), log.format().render(ex));
+            AccessLogWriter.of(ex.snapshot().build().server()).submit(target, log.dynamic(), log.format().render(ex));
         }
     }
 }

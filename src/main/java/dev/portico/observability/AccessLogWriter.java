@@ -32,11 +32,11 @@ final class AccessLogWriter {
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_BATCH = 4096;
 
-    private static final AccessLogWriter INSTANCE = new AccessLogWriter();
 
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private volatile Thread thread;
+    private volatile boolean stopped;
 
     // writer thread only
     private final Map<Path, LogFile> files = new HashMap<>();
@@ -51,12 +51,16 @@ final class AccessLogWriter {
     private record Command(Runnable task, CountDownLatch done) {
     }
 
-    static AccessLogWriter get() {
-        return INSTANCE;
+    /** The server's writer: one thread per server, started on first use, ended when the server stops. */
+    static AccessLogWriter of(dev.portico.core.ServerState server) {
+        return server.part(AccessLogWriter.class, AccessLogWriter::new);
     }
 
     /** Queues a line; never blocks. Called on the event loops. */
     void submit(Path path, boolean dynamic, byte[] bytes) {
+        if (stopped) {
+            return;
+        }
         ensureStarted();
         if (!queue.offer(new Line(path, dynamic, bytes))) {
             dropped.incrementAndGet();
@@ -117,6 +121,16 @@ final class AccessLogWriter {
         });
     }
 
+    /** The server stopped: everything is written out, the files are closed, the thread ends. */
+    void stop() {
+        flushAndClose();
+        stopped = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
     /** Runs a task on the writer thread after the lines queued before it, waiting a bounded time. Never on an event loop. */
     void run(Runnable task) {
         ensureStarted();
@@ -146,7 +160,7 @@ final class AccessLogWriter {
     }
 
     private void loop() {
-        while (true) {
+        while (!stopped || !queue.isEmpty()) {
             try {
                 long now = System.nanoTime();
                 long wait = Math.min(IDLE_POLL_NANOS, nextFlushDelay(now));
@@ -163,7 +177,7 @@ final class AccessLogWriter {
                 flushDue(System.nanoTime());
                 reportDrops();
             } catch (InterruptedException e) {
-                // a daemon thread that lives as long as the process; keep serving
+                // stop() wakes the thread; anything else keeps it serving
             } catch (RuntimeException e) {
                 ErrorLog.alert("access log writer: " + e);
             }

@@ -50,22 +50,22 @@ public final class HttpLogModule implements PipelineModule {
     @Override
     public void afterBuild(BuildContext build) throws ConfigException {
         AccessLogConf.of(build).checkFiles();
-        build.registry(RequestErrorLogs.class, () -> new RequestErrorLogs(build.prefix()));
+        build.registry(RequestErrorLogs.class, () -> new RequestErrorLogs(build.prefix(), RequestErrorLogs.Files.of(build.server())));
     }
 
     @Override
     public void activate(Snapshot next, Snapshot previous, ServerState server) {
-        files.activate(next, previous);
+        files.activate(next, previous, server);
     }
 
     @Override
     public void reopen(ServerState server) {
-        files.reopen();
+        files.reopen(server);
     }
 
     @Override
     public void stopped(ServerState server) {
-        files.stopped();
+        files.stopped(server);
     }
 
     /** error_log at whatever level it stands; main's value also receives startup messages. */

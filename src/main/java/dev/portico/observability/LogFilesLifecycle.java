@@ -1,5 +1,6 @@
 package dev.portico.observability;
 
+import dev.portico.core.ServerState;
 import dev.portico.core.Snapshot;
 import dev.portico.http.HttpConf;
 import java.nio.file.Path;
@@ -14,14 +15,14 @@ import java.util.Set;
  */
 final class LogFilesLifecycle {
 
-    void activate(Snapshot next, Snapshot previous) {
+    void activate(Snapshot next, Snapshot previous, ServerState server) {
         Map<Path, FileParams> files = files(next);
         Set<Path> keep = new HashSet<>(files.keySet());
         if (previous != null) {
             // requests still running on the previous configuration keep writing to its files
             keep.addAll(files(previous).keySet());
         }
-        AccessLogWriter.get().configure(files, keep);
+        AccessLogWriter.of(server).configure(files, keep);
     }
 
     private static Map<Path, FileParams> files(Snapshot s) {
@@ -29,13 +30,13 @@ final class LogFilesLifecycle {
         return conf == null ? Map.of() : conf.files(!HttpConf.of(s).servers().isEmpty());
     }
 
-    void reopen() {
-        AccessLogWriter.get().reopen();
-        RequestErrorLogs.reopenAll();
+    void reopen(ServerState server) {
+        AccessLogWriter.of(server).reopen();
+        RequestErrorLogs.Files.of(server).reopenAll();
     }
 
-    void stopped() {
-        AccessLogWriter.get().flushAndClose();
-        RequestErrorLogs.closeAll();
+    void stopped(ServerState server) {
+        AccessLogWriter.of(server).stop();
+        RequestErrorLogs.Files.of(server).closeAll();
     }
 }

@@ -9,17 +9,39 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The error logs that {@code error_log} in http, server and location blocks define for one
- * snapshot, made on first use by a request. Files are shared by path across snapshots and
- * stay open until the server stops; {@link #reopenAll()} serves log rotation.
+ * snapshot, made on first use by a request. Files are the server's, shared by path across its
+ * snapshots, and stay open until it stops; {@link Files#reopenAll()} serves log rotation.
  */
 final class RequestErrorLogs {
-    private static final Map<Path, ErrorLogFile> FILES = new ConcurrentHashMap<>();
+    /** The open files of one server, by path. */
+    static final class Files {
+        private final Map<Path, ErrorLogFile> open = new ConcurrentHashMap<>();
+
+        static Files of(dev.portico.core.ServerState server) {
+            return server.part(Files.class, Files::new);
+        }
+
+        /** SIGUSR1: files that are open get re-opened, so that the next line lands in a new file. */
+        void reopenAll() {
+            for (ErrorLogFile f : open.values()) {
+                f.reopenIfOpen();
+            }
+        }
+
+        void closeAll() {
+            for (ErrorLogFile f : open.values()) {
+                f.close();
+            }
+        }
+    }
 
     private final Prefix prefix;
+    private final Files files;
     private final Map<List<ErrorLogSpec>, ErrorLog> logs = new ConcurrentHashMap<>();
 
-    RequestErrorLogs(Prefix prefix) {
+    RequestErrorLogs(Prefix prefix, Files files) {
         this.prefix = prefix;
+        this.files = files;
     }
 
     ErrorLog forSpecs(List<ErrorLogSpec> specs, String programName) {
@@ -34,22 +56,9 @@ final class RequestErrorLogs {
         List<ErrorLogFile> files = new ArrayList<>();
         List<LogLevel> levels = new ArrayList<>();
         for (ErrorLogSpec spec : specs) {
-            files.add(spec.isStderr() ? null : FILES.computeIfAbsent(prefix.resolve(spec.target()), ErrorLogFile::new));
+            files.add(spec.isStderr() ? null : this.files.open.computeIfAbsent(prefix.resolve(spec.target()), ErrorLogFile::new));
             levels.add(spec.level());
         }
         return ErrorLog.over(files, levels, programName);
-    }
-
-    /** SIGUSR1: files that are open get re-opened, so that the next line lands in a new file. */
-    static void reopenAll() {
-        for (ErrorLogFile f : FILES.values()) {
-            f.reopenIfOpen();
-        }
-    }
-
-    static void closeAll() {
-        for (ErrorLogFile f : FILES.values()) {
-            f.close();
-        }
     }
 }

@@ -20,7 +20,7 @@ class AccessLogWriterTest {
         Path errors = dir.resolve("error.log");
         ErrorLog before = ErrorLog.get();
         ErrorLog.use(List.of(errors), List.of(LogLevel.NOTICE), before.programName());
-        AccessLogWriter w = AccessLogWriter.get();
+        AccessLogWriter w = AccessLogWriter.of(dev.portico.core.ServerState.fresh());
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread blocker = new Thread(() -> w.run(() -> {
@@ -44,7 +44,7 @@ class AccessLogWriterTest {
             assertThat(Files.readString(errors)).containsPattern("\\[alert\\] .*: \\d+ access log lines dropped");
         } finally {
             release.countDown();
-            w.flushAndClose();
+            w.stop();
             restore(before);
         }
     }
