@@ -239,7 +239,7 @@ public final class RequestProcessor {
             if (ex.accessCode == 403) {
                 ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "access forbidden by rule, client: "
                     + ex.connection().remoteHost() + ", server: " + ex.server().primaryName() + ", request: \""
-                    + ex.method() + " " + ex.requestUri() + "\"");
+                    + ErrorLog.requestLine(ex) + "\"");
             }
             ex.sendError(ex.accessCode);
             return false;
@@ -257,8 +257,8 @@ public final class RequestProcessor {
         return true;
     }
 
-    /** The content phase alone: the location's handler, or the default (static files). */
-    public static void runContentHandler(Exchange ex) {
+    /** The content phase: the location's handler, or the default (static files). */
+    private static void runContentHandler(Exchange ex) {
         ContentHandler h = ex.location().content();
         if (h == null) {
             h = ex.httpConf().defaultContent();

@@ -453,8 +453,9 @@ final class Attempt implements UpstreamConnection.Listener {
             && !sentConnectionClose;
         if (upstreamKeepsConnection && c.bytesBeyondResponse() > 0) {
             // the pool refuses it too; said here, where the request is known
-            ProxyLog.log(LogLevel.WARN, call.ex, io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(head) ? "upstream sent data after final chunk"
-                : "upstream sent more data than specified in \"Content-Length\" header", ProxyLog.READING, upstreamUri());
+            String what = io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(head)
+                ? "upstream sent data after final chunk" : "upstream sent more data than specified in \"Content-Length\" header";
+            ProxyLog.log(LogLevel.WARN, call.ex, what, ProxyLog.READING, upstreamUri());
         }
         c.listener(null);
         if (reusable) {
