@@ -29,7 +29,7 @@ class PhaseEngineTest {
 
     private static TestPortico.Builder portico(ProbeModule... probes) {
         return TestPortico.builder().conf(FILES).file("html/index.html", "root page\n").file("html/any/index.html", "any page\n")
-            .modules(probes);
+            .modules(probes).clock(new dev.portico.testing.FakeClock());
     }
 
     /** A handler that records its name and goes on. */
