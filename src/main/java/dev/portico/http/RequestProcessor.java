@@ -237,9 +237,7 @@ public final class RequestProcessor {
     private static boolean phaseEnded(Exchange ex) {
         if (ex.phase == Phase.ACCESS && ex.accessCode != 0) {
             if (ex.accessCode == 403) {
-                ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "access forbidden by rule, client: "
-                    + ex.connection().remoteHost() + ", server: " + ex.server().primaryName() + ", request: \""
-                    + ErrorLog.requestLine(ex) + "\"");
+                ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "access forbidden by rule" + ErrorLog.context(ex));
             }
             ex.sendError(ex.accessCode);
             return false;

@@ -12,6 +12,7 @@ import dev.portico.proxy.ProxyModule;
 import dev.portico.routing.ErrorPageModule;
 import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
+import dev.portico.security.AccessModule;
 import dev.portico.staticfiles.StaticModule;
 import dev.portico.upstream.UpstreamModule;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class ModuleList {
             new MapModule(),
             new HeadersModule(),
             new StaticModule(),
+            new AccessModule(),
             new UpstreamModule(),
             new ProxyModule(),
             new HealthModule());

@@ -223,6 +223,19 @@ public final class ErrorLog {
     }
 
     /** The client's request line as nginx quotes it ({@code request: "..."}), escaped. */
+    /** The tail nginx appends to error log lines about a request: client, server, request line and host (escaped). */
+    public static String context(Exchange ex) {
+        StringBuilder b = new StringBuilder(128);
+        b.append(", client: ").append(ex.connection().remoteHost())
+            .append(", server: ").append(ex.server().primaryName())
+            .append(", request: \"").append(requestLine(ex)).append('"');
+        String host = ex.requestHeaders().get(io.netty.handler.codec.http.HttpHeaderNames.HOST);
+        if (host != null) {
+            b.append(", host: \"").append(escape(host)).append('"');
+        }
+        return b.toString();
+    }
+
     public static String requestLine(Exchange ex) {
         return escape(ex.requestLine());
     }

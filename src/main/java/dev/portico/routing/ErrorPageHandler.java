@@ -62,7 +62,7 @@ final class ErrorPageHandler {
             Location named = ex.server().namedLocation(target);
             if (named == null) {
                 ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(),
-                    "could not find named location \"" + target + "\"" + LogContext.of(ex));
+                    "could not find named location \"" + target + "\"" + ErrorLog.context(ex));
                 ex.sendBuiltinPage(500, null);
                 return;
             }

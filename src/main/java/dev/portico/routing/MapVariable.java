@@ -48,7 +48,7 @@ final class MapVariable implements Variable {
         String cached = cache.values.get(this);
         if (cached == EVALUATING) {
             ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(),
-                "cycle while evaluating variable \"" + name + "\"" + LogContext.of(ex));
+                "cycle while evaluating variable \"" + name + "\"" + ErrorLog.context(ex));
             return "";
         }
         if (cached != null) {

@@ -14,6 +14,6 @@ final class RewriteLog {
     }
 
     static void notice(Exchange ex, String message) {
-        ErrorLog.of(ex).log(LogLevel.NOTICE, ex.connection().id(), message + LogContext.of(ex));
+        ErrorLog.of(ex).log(LogLevel.NOTICE, ex.connection().id(), message + ErrorLog.context(ex));
     }
 }

@@ -63,7 +63,7 @@ public final class RewriteModule implements PipelineModule {
         pipeline.variables().onUnsetRead((ex, name) -> {
             if (ex.settings().get(UNINITIALIZED_VARIABLE_WARN)) {
                 ErrorLog.of(ex).log(LogLevel.WARN, ex.connection().id(),
-                    "using uninitialized \"" + name + "\" variable" + LogContext.of(ex));
+                    "using uninitialized \"" + name + "\" variable" + ErrorLog.context(ex));
             }
         });
     }

@@ -79,7 +79,7 @@ final class RewriteRule implements RewriteStep {
             RewriteLog.notice(ex, "rewritten data: \"" + ErrorLog.escape(r.uri()) + "\", args: \"" + ErrorLog.escape(newArgs == null ? "" : newArgs) + "\"");
         }
         if (r.uri().isEmpty()) {
-            ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "the rewritten URI has a zero length" + LogContext.of(ex));
+            ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "the rewritten URI has a zero length" + ErrorLog.context(ex));
             ex.sendError(500);
             return Flow.DONE;
         }
