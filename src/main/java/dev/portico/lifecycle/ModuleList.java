@@ -13,6 +13,7 @@ import dev.portico.routing.ErrorPageModule;
 import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
 import dev.portico.security.AccessModule;
+import dev.portico.security.LimitReqModule;
 import dev.portico.staticfiles.StaticModule;
 import dev.portico.upstream.UpstreamModule;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public final class ModuleList {
             new MapModule(),
             new HeadersModule(),
             new StaticModule(),
+            new LimitReqModule(),
             new AccessModule(),
             new UpstreamModule(),
             new ProxyModule(),
