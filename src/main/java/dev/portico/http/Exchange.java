@@ -367,6 +367,29 @@ public final class Exchange {
     private Runnable closeListener;
     private java.util.function.Consumer<Boolean> writabilityListener;
 
+    private java.util.List<Runnable> endActions;
+
+    /**
+     * Runs once the exchange has ended (response sent, connection lost or tunnel closed), after
+     * the log phase: what a handler holds for the request's lifetime is given back here
+     * ({@code limit_conn} counts, nginx's pool cleanups).
+     */
+    public void onEnd(Runnable action) {
+        if (endActions == null) {
+            endActions = new java.util.ArrayList<>(2);
+        }
+        endActions.add(action);
+    }
+
+    void runEndActions() {
+        if (endActions != null) {
+            for (Runnable r : endActions) {
+                r.run();
+            }
+            endActions = null;
+        }
+    }
+
     /** Called once if the client connection closes before the exchange ends. */
     public void onClientClosed(Runnable r) {
         this.closeListener = r;

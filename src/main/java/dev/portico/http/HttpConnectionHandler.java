@@ -633,7 +633,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         try {
             ex.pipeline().fireEnd(ex);
         } finally {
-            ex.snapshot().usage().exit();
+            try {
+                ex.runEndActions();
+            } finally {
+                ex.snapshot().usage().exit();
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import dev.portico.routing.ErrorPageModule;
 import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
 import dev.portico.security.AccessModule;
+import dev.portico.security.LimitConnModule;
 import dev.portico.security.LimitReqModule;
 import dev.portico.staticfiles.StaticModule;
 import dev.portico.upstream.UpstreamModule;
@@ -41,6 +42,7 @@ public final class ModuleList {
             new MapModule(),
             new HeadersModule(),
             new StaticModule(),
+            new LimitConnModule(),
             new LimitReqModule(),
             new AccessModule(),
             new UpstreamModule(),

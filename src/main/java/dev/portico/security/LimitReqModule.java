@@ -60,20 +60,9 @@ public final class LimitReqModule implements PipelineModule {
         return List.of(
             Directive.simple("limit_req_zone", EnumSet.of(HTTP), Arity.ONE_OR_MORE, LimitReqModule::zone),
             Directive.simple("limit_req", hsl, Arity.ONE_OR_MORE, LimitReqModule::limit),
-            Directive.simple("limit_req_status", hsl, Arity.TAKE1, (level, node) -> {
-                int code = Values.number(node, node.arg(0));
-                if (code < 400 || code > 599) {
-                    throw node.error("value must be between 400 and 599");
-                }
-                level.set(STATUS, code, node);
-            }),
-            Directive.simple("limit_req_log_level", hsl, Arity.TAKE1, (level, node) -> {
-                LogLevel l = LogLevel.parse(node.arg(0));
-                if (l != LogLevel.INFO && l != LogLevel.NOTICE && l != LogLevel.WARN && l != LogLevel.ERROR) {
-                    throw node.error("invalid value \"" + node.arg(0) + "\"");
-                }
-                level.set(LOG_LEVEL, l, node);
-            }),
+            Directive.simple("limit_req_status", hsl, Arity.TAKE1, (level, node) -> level.set(STATUS, Limits.status(node), node)),
+            Directive.simple("limit_req_log_level", hsl, Arity.TAKE1,
+                (level, node) -> level.set(LOG_LEVEL, Limits.logLevel(node), node)),
             Directive.flag("limit_req_dry_run", hsl, DRY_RUN));
     }
 
@@ -114,18 +103,9 @@ public final class LimitReqModule implements PipelineModule {
         for (int i = 1; i < node.argCount(); i++) {
             String a = node.arg(i);
             if (a.startsWith("zone=")) {
-                int colon = a.lastIndexOf(':');
-                if (colon <= 5) {
-                    throw node.error("invalid zone size \"" + a + "\"");
-                }
-                name = a.substring(5, colon);
-                size = Values.parseSize(a.substring(colon + 1));
-                if (size <= 0) {
-                    throw node.error("invalid zone size \"" + a + "\"");
-                }
-                if (size < 8 * 4096) {
-                    throw node.error("zone \"" + name + "\" is too small");
-                }
+                ZoneParameter z = ZoneParameter.parse(node, a);
+                name = z.name();
+                size = z.size();
             } else if (a.startsWith("rate=")) {
                 rateMilli = rate(node, a);
             } else if (!a.equals("sync")) {
