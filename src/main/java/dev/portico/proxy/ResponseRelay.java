@@ -29,7 +29,12 @@ final class ResponseRelay {
     private final Attempt attempt;
     private final ProxyConf conf;
     private final boolean unbuffered;
-    private final ChannelFutureListener resumeListener = f -> resume();
+    /**
+     * A write completed: look again once Netty has counted it out. It tells a write's listeners
+     * before it takes the write's bytes off the pending count, so a check made inside the
+     * listener still sees them and would wait for a completion that never comes.
+     */
+    private final ChannelFutureListener resumeListener = f -> f.channel().eventLoop().execute(this::resume);
 
     private ChannelFuture lastWrite;
     private boolean waitingClient;
