@@ -368,6 +368,13 @@ public final class Exchange {
     private java.util.function.Consumer<Boolean> writabilityListener;
 
     private java.util.List<Runnable> endActions;
+    /** The challenge a 401 from the access phase carries (nginx's headers_out.www_authenticate). */
+    private String wwwAuthenticate;
+
+    /** Sets the {@code WWW-Authenticate} challenge sent with a 401 answer to this request. */
+    public void wwwAuthenticate(String challenge) {
+        this.wwwAuthenticate = challenge;
+    }
 
     /**
      * Runs once the exchange has ended (response sent, connection lost or tunnel closed), after
@@ -595,6 +602,9 @@ public final class Exchange {
         }
         if (!h.contains(HttpHeaderNames.DATE)) {
             h.set(ResponseHeaderOrder.DATE, HttpDate.now());
+        }
+        if (wwwAuthenticate != null && status == 401 && !h.contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
+            h.set("WWW-Authenticate", wwwAuthenticate);
         }
         pipeline().filterHead(this, head);
         return client.writeHead(this, head);

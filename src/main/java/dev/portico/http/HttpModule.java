@@ -32,6 +32,8 @@ public final class HttpModule implements PipelineModule {
     public static final Slot<Boolean> INTERNAL = Slot.local("internal", false);
     /** {@code satisfy any}: one access module allowing is enough (default {@code all}: every one must). */
     public static final Slot<Boolean> SATISFY_ANY = Slot.of("satisfy", false);
+    /** {@code auth_delay}: how long a 401 from the access phase waits (against password guessing). */
+    public static final Slot<Long> AUTH_DELAY = Slot.of("auth_delay", 0L);
 
     public static final Slot<Long> KEEPALIVE_TIMEOUT = Slot.of("keepalive_timeout", 75_000L);
     public static final Slot<Long> KEEPALIVE_HEADER_TIMEOUT = Slot.of("keepalive_timeout_header", -1L);
@@ -98,6 +100,7 @@ public final class HttpModule implements PipelineModule {
                 (level, node) -> level.owner(ServerBuilder.class).listens.addAll(ListenSpec.parse(node))),
             Directive.simple("server_name", EnumSet.of(SERVER), Arity.ONE_OR_MORE, HttpModule::serverName),
             Directive.simple("internal", EnumSet.of(LOCATION), Arity.NONE, (level, node) -> level.set(INTERNAL, true, node)),
+            Directive.value("auth_delay", HTTP_SRV_LOC, AUTH_DELAY, Values::timeMillis),
             Directive.simple("satisfy", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
                 String v = node.arg(0);
                 if (!v.equals("all") && !v.equals("any")) {

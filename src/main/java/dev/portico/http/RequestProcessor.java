@@ -214,6 +214,7 @@ public final class RequestProcessor {
                 if (any) {
                     // one module allowing is enough: skip the other checks and any denial so far
                     ex.accessCode = 0;
+                    ex.wwwAuthenticate(null);
                     return nextPhase(ex);
                 }
                 ex.phaseHandler++;
@@ -229,8 +230,22 @@ public final class RequestProcessor {
         } else if (rc == PhaseHandler.OK) {
             return nextPhase(ex);
         }
-        ex.sendError(rc);
+        deny(ex, rc);
         return false;
+    }
+
+    /** Answers with a handler's status; a 401 from the access phase waits {@code auth_delay} first, as nginx. */
+    private static void deny(Exchange ex, int rc) {
+        long delay = rc == 401 && ex.phase == Phase.ACCESS ? ex.settings().get(HttpModule.AUTH_DELAY) : 0;
+        if (delay <= 0) {
+            ex.sendError(rc);
+            return;
+        }
+        ex.eventLoop().schedule(() -> {
+            if (!ex.isClosed() && !ex.responseStarted()) {
+                ex.sendError(rc);
+            }
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** All handlers of the phase ran: under {@code satisfy any}, a denial nobody overruled answers now. */
@@ -239,7 +254,7 @@ public final class RequestProcessor {
             if (ex.accessCode == 403) {
                 ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "access forbidden by rule" + ErrorLog.context(ex));
             }
-            ex.sendError(ex.accessCode);
+            deny(ex, ex.accessCode);
             return false;
         }
         return nextPhase(ex);

@@ -13,6 +13,7 @@ import dev.portico.routing.ErrorPageModule;
 import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
 import dev.portico.security.AccessModule;
+import dev.portico.security.AuthBasicModule;
 import dev.portico.security.LimitConnModule;
 import dev.portico.security.LimitReqModule;
 import dev.portico.staticfiles.StaticModule;
@@ -45,6 +46,7 @@ public final class ModuleList {
             new LimitConnModule(),
             new LimitReqModule(),
             new AccessModule(),
+            new AuthBasicModule(),
             new UpstreamModule(),
             new ProxyModule(),
             new HealthModule());
