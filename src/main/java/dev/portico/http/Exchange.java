@@ -106,6 +106,33 @@ public final class Exchange {
         return snapshot;
     }
 
+    /** The client address set by the real-IP module (null: the connection's peer). */
+    private java.net.InetSocketAddress realRemote;
+
+    /** The client's address as this request sees it: the real one when the real-IP module set it, else the connection's peer. */
+    public java.net.SocketAddress remoteAddress() {
+        return realRemote != null ? realRemote : connection.remoteAddress();
+    }
+
+    /** {@link #remoteAddress()} as text ("::1", "unix:"), as nginx writes {@code $remote_addr}. */
+    public String remoteHost() {
+        return realRemote != null ? ListenSpec.text(realRemote.getAddress()) : connection.remoteHost();
+    }
+
+    public int remotePort() {
+        return realRemote != null ? realRemote.getPort() : connection.remotePort();
+    }
+
+    /** The real-IP module's answer: the client behind a trusted proxy. */
+    public void realRemote(java.net.InetSocketAddress address) {
+        this.realRemote = address;
+    }
+
+    /** True once the real-IP module replaced the address. */
+    public boolean hasRealRemote() {
+        return realRemote != null;
+    }
+
     /** The compiled http block this exchange runs under. */
     HttpConf httpConf() {
         return http;

@@ -280,7 +280,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         try {
-            RequestProcessor.start(ex);
+            RequestProcessor.begin(ex);
         } catch (RuntimeException e) {
             ErrorLog.get().log(LogLevel.ALERT, connection.id(), "request failed: " + e);
             if (!ex.responseStarted()) {

@@ -19,6 +19,10 @@ public enum Phase {
     CONTENT,
     LOG;
 
-    /** The phases whose handlers a location holds and the engine runs in turn. */
-    static final Phase[] HANDLED = {PREACCESS, ACCESS, PRECONTENT};
+    /**
+     * The phases modules add handlers to. Post-read handlers are built with the server's settings
+     * (its root pseudo-location) and run before the server's rewrite statements; the others are
+     * each location's, run in turn after the location is found.
+     */
+    static final Phase[] HANDLED = {POST_READ, PREACCESS, ACCESS, PRECONTENT};
 }

@@ -21,12 +21,35 @@ public final class RequestProcessor {
         static final Internal YES = new Internal();
     }
 
+    /** A new request: the post-read phase, then the rest. */
+    static void begin(Exchange ex) {
+        if (postRead(ex)) {
+            start(ex);
+        }
+    }
+
+    /** From the server rewrite phase on (where an internal redirect starts again, as in nginx). */
     static void start(Exchange ex) {
         ex.location(null);
         if (runSteps(ex, ex.server().steps()) == RewriteStep.Flow.DONE) {
             return;
         }
         findAndRun(ex);
+    }
+
+    /** The server's post-read handlers (real IP); they answer at once or let the request go on. */
+    private static boolean postRead(Exchange ex) {
+        for (PhaseHandler h : ex.server().root().handlers(Phase.POST_READ)) {
+            int rc = h.handle(ex);
+            if (rc == PhaseHandler.DONE) {
+                return false;
+            }
+            if (rc > 0) {
+                ex.sendError(rc);
+                return false;
+            }
+        }
+        return true;
     }
 
     static void internalRedirect(Exchange ex) {
@@ -129,7 +152,7 @@ public final class RequestProcessor {
         if (max > 0 && ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
             && HttpUtil.getContentLength(ex.request(), 0L) > max) {
             ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "client intended to send too large body: "
-                + HttpUtil.getContentLength(ex.request(), 0L) + " bytes, client: " + ex.connection().remoteHost()
+                + HttpUtil.getContentLength(ex.request(), 0L) + " bytes, client: " + ex.remoteHost()
                 + ", server: " + ex.server().primaryName() + ", request: \"" + ErrorLog.requestLine(ex) + "\"");
             ex.closeAfterResponse();
             ex.sendError(413);

@@ -16,6 +16,7 @@ import dev.portico.security.AccessModule;
 import dev.portico.security.AuthBasicModule;
 import dev.portico.security.LimitConnModule;
 import dev.portico.security.LimitReqModule;
+import dev.portico.security.RealIpModule;
 import dev.portico.staticfiles.StaticModule;
 import dev.portico.upstream.UpstreamModule;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ public final class ModuleList {
             new MapModule(),
             new HeadersModule(),
             new StaticModule(),
+            new RealIpModule(),
             new LimitConnModule(),
             new LimitReqModule(),
             new AccessModule(),

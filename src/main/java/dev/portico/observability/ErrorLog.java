@@ -226,7 +226,7 @@ public final class ErrorLog {
     /** The tail nginx appends to error log lines about a request: client, server, request line and host (escaped). */
     public static String context(Exchange ex) {
         StringBuilder b = new StringBuilder(128);
-        b.append(", client: ").append(ex.connection().remoteHost())
+        b.append(", client: ").append(ex.remoteHost())
             .append(", server: ").append(ex.server().primaryName())
             .append(", request: \"").append(requestLine(ex)).append('"');
         String host = ex.requestHeaders().get(io.netty.handler.codec.http.HttpHeaderNames.HOST);

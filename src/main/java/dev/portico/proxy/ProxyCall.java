@@ -201,7 +201,7 @@ final class ProxyCall {
         if (conf.nextUpstreamTries > 0 && tries > conf.nextUpstreamTries) {
             tries = conf.nextUpstreamTries;
         }
-        balancerRequest = new BalancerRequest(tries, ex.connection().remoteHost(),
+        balancerRequest = new BalancerRequest(tries, ex.remoteHost(),
             group.hashKey() == null ? null : group.hashKey().render(ex));
         prepareBody();
     }

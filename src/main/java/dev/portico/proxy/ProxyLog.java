@@ -31,7 +31,7 @@ final class ProxyLog {
         if (action != null) {
             b.append(" while ").append(action);
         }
-        b.append(", client: ").append(ex.connection().remoteHost());
+        b.append(", client: ").append(ex.remoteHost());
         if (ex.server() != null) {
             b.append(", server: ").append(ex.server().primaryName());
         }

@@ -79,7 +79,7 @@ final class ProxyVariables {
     /** The client's X-Forwarded-For fields with the client address appended (nginx joins them with ", "). */
     static String addXForwardedFor(Exchange ex) {
         List<String> xff = ex.requestHeaders().getAll("X-Forwarded-For");
-        String addr = ex.connection().remoteHost();
+        String addr = ex.remoteHost();
         if (xff.isEmpty()) {
             return addr;
         }

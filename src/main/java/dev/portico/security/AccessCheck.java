@@ -25,7 +25,21 @@ final class AccessCheck implements PhaseHandler {
 
     @Override
     public int handle(Exchange ex) {
-        SocketAddress remote = ex.connection().remoteAddress();
+        int rule = match(ex.remoteAddress());
+        if (rule < 0) {
+            return DECLINED;
+        }
+        return rules[rule].deny() ? denied(ex) : OK;
+    }
+
+    /** True when the first rule that matches {@code remote} allows it (set_real_ip_from lists allow only). */
+    boolean allows(SocketAddress remote) {
+        int rule = match(remote);
+        return rule >= 0 && !rules[rule].deny();
+    }
+
+    /** The index of the first rule matching the address, or -1. */
+    private int match(SocketAddress remote) {
         AccessRule.Kind family;
         long hi = 0;
         long lo = 0;
@@ -48,9 +62,10 @@ final class AccessCheck implements PhaseHandler {
         } else if (remote instanceof DomainSocketAddress) {
             family = AccessRule.Kind.UNIX;
         } else {
-            return DECLINED;
+            return -1;
         }
-        for (AccessRule r : rules) {
+        for (int i = 0; i < rules.length; i++) {
+            AccessRule r = rules[i];
             boolean match = switch (r.kind()) {
                 case ALL -> true;
                 case UNIX -> family == AccessRule.Kind.UNIX;
@@ -58,10 +73,10 @@ final class AccessCheck implements PhaseHandler {
                 case IPV6 -> family == AccessRule.Kind.IPV6 && (hi & r.maskHi()) == r.hi() && (lo & r.maskLo()) == r.lo();
             };
             if (match) {
-                return r.deny() ? denied(ex) : OK;
+                return i;
             }
         }
-        return DECLINED;
+        return -1;
     }
 
     /** nginx logs here only under {@code satisfy all}; under {@code any} the phase logs once nothing allowed. */

@@ -13,7 +13,7 @@ record RequestLog(long connection, String context) {
 
     static RequestLog of(Exchange ex) {
         StringBuilder b = new StringBuilder(96);
-        b.append(", client: ").append(ex.connection().remoteHost())
+        b.append(", client: ").append(ex.remoteHost())
             .append(", server: ").append(ex.server().primaryName())
             .append(", request: \"").append(ErrorLog.requestLine(ex)).append('"');
         String host = ex.requestHeaders().get("Host");

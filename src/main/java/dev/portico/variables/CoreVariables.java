@@ -51,8 +51,8 @@ public final class CoreVariables {
         b.builtin("server_addr", CoreVariables::serverAddr);
         // nginx prints a port only when there is one: a unix socket gives an empty value
         b.builtin("server_port", ex -> port(ex.connection().localPort()));
-        b.builtin("remote_addr", ex -> ex.connection().remoteHost());
-        b.builtin("remote_port", ex -> port(ex.connection().remotePort()));
+        b.builtin("remote_addr", ex -> ex.remoteHost());
+        b.builtin("remote_port", ex -> port(ex.remotePort()));
         b.builtin("binary_remote_addr", CoreVariables::binaryRemoteAddr);
         b.builtin("remote_user", CoreVariables::remoteUser);
         b.builtin("content_length", ex -> ex.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH));
@@ -140,10 +140,10 @@ public final class CoreVariables {
 
     /** 4 bytes for IPv4, 16 for IPv6 (one char per byte); a unix socket client gives its text, "unix:", as nginx. */
     private static String binaryRemoteAddr(Exchange ex) {
-        if (ex.connection().remoteAddress() instanceof InetSocketAddress isa) {
+        if (ex.remoteAddress() instanceof InetSocketAddress isa) {
             return new String(isa.getAddress().getAddress(), StandardCharsets.ISO_8859_1);
         }
-        return ex.connection().remoteHost();
+        return ex.remoteHost();
     }
 
     /** The local address; for a unix socket nginx prints its path ("unix:/run/portico.sock"). */

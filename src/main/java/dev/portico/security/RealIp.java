@@ -1,0 +1,86 @@
+package dev.portico.security;
+
+import dev.portico.http.Exchange;
+import dev.portico.http.PhaseHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+/**
+ * ngx_http_realip_module: when the connection comes from a trusted address
+ * ({@code set_real_ip_from}), the client's address is taken from {@code real_ip_header}. With
+ * {@code X-Forwarded-For} the rightmost address is the client, or with
+ * {@code real_ip_recursive on} the rightmost one that is not trusted itself. Runs in the
+ * post-read phase with the server's settings and again in pre-access with the location's,
+ * once per request, as nginx.
+ */
+final class RealIp implements PhaseHandler {
+    private final AccessCheck trusted;
+    private final String header;
+    private final boolean recursive;
+
+    RealIp(List<AccessRule> trusted, String header, boolean recursive) {
+        this.trusted = new AccessCheck(trusted.toArray(new AccessRule[0]));
+        this.header = header;
+        this.recursive = recursive;
+    }
+
+    /** nginx's $realip_remote_addr and port: the connection's peer, kept when the address is replaced. */
+    record Original(SocketAddress address) {
+    }
+
+    @Override
+    public int handle(Exchange ex) {
+        if (ex.attachment(Original.class) != null || ex.hasRealRemote()) {
+            return DECLINED;
+        }
+        SocketAddress peer = ex.remoteAddress();
+        if (!trusted.allows(peer)) {
+            return DECLINED;
+        }
+        String value = header.equalsIgnoreCase("X-Forwarded-For")
+            ? String.join(",", ex.requestHeaders().getAll("X-Forwarded-For"))
+            : ex.requestHeaders().get(header);
+        if (value == null || value.isEmpty()) {
+            return DECLINED;
+        }
+        InetAddress client = null;
+        String[] parts = value.split(",");
+        for (int i = parts.length - 1; i >= 0; i--) {
+            InetAddress a = literal(parts[i].trim());
+            if (a == null) {
+                // nginx stops at an address it cannot read
+                break;
+            }
+            client = a;
+            if (!recursive || !trusted.allows(new InetSocketAddress(a, 0))) {
+                break;
+            }
+        }
+        if (client == null) {
+            return DECLINED;
+        }
+        ex.attach(Original.class, new Original(peer));
+        ex.realRemote(new InetSocketAddress(client, 0));
+        return DECLINED;
+    }
+
+    /** An IPv4 or IPv6 literal (brackets and a port allowed, as X-Real-IP senders write them), else null. */
+    private static InetAddress literal(String s) {
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            s = close < 0 ? s : s.substring(1, close);
+        } else if (s.indexOf(':') == s.lastIndexOf(':') && s.indexOf(':') > 0) {
+            s = s.substring(0, s.indexOf(':'));
+        }
+        if (s.isEmpty() || !s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+}
