@@ -14,6 +14,7 @@ public final class ClientConnection {
     private volatile ListenerConf listener;
     private volatile AddressConf address;
     private int requests;
+    private volatile ProxyProtocolReader.Info proxyProtocol;
 
     ClientConnection(Channel channel, ListenerConf listener, AddressConf address) {
         this.channel = channel;
@@ -49,6 +50,15 @@ public final class ClientConnection {
     void rebind(ListenerConf newListener, AddressConf newAddress) {
         this.listener = newListener;
         this.address = newAddress;
+    }
+
+    /** What the PROXY protocol header said, on a {@code listen ... proxy_protocol} connection; else null. */
+    public ProxyProtocolReader.Info proxyProtocol() {
+        return proxyProtocol;
+    }
+
+    void proxyProtocol(ProxyProtocolReader.Info info) {
+        this.proxyProtocol = info;
     }
 
     public SocketAddress remoteAddress() {

@@ -46,6 +46,9 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
         int line = (int) Math.min(Integer.MAX_VALUE / 2, defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE));
         int total = (int) Math.min(Integer.MAX_VALUE / 2,
             defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE) * defaults.get(HttpModule.LARGE_HEADER_BUFFER_NUMBER));
+        if (listener.socket().proxyProtocol()) {
+            ProxyProtocolReader.install(ch.pipeline());
+        }
         ch.pipeline()
             .addLast("activity", new ByteActivityHandler(http))
             .addLast("decoder", new StrictRequestDecoder(line, total, defaults.get(HttpModule.MAX_HEADERS)))

@@ -107,6 +107,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     }
 
     /** worker_connections ran out: this idle connection is closed so that a new client is served. */
+    /** This connection, once active (null before). */
+    ClientConnection connection() {
+        return connection;
+    }
+
     void reuse() {
         close();
         // a lingering connection is already CLOSING: close the socket itself

@@ -25,8 +25,7 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
     private static final java.util.Map<String, String> NOT_YET = java.util.Map.of(
         "ssl", "ngx_http_ssl_module",
         "http2", "ngx_http_v2_module",
-        "quic", "ngx_http_v3_module",
-        "proxy_protocol", "PROXY protocol support, which Portico does not have yet");
+        "quic", "ngx_http_v3_module");
 
     /** The key two listen directives share when they name the same socket: nginx's address text. */
     public String key() {
@@ -190,6 +189,7 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
         boolean def = false;
         boolean reuse = false;
         boolean bind = false;
+        boolean pp = false;
         Boolean v6only = null;
         int backlog = 511;
         int rcvbuf = 0;
@@ -201,6 +201,8 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
             } else if (o.equals("reuseport")) {
                 reuse = true;
                 bind = true;
+            } else if (o.equals("proxy_protocol")) {
+                pp = true;
             } else if (NOT_YET.containsKey(o)) {
                 // parsed and dropped, a TLS port would serve plaintext: refused until implemented
                 throw node.error("the \"" + o + "\" parameter requires " + NOT_YET.get(o));
@@ -244,7 +246,7 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
         }
         List<ListenSpec> out = new ArrayList<>(hosts.size());
         for (String h : hosts) {
-            ListenSpec s = new ListenSpec(h, port, unix, def, backlog, reuse, v6only, false, false, false, bind, addr,
+            ListenSpec s = new ListenSpec(h, port, unix, def, backlog, reuse, v6only, false, false, pp, bind, addr,
                 rcvbuf, sndbuf, node.file(), node.line());
             if (v6only != null && !s.isIpv6()) {
                 throw node.error("ipv6only is not supported on addr \"" + s.addrText() + "\", ignored");

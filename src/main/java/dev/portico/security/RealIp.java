@@ -39,7 +39,8 @@ final class RealIp implements PhaseHandler {
         if (!trusted.allows(peer)) {
             return DECLINED;
         }
-        String value = header.equalsIgnoreCase("X-Forwarded-For")
+        String value = header.equals("proxy_protocol") ? proxyProtocolAddress(ex)
+            : header.equalsIgnoreCase("X-Forwarded-For")
             ? String.join(",", ex.requestHeaders().getAll("X-Forwarded-For"))
             : ex.requestHeaders().get(header);
         if (value == null || value.isEmpty()) {
@@ -64,6 +65,11 @@ final class RealIp implements PhaseHandler {
         ex.attach(Original.class, new Original(peer));
         ex.realRemote(new InetSocketAddress(client, 0));
         return DECLINED;
+    }
+
+    private static String proxyProtocolAddress(Exchange ex) {
+        var info = ex.connection().proxyProtocol();
+        return info == null ? null : info.sourceAddress();
     }
 
     /** An IPv4 or IPv6 literal (brackets and a port allowed, as X-Real-IP senders write them), else null. */

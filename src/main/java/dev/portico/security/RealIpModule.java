@@ -38,9 +38,6 @@ public final class RealIpModule implements PipelineModule {
         return List.of(
             Directive.simple("set_real_ip_from", hsl, Arity.TAKE1, (level, node) -> level.add(FROM, AccessRule.parse(node, false))),
             Directive.simple("real_ip_header", hsl, Arity.TAKE1, (level, node) -> {
-                if (node.arg(0).equals("proxy_protocol")) {
-                    throw node.error("real_ip_header proxy_protocol needs \"listen ... proxy_protocol\", which Portico does not have yet");
-                }
                 level.set(HEADER, node.arg(0), node);
             }),
             Directive.flag("real_ip_recursive", hsl, RECURSIVE));

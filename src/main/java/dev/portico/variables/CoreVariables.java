@@ -52,6 +52,11 @@ public final class CoreVariables {
         // nginx prints a port only when there is one: a unix socket gives an empty value
         b.builtin("server_port", ex -> port(ex.connection().localPort()));
         b.builtin("remote_addr", ex -> ex.remoteHost());
+        b.builtin("proxy_protocol_addr", ex -> proxyProtocol(ex, true, true));
+        b.builtin("proxy_protocol_port", ex -> proxyProtocol(ex, true, false));
+        b.builtin("proxy_protocol_server_addr", ex -> proxyProtocol(ex, false, true));
+        b.builtin("proxy_protocol_server_port", ex -> proxyProtocol(ex, false, false));
+        b.prefixed("proxy_protocol_tlv_", name -> ex -> proxyProtocolTlv(ex, name));
         b.builtin("remote_port", ex -> port(ex.remotePort()));
         b.builtin("binary_remote_addr", CoreVariables::binaryRemoteAddr);
         b.builtin("remote_user", CoreVariables::remoteUser);
@@ -139,6 +144,41 @@ public final class CoreVariables {
     }
 
     /** 4 bytes for IPv4, 16 for IPv6 (one char per byte); a unix socket client gives its text, "unix:", as nginx. */
+    /** $proxy_protocol_addr and its kin: empty without a PROXY protocol header. */
+    private static String proxyProtocol(Exchange ex, boolean source, boolean address) {
+        var info = ex.connection().proxyProtocol();
+        if (info == null) {
+            return "";
+        }
+        String a = source ? info.sourceAddress() : info.destinationAddress();
+        if (a == null) {
+            return "";
+        }
+        return address ? a : Integer.toString(source ? info.sourcePort() : info.destinationPort());
+    }
+
+    /** nginx 1.23.2's TLV names, or the type as {@code 0xNN}. */
+    private static final java.util.Map<String, Integer> TLV_NAMES = java.util.Map.of(
+        "alpn", 0x01, "authority", 0x02, "unique_id", 0x05, "netns", 0x30, "ssl", 0x20);
+
+    private static String proxyProtocolTlv(Exchange ex, String name) {
+        var info = ex.connection().proxyProtocol();
+        if (info == null) {
+            return null;
+        }
+        String key = name.toLowerCase(Locale.ROOT);
+        Integer type = TLV_NAMES.get(key);
+        if (type == null && key.startsWith("0x") && key.length() > 2) {
+            try {
+                type = Integer.parseInt(key.substring(2), 16);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        byte[] v = type == null ? null : info.tlvs().get(type);
+        return v == null ? null : dev.portico.bytes.ByteStrings.of(v);
+    }
+
     private static String binaryRemoteAddr(Exchange ex) {
         if (ex.remoteAddress() instanceof InetSocketAddress isa) {
             return new String(isa.getAddress().getAddress(), StandardCharsets.ISO_8859_1);

@@ -46,8 +46,6 @@ class HttpCoreConfigTest {
                 "the \"http2\" parameter requires ngx_http_v2_module in FILE:3"),
             Arguments.of("quic", http("server { listen 127.0.0.1:8080 quic; }\n"),
                 "the \"quic\" parameter requires ngx_http_v3_module in FILE:3"),
-            Arguments.of("proxy_protocol before it exists", http("server { listen 127.0.0.1:8080 proxy_protocol; }\n"),
-                "the \"proxy_protocol\" parameter requires PROXY protocol support, which Portico does not have yet in FILE:3"),
             Arguments.of("a bad backlog", http("server { listen 127.0.0.1:8080 backlog=many; }\n"),
                 "invalid backlog \"many\" in FILE:3"),
             Arguments.of("a zero backlog", http("server { listen 127.0.0.1:8080 backlog=0; }\n"),

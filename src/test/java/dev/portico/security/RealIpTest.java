@@ -1,7 +1,6 @@
 package dev.portico.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.portico.testing.RawHttp;
 import dev.portico.testing.TestPortico;
@@ -66,11 +65,5 @@ class RealIpTest {
                     .isEqualTo(200);
             }
         }
-    }
-
-    @Test
-    void proxyProtocolAsTheSourceWaitsForItsListenParameter() {
-        assertThat(catchThrowable(() -> TestPortico.load("events {}\nhttp { real_ip_header proxy_protocol; }\n")))
-            .hasMessageContaining("listen ... proxy_protocol");
     }
 }
