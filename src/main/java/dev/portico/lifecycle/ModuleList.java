@@ -14,6 +14,7 @@ import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
 import dev.portico.security.AccessModule;
 import dev.portico.security.AuthBasicModule;
+import dev.portico.security.GeoModule;
 import dev.portico.security.LimitConnModule;
 import dev.portico.security.LimitReqModule;
 import dev.portico.security.RealIpModule;
@@ -45,6 +46,7 @@ public final class ModuleList {
             new HeadersModule(),
             new StaticModule(),
             new RealIpModule(),
+            new GeoModule(),
             new LimitConnModule(),
             new LimitReqModule(),
             new AccessModule(),

@@ -18,7 +18,11 @@ record AccessRule(boolean deny, Kind kind, long hi, long lo, long maskHi, long m
 
     /** nginx's ngx_http_access_rule: the argument of {@code allow}/{@code deny}. */
     static AccessRule parse(ConfNode node, boolean deny) throws ConfigException {
-        String v = node.arg(0);
+        return parse(node, node.arg(0), deny);
+    }
+
+    /** {@code v} as an address rule, errors reported at {@code node}. */
+    static AccessRule parse(ConfNode node, String v, boolean deny) throws ConfigException {
         if (v.equals("all")) {
             return new AccessRule(deny, Kind.ALL, 0, 0, 0, 0);
         }
@@ -66,6 +70,11 @@ record AccessRule(boolean deny, Kind kind, long hi, long lo, long maskHi, long m
             ErrorLog.warn("low address bits of " + v + " are meaningless in " + node.file() + ":" + node.line());
         }
         return new AccessRule(deny, Kind.IPV6, hi & maskHi, lo & maskLo, maskHi, maskLo);
+    }
+
+    /** The prefix length: more specific rules have more bits. */
+    int bits() {
+        return Long.bitCount(maskHi) + Long.bitCount(maskLo);
     }
 
     /** A literal address: never a host name to look up (nginx refuses names here). */
