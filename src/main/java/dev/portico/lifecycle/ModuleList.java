@@ -18,6 +18,7 @@ import dev.portico.security.GeoModule;
 import dev.portico.security.LimitConnModule;
 import dev.portico.security.LimitReqModule;
 import dev.portico.security.RealIpModule;
+import dev.portico.security.SplitClientsModule;
 import dev.portico.staticfiles.StaticModule;
 import dev.portico.upstream.UpstreamModule;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ public final class ModuleList {
             new StaticModule(),
             new RealIpModule(),
             new GeoModule(),
+            new SplitClientsModule(),
             new LimitConnModule(),
             new LimitReqModule(),
             new AccessModule(),
