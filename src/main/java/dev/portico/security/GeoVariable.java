@@ -97,37 +97,15 @@ final class GeoVariable implements Variable {
     /** The address to look up: the {@code geo} block's variable, else the client (from X-Forwarded-For behind a listed proxy). */
     private SocketAddress address(Exchange ex) {
         if (source != null) {
-            InetAddress a = literal(source.render(ex));
+            InetAddress a = ForwardedAddress.literal(source.render(ex));
             return a == null ? null : new InetSocketAddress(a, 0);
         }
         SocketAddress peer = ex.remoteAddress();
         if (proxies == null || !proxies.allows(peer)) {
             return peer;
         }
-        List<String> fields = ex.requestHeaders().getAll("X-Forwarded-For");
-        String[] parts = String.join(",", fields).split(",");
-        SocketAddress found = peer;
-        for (int i = parts.length - 1; i >= 0; i--) {
-            InetAddress a = literal(parts[i].trim());
-            if (a == null) {
-                break;
-            }
-            found = new InetSocketAddress(a, 0);
-            if (!recursive || !proxies.allows(found)) {
-                break;
-            }
-        }
-        return found;
-    }
-
-    private static InetAddress literal(String s) {
-        if (s == null || s.isEmpty() || !s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            return null;
-        }
+        InetAddress client = ForwardedAddress.client(String.join(",", ex.requestHeaders().getAll("X-Forwarded-For")),
+            proxies, recursive);
+        return client == null ? peer : new InetSocketAddress(client, 0);
     }
 }

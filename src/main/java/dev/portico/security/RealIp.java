@@ -43,22 +43,7 @@ final class RealIp implements PhaseHandler {
             : header.equalsIgnoreCase("X-Forwarded-For")
             ? String.join(",", ex.requestHeaders().getAll("X-Forwarded-For"))
             : ex.requestHeaders().get(header);
-        if (value == null || value.isEmpty()) {
-            return DECLINED;
-        }
-        InetAddress client = null;
-        String[] parts = value.split(",");
-        for (int i = parts.length - 1; i >= 0; i--) {
-            InetAddress a = literal(parts[i].trim());
-            if (a == null) {
-                // nginx stops at an address it cannot read
-                break;
-            }
-            client = a;
-            if (!recursive || !trusted.allows(new InetSocketAddress(a, 0))) {
-                break;
-            }
-        }
+        InetAddress client = ForwardedAddress.client(value, trusted, recursive);
         if (client == null) {
             return DECLINED;
         }
@@ -70,23 +55,5 @@ final class RealIp implements PhaseHandler {
     private static String proxyProtocolAddress(Exchange ex) {
         var info = ex.connection().proxyProtocol();
         return info == null ? null : info.sourceAddress();
-    }
-
-    /** An IPv4 or IPv6 literal (brackets and a port allowed, as X-Real-IP senders write them), else null. */
-    private static InetAddress literal(String s) {
-        if (s.startsWith("[")) {
-            int close = s.indexOf(']');
-            s = close < 0 ? s : s.substring(1, close);
-        } else if (s.indexOf(':') == s.lastIndexOf(':') && s.indexOf(':') > 0) {
-            s = s.substring(0, s.indexOf(':'));
-        }
-        if (s.isEmpty() || !s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            return null;
-        }
     }
 }
