@@ -50,6 +50,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     private Snapshot bound;
     private final long startNanos = System.nanoTime();
     private ClientConnection connection;
+    /** The limit_rate shaper of the response being sent, or null. */
+    private io.netty.handler.traffic.ChannelTrafficShapingHandler rateShaper;
     private ChannelHandlerContext ctx;
     private State state = State.WAIT_REQUEST;
     private Exchange current;
@@ -435,6 +437,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         if (content instanceof io.netty.handler.stream.ChunkedInput<?>) {
             ensureChunkedWriter();
         }
+        limitRate(ex);
         ChannelFuture f = flush ? ctx.writeAndFlush(content) : ctx.write(content);
         wrote(ex);
         return f;
@@ -450,10 +453,41 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public ChannelFuture end(Exchange ex, LastHttpContent last) {
+        limitRate(ex);
         ChannelFuture f = ctx.writeAndFlush(last);
         wrote(ex);
-        f.addListener(fut -> responseComplete(ex, fut.isSuccess()));
+        f.addListener(fut -> {
+            stopLimitingRate();
+            responseComplete(ex, fut.isSuccess());
+        });
         return f;
+    }
+
+    /**
+     * {@code limit_rate}: once {@code limit_rate_after} bytes of the body are out, the response
+     * goes through Netty's traffic shaper at the location's rate (timers, no busy loop); it leaves
+     * when the response ends, so the next request on the connection has its own rate.
+     */
+    private void limitRate(Exchange ex) {
+        if (rateShaper != null) {
+            return;
+        }
+        Settings s = settingsOf(ex);
+        long rate = s.get(HttpModule.LIMIT_RATE);
+        if (rate <= 0 || ex.bodyBytesSent() < s.get(HttpModule.LIMIT_RATE_AFTER)) {
+            return;
+        }
+        rateShaper = new io.netty.handler.traffic.ChannelTrafficShapingHandler(rate, 0, 100);
+        ctx.pipeline().addBefore("encoder", "limit-rate", rateShaper);
+    }
+
+    private void stopLimitingRate() {
+        if (rateShaper != null) {
+            if (ctx.pipeline().context(rateShaper) != null) {
+                ctx.pipeline().remove(rateShaper);
+            }
+            rateShaper = null;
+        }
     }
 
     @Override
@@ -474,7 +508,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     @Override
     public long pendingBytes() {
         ChannelOutboundBuffer b = ctx.channel().unsafe().outboundBuffer();
-        return b == null ? 0 : b.totalPendingWriteBytes();
+        // bytes the rate shaper holds back are pending too, or read-ahead would not be bounded
+        return (b == null ? 0 : b.totalPendingWriteBytes()) + (rateShaper == null ? 0 : rateShaper.queueSize());
     }
 
     @Override

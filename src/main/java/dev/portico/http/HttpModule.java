@@ -42,6 +42,9 @@ public final class HttpModule implements PipelineModule {
     public static final Slot<Long> CLIENT_HEADER_TIMEOUT = Slot.of("client_header_timeout", 60_000L);
     public static final Slot<Long> CLIENT_BODY_TIMEOUT = Slot.of("client_body_timeout", 60_000L);
     public static final Slot<Long> SEND_TIMEOUT = Slot.of("send_timeout", 60_000L);
+    /** {@code limit_rate} in bytes per second (0: none) and {@code limit_rate_after} in bytes. */
+    public static final Slot<Long> LIMIT_RATE = Slot.of("limit_rate", 0L);
+    public static final Slot<Long> LIMIT_RATE_AFTER = Slot.of("limit_rate_after", 0L);
     public static final Slot<Long> CLIENT_HEADER_BUFFER_SIZE = Slot.of("client_header_buffer_size", 1024L);
     public static final Slot<Long> LARGE_HEADER_BUFFER_SIZE = Slot.of("large_client_header_buffers_size", 8192L);
     public static final Slot<Integer> LARGE_HEADER_BUFFER_NUMBER = Slot.of("large_client_header_buffers_number", 4);
@@ -119,6 +122,8 @@ public final class HttpModule implements PipelineModule {
             Directive.value("client_header_timeout", EnumSet.of(HTTP, SERVER), CLIENT_HEADER_TIMEOUT, Values::timeMillis),
             Directive.value("client_body_timeout", HTTP_SRV_LOC, CLIENT_BODY_TIMEOUT, Values::timeMillis),
             Directive.value("send_timeout", HTTP_SRV_LOC, SEND_TIMEOUT, Values::timeMillis),
+            Directive.value("limit_rate", EnumSet.of(HTTP, SERVER, LOCATION, Context.IF_IN_LOCATION), LIMIT_RATE, Values::size),
+            Directive.value("limit_rate_after", EnumSet.of(HTTP, SERVER, LOCATION, Context.IF_IN_LOCATION), LIMIT_RATE_AFTER, Values::size),
             Directive.value("client_header_buffer_size", EnumSet.of(HTTP, SERVER), CLIENT_HEADER_BUFFER_SIZE, Values::size),
             Directive.simple("large_client_header_buffers", EnumSet.of(HTTP, SERVER), Arity.TAKE2, (level, node) -> {
                 int n = Values.number(node, node.arg(0));
