@@ -55,9 +55,9 @@ public final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String client = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? ListenSpec.text(a.getAddress()) : "unix:";
         ErrorLog.get().log(LogLevel.ERROR, 0, "broken header: \"" + ErrorLog.escape(String.valueOf(cause.getMessage()))
-            + "\" while reading PROXY protocol, client: " + ListenSpec.text(
-                ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress()));
+            + "\" while reading PROXY protocol, client: " + client);
         ctx.close();
     }
 }
