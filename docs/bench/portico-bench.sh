@@ -17,4 +17,6 @@ if [ -n "$CONF" ]; then
   grep -v -E '^\s*(access_log|fastcgi_temp_path|uwsgi_temp_path|scgi_temp_path)\s' "$CONF" > "$FILTERED"
   CONF="$FILTERED"
 fi
-exec java -XX:+UseSerialGC -Xms256m -Xmx256m ${PORTICO_JAVA_OPTS} -cp /work/wt-proxy/target/portico.jar dev.portico.cli.Main ${PREFIX:+-p "$PREFIX"} ${CONF:+-c "$CONF"} $ARGS
+# the jar of the checkout this script stands in (docs/bench/ -> ../../target/)
+JAR="$(cd "$(dirname "$0")/../.." && pwd)/target/portico.jar"
+exec java -XX:+UseSerialGC -Xms256m -Xmx256m ${PORTICO_JAVA_OPTS} -cp "$JAR" dev.portico.cli.Main ${PREFIX:+-p "$PREFIX"} ${CONF:+-c "$CONF"} $ARGS
