@@ -38,6 +38,8 @@ public final class Exchange {
     private final long startNanos;
     private final long startMillis;
     private final String[] vars;
+    /** The request this one is a subrequest of; null for a client's request. */
+    private final Exchange parent;
 
     private VirtualServer server;
     private String host = "";
@@ -82,6 +84,29 @@ public final class Exchange {
 
     Exchange(Snapshot snapshot, ClientConnection connection, ClientSide client, HttpRequest request, String requestUri, String path, String args, boolean hasBody, boolean keepAlive,
              long startNanos) {
+        this(snapshot, connection, client, request, requestUri, path, args, hasBody, keepAlive, startNanos, null, null);
+    }
+
+    /**
+     * A subrequest of {@code parent} ({@code auth_request}): the same connection, server, client
+     * address and variables (nginx shares them), its own URI, no body, and a response that goes
+     * to {@code side} instead of the client. It may enter internal locations; as nginx's
+     * {@code valid_unparsed_uri} is unset, a proxy passes its URI, not the client's.
+     */
+    Exchange(Exchange parent, ClientSide side, HttpRequest request, String path, String args) {
+        this(parent.snapshot, parent.connection, side, request, parent.requestUri, path, args, false, parent.keepAlive,
+            System.nanoTime(), parent.vars, parent);
+        this.server = parent.server;
+        this.host = parent.host;
+        this.realRemote = parent.realRemote;
+        this.uriChanges = 1;
+        markInternal();
+    }
+
+    private Exchange(Snapshot snapshot, ClientConnection connection, ClientSide client, HttpRequest request, String requestUri,
+                     String path, String args, boolean hasBody, boolean keepAlive, long startNanos, String[] sharedVars,
+                     Exchange parent) {
+        this.parent = parent;
         this.snapshot = snapshot;
         this.connection = connection;
         this.client = client;
@@ -94,7 +119,7 @@ public final class Exchange {
         this.bodyFullyRead = !hasBody;
         this.keepAlive = keepAlive;
         this.http = HttpConf.of(snapshot);
-        this.vars = new String[http.settableVariables()];
+        this.vars = sharedVars != null ? sharedVars : new String[http.settableVariables()];
         this.sentBase = client.bytesSent();
         this.startNanos = startNanos;
         this.startMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
@@ -104,6 +129,16 @@ public final class Exchange {
 
     public Snapshot snapshot() {
         return snapshot;
+    }
+
+    /** The client's request this exchange serves: itself, or the request a subrequest was made for (nginx's r->main). */
+    public Exchange main() {
+        return parent == null ? this : parent.main();
+    }
+
+    /** True for a subrequest ({@code auth_request}): it skips the pre-access and access phases and is not logged. */
+    public boolean isSubrequest() {
+        return parent != null;
     }
 
     /** The client address set by the real-IP module (null: the connection's peer). */
@@ -131,6 +166,11 @@ public final class Exchange {
     /** True once the real-IP module replaced the address. */
     public boolean hasRealRemote() {
         return realRemote != null;
+    }
+
+    /** The protocol side this exchange writes through. */
+    ClientSide clientSide() {
+        return client;
     }
 
     /** The compiled http block this exchange runs under. */
@@ -190,6 +230,9 @@ public final class Exchange {
 
     /** {@code $request}: the request line as received (for a refused one, its bytes up to CR or LF). */
     public String requestLine() {
+        if (parent != null) {
+            return parent.requestLine();
+        }
         if (request instanceof StrictRequestDecoder.ReceivedRequest r && r.line != null) {
             return r.line;
         }
@@ -395,12 +438,17 @@ public final class Exchange {
     private java.util.function.Consumer<Boolean> writabilityListener;
 
     private java.util.List<Runnable> endActions;
-    /** The challenge a 401 from the access phase carries (nginx's headers_out.www_authenticate). */
-    private String wwwAuthenticate;
+    /** The challenges a 401 from the access phase carries (nginx's headers_out.www_authenticate). */
+    private java.util.List<String> wwwAuthenticate;
 
-    /** Sets the {@code WWW-Authenticate} challenge sent with a 401 answer to this request. */
+    /** Sets the {@code WWW-Authenticate} challenge sent with a 401 answer to this request (null: none). */
     public void wwwAuthenticate(String challenge) {
-        this.wwwAuthenticate = challenge;
+        this.wwwAuthenticate = challenge == null ? null : java.util.List.of(challenge);
+    }
+
+    /** Sets several challenges (an authentication service may offer more than one scheme). */
+    public void wwwAuthenticateChallenges(java.util.List<String> challenges) {
+        this.wwwAuthenticate = challenges == null || challenges.isEmpty() ? null : java.util.List.copyOf(challenges);
     }
 
     /**

@@ -187,7 +187,8 @@ public final class RequestProcessor {
 
     /** The pre-access, access, pre-content and content phases for the location the exchange ended in. */
     public static void content(Exchange ex) {
-        ex.phase = Phase.PREACCESS;
+        // a subrequest is checked and counted as part of its main request (nginx skips access for r != r->main)
+        ex.phase = ex.isSubrequest() ? Phase.PRECONTENT : Phase.PREACCESS;
         ex.phaseHandler = 0;
         ex.accessCode = 0;
         runPhases(ex);

@@ -14,6 +14,7 @@ import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
 import dev.portico.security.AccessModule;
 import dev.portico.security.AuthBasicModule;
+import dev.portico.security.AuthRequestModule;
 import dev.portico.security.GeoModule;
 import dev.portico.security.LimitConnModule;
 import dev.portico.security.LimitReqModule;
@@ -53,6 +54,7 @@ public final class ModuleList {
             new LimitReqModule(),
             new AccessModule(),
             new AuthBasicModule(),
+            new AuthRequestModule(),
             new UpstreamModule(),
             new ProxyModule(),
             new HealthModule());

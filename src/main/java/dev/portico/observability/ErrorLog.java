@@ -222,13 +222,13 @@ public final class ErrorLog {
         return b.toString();
     }
 
-    /** The client's request line as nginx quotes it ({@code request: "..."}), escaped. */
     /** The tail nginx appends to error log lines about a request: client, server, request line and host (escaped). */
     public static String context(Exchange ex) {
         StringBuilder b = new StringBuilder(128);
         b.append(", client: ").append(ex.remoteHost())
             .append(", server: ").append(ex.server().primaryName())
             .append(", request: \"").append(requestLine(ex)).append('"');
+        b.append(subrequest(ex));
         String host = ex.requestHeaders().get(io.netty.handler.codec.http.HttpHeaderNames.HOST);
         if (host != null) {
             b.append(", host: \"").append(escape(host)).append('"');
@@ -236,6 +236,12 @@ public final class ErrorLog {
         return b.toString();
     }
 
+    /** nginx's {@code , subrequest: "/uri"} after the request line of a line about a subrequest; empty otherwise. */
+    public static String subrequest(Exchange ex) {
+        return ex.isSubrequest() ? ", subrequest: \"" + escape(ex.uri()) + '"' : "";
+    }
+
+    /** The client's request line as nginx quotes it ({@code request: "..."}), escaped. */
     public static String requestLine(Exchange ex) {
         return escape(ex.requestLine());
     }

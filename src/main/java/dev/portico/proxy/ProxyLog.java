@@ -35,7 +35,7 @@ final class ProxyLog {
         if (ex.server() != null) {
             b.append(", server: ").append(ex.server().primaryName());
         }
-        b.append(", request: \"").append(ErrorLog.requestLine(ex)).append('"');
+        b.append(", request: \"").append(ErrorLog.requestLine(ex)).append('"').append(ErrorLog.subrequest(ex));
         if (upstream != null) {
             b.append(", upstream: \"").append(ErrorLog.escape(upstream)).append('"');
         }

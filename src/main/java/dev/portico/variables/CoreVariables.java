@@ -43,7 +43,7 @@ public final class CoreVariables {
         b.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
         // the request line as received (an absolute-form target stays whole here, unlike $request_uri)
         b.builtin("request", Exchange::requestLine);
-        b.builtin("request_method", ex -> ex.method().name());
+        b.builtin("request_method", ex -> ex.main().method().name());
         b.builtin("scheme", ex -> ex.connection().isSecure() ? "https" : "http");
         b.builtin("https", ex -> ex.connection().isSecure() ? "on" : "");
         b.builtin("server_protocol", ex -> ex.request().protocolVersion().text());
