@@ -59,6 +59,8 @@ public final class Exchange {
     int phaseHandler;
     /** A denial under {@code satisfy any} that a later access handler may still overrule (nginx's access_code). */
     int accessCode;
+    /** What counts a denial in {@link #accessCode}: run only if nothing overrules it (see {@link #ifAccessRefused}). */
+    java.util.List<Runnable> accessRefusals;
     /** nginx's r->headers_out.status before the head is built: {@code return} sets it before evaluating its text. */
     private int pendingStatus;
 
@@ -449,6 +451,18 @@ public final class Exchange {
     /** Sets several challenges (an authentication service may offer more than one scheme). */
     public void wwwAuthenticateChallenges(java.util.List<String> challenges) {
         this.wwwAuthenticate = challenges == null || challenges.isEmpty() ? null : java.util.List.copyOf(challenges);
+    }
+
+    /**
+     * Under {@code satisfy any}, a handler that denies does not know yet whether the request is
+     * refused: another access handler may let it in. {@code action} runs once the access phase
+     * ends in a refusal, and never if it lets the request in (refusal counters).
+     */
+    public void ifAccessRefused(Runnable action) {
+        if (accessRefusals == null) {
+            accessRefusals = new java.util.ArrayList<>(2);
+        }
+        accessRefusals.add(action);
     }
 
     /**

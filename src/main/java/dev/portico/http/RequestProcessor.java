@@ -191,6 +191,7 @@ public final class RequestProcessor {
         ex.phase = ex.isSubrequest() ? Phase.PRECONTENT : Phase.PREACCESS;
         ex.phaseHandler = 0;
         ex.accessCode = 0;
+        ex.accessRefusals = null;
         runPhases(ex);
     }
 
@@ -238,6 +239,7 @@ public final class RequestProcessor {
                 if (any) {
                     // one module allowing is enough: skip the other checks and any denial so far
                     ex.accessCode = 0;
+                    ex.accessRefusals = null;
                     ex.wwwAuthenticate(null);
                     return nextPhase(ex);
                 }
@@ -277,6 +279,10 @@ public final class RequestProcessor {
         if (ex.phase == Phase.ACCESS && ex.accessCode != 0) {
             if (ex.accessCode == 403) {
                 ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "access forbidden by rule" + ErrorLog.context(ex));
+            }
+            if (ex.accessRefusals != null) {
+                ex.accessRefusals.forEach(Runnable::run);
+                ex.accessRefusals = null;
             }
             deny(ex, ex.accessCode);
             return false;

@@ -10,6 +10,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The access phase handler of a location with {@code allow}/{@code deny} lines
@@ -18,9 +19,17 @@ import java.net.SocketAddress;
  */
 final class AccessCheck implements PhaseHandler {
     private final AccessRule[] rules;
+    /** Per rule, the requests it refused (see {@link Refusals}); null where only {@link #allows} is asked. */
+    private final LongAdder[] denials;
 
+    /** Rules only matched against ({@code set_real_ip_from}, geo): nothing is counted. */
     AccessCheck(AccessRule[] rules) {
+        this(rules, null);
+    }
+
+    AccessCheck(AccessRule[] rules, LongAdder[] denials) {
         this.rules = rules;
+        this.denials = denials;
     }
 
     @Override
@@ -29,7 +38,7 @@ final class AccessCheck implements PhaseHandler {
         if (rule < 0) {
             return DECLINED;
         }
-        return rules[rule].deny() ? denied(ex) : OK;
+        return rules[rule].deny() ? denied(ex, rule) : OK;
     }
 
     /** True when the first rule that matches {@code remote} allows it (set_real_ip_from lists allow only). */
@@ -80,9 +89,12 @@ final class AccessCheck implements PhaseHandler {
     }
 
     /** nginx logs here only under {@code satisfy all}; under {@code any} the phase logs once nothing allowed. */
-    private static int denied(Exchange ex) {
+    private int denied(Exchange ex, int rule) {
         if (!ex.settings().get(HttpModule.SATISFY_ANY)) {
             ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "access forbidden by rule" + ErrorLog.context(ex));
+        }
+        if (denials != null) {
+            Refusals.countDenial(ex, denials[rule]);
         }
         return 403;
     }

@@ -8,20 +8,39 @@ import dev.portico.observability.LogLevel;
 import dev.portico.variables.Template;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The access phase handler of a location with {@code auth_basic} (ngx_http_auth_basic_module):
  * the request's Basic credentials are checked against the user file; a missing, unknown or
  * wrong one gets 401 with the realm's challenge (and nginx's log line), which {@code satisfy any}
- * may overrule. The password itself is never logged.
+ * may overrule. The password itself is never logged. Each refusal is counted for the
+ * {@code auth_basic} line in force ({@link Counts}).
  */
 final class AuthBasic implements PhaseHandler {
+    /** The refusals of one {@code auth_basic} line (see {@link Refusals}). */
+    static final class Counts {
+        final LongAdder passwordMismatch = new LongAdder();
+        final LongAdder unknownUser = new LongAdder();
+        /** No Authorization header, or one that is not readable Basic credentials. */
+        final LongAdder noCredentials = new LongAdder();
+
+        void rows(String name, List<Refusals.Row> out) {
+            out.add(new Refusals.Row("auth_basic", name, "password_mismatch", passwordMismatch.sum()));
+            out.add(new Refusals.Row("auth_basic", name, "unknown_user", unknownUser.sum()));
+            out.add(new Refusals.Row("auth_basic", name, "no_credentials", noCredentials.sum()));
+        }
+    }
+
     private final Template realm;
     private final HtpasswdFile users;
+    private final Counts counts;
 
-    AuthBasic(Template realm, HtpasswdFile users) {
+    AuthBasic(Template realm, HtpasswdFile users, Counts counts) {
         this.realm = realm;
         this.users = users;
+        this.counts = counts;
     }
 
     @Override
@@ -38,6 +57,7 @@ final class AuthBasic implements PhaseHandler {
             } else {
                 log(ex, "no user/password was provided for basic authentication");
             }
+            Refusals.countDenial(ex, counts.noCredentials);
             return challenge(ex, r);
         }
         if (users.failure() != null) {
@@ -51,10 +71,12 @@ final class AuthBasic implements PhaseHandler {
         String hash = users.hash(user);
         if (hash == null) {
             log(ex, "user \"" + ErrorLog.escape(user) + "\" was not found in \"" + users.path() + "\"");
+            Refusals.countDenial(ex, counts.unknownUser);
             return challenge(ex, r);
         }
         if (!HtpasswdFile.matches(hash, password)) {
             log(ex, "user \"" + ErrorLog.escape(user) + "\": password mismatch");
+            Refusals.countDenial(ex, counts.passwordMismatch);
             return challenge(ex, r);
         }
         return OK;

@@ -5,12 +5,16 @@ import static dev.portico.config.directive.Context.LIMIT_EXCEPT;
 import static dev.portico.config.directive.Context.LOCATION;
 import static dev.portico.config.directive.Context.SERVER;
 
+import dev.portico.config.ConfNode;
 import dev.portico.config.ConfigException;
 import dev.portico.config.directive.Arity;
 import dev.portico.config.directive.Directive;
+import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Settings;
 import dev.portico.config.directive.Slot;
 import dev.portico.core.BuildContext;
+import dev.portico.core.ServerState;
+import dev.portico.core.Snapshot;
 import dev.portico.http.Phase;
 import dev.portico.http.PhaseHandler;
 import dev.portico.http.PipelineModule;
@@ -20,6 +24,7 @@ import dev.portico.variables.Variables;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,12 +35,21 @@ import java.util.Map;
  * gets a handler only where both are set and the realm is not {@code off}.
  */
 public final class AuthBasicModule implements PipelineModule {
-    static final Slot<Template> REALM = Slot.of("auth_basic", null);
+    /** An {@code auth_basic} line: the realm and the refusal counts of the line (null for {@code off}). */
+    record Realm(Template text, AuthBasic.Counts counts) {
+    }
+
+    static final Slot<Realm> REALM = Slot.of("auth_basic", null);
     static final Slot<String> USER_FILE = Slot.of("auth_basic_user_file", null);
 
     /** The user files of one configuration, read once each. */
     private static final class Files {
         final Map<Path, HtpasswdFile> byPath = new HashMap<>();
+    }
+
+    /** The counts of one configuration's auth_basic lines, by {@code file:line text}, in the order read. */
+    private static final class Counters {
+        final Map<String, AuthBasic.Counts> byLine = new LinkedHashMap<>();
     }
 
     public AuthBasicModule() {
@@ -45,8 +59,7 @@ public final class AuthBasicModule implements PipelineModule {
     public List<Directive> directives() {
         EnumSet<dev.portico.config.directive.Context> where = EnumSet.of(HTTP, SERVER, LOCATION, LIMIT_EXCEPT);
         return List.of(
-            Directive.simple("auth_basic", where, Arity.TAKE1, (level, node) -> level.set(REALM,
-                Template.compile(node.arg(0), Variables.of(level.nearest(BuildContext.class))), node)),
+            Directive.simple("auth_basic", where, Arity.TAKE1, AuthBasicModule::realm),
             Directive.simple("auth_basic_user_file", where, Arity.TAKE1, (level, node) -> {
                 if (node.arg(0).indexOf('$') >= 0) {
                     // nginx opens the file per request when it names variables; Portico reads files at load
@@ -56,20 +69,43 @@ public final class AuthBasicModule implements PipelineModule {
             }));
     }
 
+    private static void realm(Level level, ConfNode node) throws ConfigException {
+        BuildContext build = level.nearest(BuildContext.class);
+        Template text = Template.compile(node.arg(0), Variables.of(build));
+        AuthBasic.Counts counts = null;
+        if (!isOff(text)) {
+            // one line is one set of counts, wherever it is inherited; a reload keeps it where it stands
+            String name = Refusals.lineName(node, "auth_basic \"" + node.arg(0) + "\"");
+            counts = build.registry(Counters.class, Counters::new).byLine
+                .computeIfAbsent(name, k -> Refusals.of(build.server()).realm(k));
+        }
+        level.set(REALM, new Realm(text, counts), node);
+    }
+
+    private static boolean isOff(Template realm) {
+        return realm.isConstant() && "off".equals(realm.source());
+    }
+
     @Override
     public void contribute(RequestPipeline.Builder pipeline) {
         pipeline.handler(Phase.ACCESS, AuthBasicModule::handler);
     }
 
     private static PhaseHandler handler(Settings s, BuildContext build) throws ConfigException {
-        Template realm = s.get(REALM);
+        Realm realm = s.get(REALM);
         String file = s.get(USER_FILE);
-        if (realm == null || file == null || realm.isConstant() && "off".equals(realm.source())) {
+        if (realm == null || file == null || isOff(realm.text())) {
             return null;
         }
         // relative to the configuration's directory, as nginx (ngx_conf_full_name with the conf prefix)
         Path path = build.prefix().confDir().resolve(dev.portico.bytes.ByteStrings.toText(file)).normalize();
         HtpasswdFile users = build.registry(Files.class, Files::new).byPath.computeIfAbsent(path, HtpasswdFile::read);
-        return new AuthBasic(realm, users);
+        return new AuthBasic(realm.text(), users, realm.counts());
+    }
+
+    @Override
+    public void activate(Snapshot next, Snapshot previous, ServerState server) {
+        Counters c = next.build().registry(Counters.class);
+        Refusals.of(server).realms(c == null ? Map.of() : c.byLine);
     }
 }

@@ -10,7 +10,8 @@ import dev.portico.variables.Template;
  * The pre-access handler of a location with {@code limit_conn} lines
  * (ngx_http_limit_conn_module): each key may have at most its number of requests in progress;
  * one more is refused with {@code limit_conn_status} (503). A request holds its places until it
- * ends, a websocket until its tunnel closes; keep-alive requests count one at a time.
+ * ends, a websocket until its tunnel closes; keep-alive requests count one at a time. Each zone
+ * counts the requests it let in and the one it refused ({@link Refusals}).
  */
 final class LimitConn implements PhaseHandler {
     /** One {@code limit_conn} line. */
@@ -47,12 +48,15 @@ final class LimitConn implements PhaseHandler {
                 ErrorLog.of(ex).log(logLevel, ex.connection().id(), "limiting connections" + (dryRun ? ", dry run," : "")
                     + " by zone \"" + l.zoneName() + "\"" + ErrorLog.context(ex));
                 if (dryRun) {
+                    l.zone().rejectedDryRun.increment();
                     ex.attach(Outcome.class, Outcome.REJECTED_DRY_RUN);
                     return DECLINED;
                 }
+                l.zone().rejected.increment();
                 ex.attach(Outcome.class, Outcome.REJECTED);
                 return status;
             }
+            l.zone().passed.increment();
             ex.onEnd(() -> l.zone().release(key));
         }
         ex.attach(Outcome.class, Outcome.PASSED);

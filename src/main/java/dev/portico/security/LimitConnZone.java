@@ -2,13 +2,16 @@ package dev.portico.security;
 
 import dev.portico.core.Zone;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The state of one {@code limit_conn_zone}: how many requests each key has in progress. Shared
  * by every event loop under one lock (nginx's shared-memory mutex). A key whose count falls to
  * zero is forgotten; at most {@code size / 64} keys are counted at once, and a new key beyond
- * that is refused, as nginx refuses when its zone has no room.
+ * that is refused, as nginx refuses when its zone has no room. The zone also counts what it
+ * decided (outside the lock), so the counts last as long as the zone does.
  */
 final class LimitConnZone {
     static final Zone.Kind<LimitConnZone> KIND = new Zone.Kind<>() {
@@ -25,6 +28,11 @@ final class LimitConnZone {
 
     private final int capacity;
     private final Map<String, int[]> counts = new HashMap<>();
+
+    /** Requests this zone let in and refused; a dry run's "would have refused" apart. */
+    final LongAdder passed = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder rejectedDryRun = new LongAdder();
 
     LimitConnZone(int capacity) {
         this.capacity = capacity;
@@ -57,5 +65,12 @@ final class LimitConnZone {
     synchronized int inProgress(String key) {
         int[] c = counts.get(key);
         return c == null ? 0 : c[0];
+    }
+
+    /** The counters as status rows, named as nginx Plus names them. */
+    void rows(String zone, List<Refusals.Row> out) {
+        out.add(new Refusals.Row("limit_conn", zone, "passed", passed.sum()));
+        out.add(new Refusals.Row("limit_conn", zone, "rejected", rejected.sum()));
+        out.add(new Refusals.Row("limit_conn", zone, "rejected_dry_run", rejectedDryRun.sum()));
     }
 }

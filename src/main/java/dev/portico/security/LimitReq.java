@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Every limit is checked; one over its burst refuses the request with {@code limit_req_status}
  * (503 by default). Otherwise each bucket takes the request, and when the excess passes a
  * limit's {@code delay} the request is suspended on an event-loop timer (never a sleeping
- * thread) until it fits the rate. The outcome is {@code $limit_req_status}.
+ * thread) until it fits the rate. The outcome is {@code $limit_req_status}; each zone that
+ * took part counts its own verdict ({@link Refusals}): the one that refuses, or every zone with
+ * a key when none does (delayed where its excess passes its delay, else passed).
  */
 final class LimitReq implements PhaseHandler {
     /** One {@code limit_req} line, with its zone's settings as the configuration in force declares them. */
@@ -64,9 +66,11 @@ final class LimitReq implements PhaseHandler {
                 log(ex, logLevel, "limiting requests" + (dryRun ? ", dry run" : "") + ", excess: "
                     + milli(l.zone().lookup(key, l.rateMilli(), Long.MAX_VALUE, false, clock)) + " by zone \"" + l.zoneName() + "\"");
                 if (dryRun) {
+                    l.zone().rejectedDryRun.increment();
                     ex.attach(Outcome.class, Outcome.REJECTED_DRY_RUN);
                     return DECLINED;
                 }
+                l.zone().rejected.increment();
                 ex.attach(Outcome.class, Outcome.REJECTED);
                 return status;
             }
@@ -81,13 +85,13 @@ final class LimitReq implements PhaseHandler {
             Limit l = limits[i];
             // a dry run accounts as usual (nginx): only the refusal and the delay are skipped
             long excess = l.zone().lookup(keys[i], l.rateMilli(), l.burstMilli(), true, clock);
-            if (excess > l.delayMilli()) {
-                long d = (excess - l.delayMilli()) * 1000 / l.rateMilli();
-                if (d > delayMillis) {
-                    delayMillis = d;
-                    delayedExcess = excess;
-                    delayedZone = l.zoneName();
-                }
+            long d = excess > l.delayMilli() ? (excess - l.delayMilli()) * 1000 / l.rateMilli() : 0;
+            // each zone counts its own verdict; the request waits for the longest
+            count(l.zone(), d);
+            if (d > delayMillis) {
+                delayMillis = d;
+                delayedExcess = excess;
+                delayedZone = l.zoneName();
             }
         }
         if (delayMillis <= 0) {
@@ -103,6 +107,16 @@ final class LimitReq implements PhaseHandler {
         ex.attach(Outcome.class, Outcome.DELAYED);
         ex.eventLoop().schedule(() -> RequestProcessor.resume(ex, DECLINED), delayMillis, TimeUnit.MILLISECONDS);
         return AGAIN;
+    }
+
+    private void count(LimitReqZone zone, long delay) {
+        if (delay <= 0) {
+            zone.passed.increment();
+        } else if (dryRun) {
+            zone.delayedDryRun.increment();
+        } else {
+            zone.delayed.increment();
+        }
     }
 
     private static void log(Exchange ex, LogLevel level, String message) {

@@ -4,13 +4,16 @@ import dev.portico.core.Clock;
 import dev.portico.core.Zone;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The state of one {@code limit_req_zone}: nginx's leaky bucket per key, in milli-requests.
  * Shared by every event loop (one lock, held for a map lookup, as nginx's shared-memory mutex).
  * Holds at most {@code size / 64} keys, nginx's figure for its 64-byte states; when full, the
- * least recently used key is dropped, as nginx expires its oldest nodes.
+ * least recently used key is dropped, as nginx expires its oldest nodes. The zone also counts
+ * what it decided (outside the lock), so the counts last as long as the buckets do.
  */
 final class LimitReqZone {
     /** A key's bucket: the excess over the rate (milli-requests) and when it was last updated. */
@@ -34,6 +37,13 @@ final class LimitReqZone {
     private final int capacity;
     private final LinkedHashMap<String, Bucket> buckets;
     private long evicted;
+
+    /** Requests this zone let through at once, held back, refused; a dry run's "would have" apart. */
+    final LongAdder passed = new LongAdder();
+    final LongAdder delayed = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder delayedDryRun = new LongAdder();
+    final LongAdder rejectedDryRun = new LongAdder();
 
     LimitReqZone(int capacity) {
         this.capacity = capacity;
@@ -88,5 +98,14 @@ final class LimitReqZone {
 
     synchronized long evicted() {
         return evicted;
+    }
+
+    /** The counters as status rows, named as nginx Plus names them. */
+    void rows(String zone, List<Refusals.Row> out) {
+        out.add(new Refusals.Row("limit_req", zone, "passed", passed.sum()));
+        out.add(new Refusals.Row("limit_req", zone, "delayed", delayed.sum()));
+        out.add(new Refusals.Row("limit_req", zone, "rejected", rejected.sum()));
+        out.add(new Refusals.Row("limit_req", zone, "delayed_dry_run", delayedDryRun.sum()));
+        out.add(new Refusals.Row("limit_req", zone, "rejected_dry_run", rejectedDryRun.sum()));
     }
 }

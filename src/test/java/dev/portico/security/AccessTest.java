@@ -19,9 +19,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** allow/deny through sockets: first match decides, lists inherit whole, satisfy weighs them, IPv6 as nginx. */
 class AccessTest {
+    private static String conf(String rules, String listen) {
+        return "error_log logs/error.log error;\nevents {}\nhttp {\n server { listen " + listen + "; root html;\n" + rules + "\n }\n}\n";
+    }
+
     private static TestPortico portico(String rules, String listen) {
         return TestPortico.builder()
-            .conf("error_log logs/error.log error;\nevents {}\nhttp {\n server { listen " + listen + "; root html;\n" + rules + "\n }\n}\n")
+            .conf(conf(rules, listen))
             .file("html/index.html", "page\n").file("html/open/index.html", "open\n").file("html/inherits/index.html", "inherits\n")
             .start();
     }
@@ -112,6 +116,36 @@ class AccessTest {
         var locations = HttpConf.of(s).servers().get(0).locations();
         assertThat(locations.find("/plain/x").location().handlers(Phase.ACCESS)).isEmpty();
         assertThat(locations.find("/guarded/x").location().handlers(Phase.ACCESS)).hasSize(1);
+    }
+
+    @Test
+    void eachRuleCountsTheRequestsItRefusedAndKeepsThemWhileItStaysOnItsLine() {
+        // server { on line 4: the rules are on lines 5 and 6
+        String rules = "deny 10.0.0.0/8;\n deny 127.0.0.0/8;\n location /open/ { allow all; }\n location /inherits/ { }";
+        try (TestPortico p = portico(rules, "127.0.0.1:8080")) {
+            String deny127 = RefusalRows.line(p, 6, "deny 127.0.0.0/8");
+            for (int i = 0; i < 3; i++) {
+                assertThat(status(p, "/index.html")).isEqualTo(403);
+            }
+            // a location that inherits the list counts on the same lines
+            assertThat(status(p, "/inherits/index.html")).isEqualTo(403);
+            assertThat(status(p, "/open/index.html")).isEqualTo(200);
+            assertThat(RefusalRows.count(p, "access", deny127, "denied")).isEqualTo(4);
+            assertThat(RefusalRows.count(p, "access", RefusalRows.line(p, 5, "deny 10.0.0.0/8"), "denied")).isZero();
+            assertThat(RefusalRows.count(p, "access", RefusalRows.line(p, 7, "allow all"), "denied")).isZero();
+
+            String conf = conf(rules, "127.0.0.1:8080");
+            assertThat(p.reload(conf)).isNull();
+            assertThat(RefusalRows.count(p, "access", deny127, "denied")).isEqualTo(4);
+            assertThat(status(p, "/index.html")).isEqualTo(403);
+            assertThat(RefusalRows.count(p, "access", deny127, "denied")).isEqualTo(5);
+
+            // moved a line down: another line, counted afresh
+            assertThat(p.reload(conf.replace("events {}\n", "events {}\n\n"))).isNull();
+            assertThat(RefusalRows.names(p, "access")).containsExactly(RefusalRows.line(p, 6, "deny 10.0.0.0/8"),
+                RefusalRows.line(p, 7, "deny 127.0.0.0/8"), RefusalRows.line(p, 8, "allow all"));
+            assertThat(RefusalRows.count(p, "access", RefusalRows.line(p, 7, "deny 127.0.0.0/8"), "denied")).isZero();
+        }
     }
 
     static Stream<Arguments> badRules() {

@@ -60,10 +60,15 @@ class AuthBasicTest {
             + "des:" + UnixCrypt.crypt("s3cret", "ab") + "\n";
     }
 
+    /** The auth_basic line is line 5. */
+    private static String conf(String extra) {
+        return "error_log logs/error.log info;\nevents {}\nhttp {\n server { listen 127.0.0.1:8080; root html;\n"
+            + "  location / { auth_basic \"Admin area\"; auth_basic_user_file users.htpasswd; " + extra + " }\n"
+            + "  location /public/ { auth_basic off; }\n }\n}\n";
+    }
+
     private static TestPortico portico(String extra) throws Exception {
-        return TestPortico.builder().conf("error_log logs/error.log info;\nevents {}\nhttp {\n server { listen 127.0.0.1:8080; root html;\n"
-                + "  location / { auth_basic \"Admin area\"; auth_basic_user_file users.htpasswd; " + extra + " }\n"
-                + "  location /public/ { auth_basic off; }\n }\n}\n")
+        return TestPortico.builder().conf(conf(extra))
             .file("conf/users.htpasswd", users()).file("html/index.html", "secret page\n").file("html/public/index.html", "public\n")
             .start();
     }
@@ -134,6 +139,52 @@ class AuthBasicTest {
         try (TestPortico p = portico("deny all;")) {
             // satisfy all: the address check refuses before the password is looked at
             assertThat(get(p, "/index.html", "apr1", PASSWORD).status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void refusalsAreCountedByKindForTheLineAndKeptByAReload() throws Exception {
+        try (TestPortico p = portico("")) {
+            String line = RefusalRows.line(p, 5, "auth_basic \"Admin area\"");
+            assertThat(get(p, "/index.html", "apr1", "wrong").status()).isEqualTo(401);
+            assertThat(get(p, "/index.html", "sha", "wrong").status()).isEqualTo(401);
+            assertThat(get(p, "/index.html", "nobody", PASSWORD).status()).isEqualTo(401);
+            assertThat(get(p, "/index.html", null, null).status()).isEqualTo(401);
+            try (RawHttp c = new RawHttp(p.port(8080))) {
+                // credentials that cannot be read count as none
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic !!!\r\n\r\n").readResponse(false).status())
+                    .isEqualTo(401);
+            }
+            assertThat(get(p, "/index.html", "apr1", PASSWORD).status()).isEqualTo(200);
+            assertThat(RefusalRows.count(p, "auth_basic", line, "password_mismatch")).isEqualTo(2);
+            assertThat(RefusalRows.count(p, "auth_basic", line, "unknown_user")).isEqualTo(1);
+            assertThat(RefusalRows.count(p, "auth_basic", line, "no_credentials")).isEqualTo(2);
+            // "auth_basic off" is no line to count
+            assertThat(RefusalRows.names(p, "auth_basic")).containsExactly(line);
+
+            assertThat(p.reload(conf(""))).isNull();
+            assertThat(get(p, "/index.html", "apr1", "wrong").status()).isEqualTo(401);
+            assertThat(RefusalRows.count(p, "auth_basic", line, "password_mismatch")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void underSatisfyAnyOnlyWhatEndsRefusedIsCounted() throws Exception {
+        try (TestPortico p = portico("satisfy any; deny all;")) {
+            String deny = RefusalRows.line(p, 5, "deny all");
+            String realm = RefusalRows.line(p, 5, "auth_basic \"Admin area\"");
+            // the password lets it in: the rule's denial is overruled, nothing is counted
+            assertThat(get(p, "/index.html", "apr1", PASSWORD).status()).isEqualTo(200);
+            assertThat(RefusalRows.count(p, "access", deny, "denied")).isZero();
+            // refused by both: both count it
+            assertThat(get(p, "/index.html", null, null).status()).isEqualTo(401);
+            assertThat(RefusalRows.count(p, "access", deny, "denied")).isEqualTo(1);
+            assertThat(RefusalRows.count(p, "auth_basic", realm, "no_credentials")).isEqualTo(1);
+        }
+        try (TestPortico p = portico("satisfy any; allow 127.0.0.1; deny all;")) {
+            // the address lets it in before the password is asked for
+            assertThat(get(p, "/index.html", null, null).status()).isEqualTo(200);
+            assertThat(RefusalRows.count(p, "auth_basic", RefusalRows.line(p, 5, "auth_basic \"Admin area\""), "no_credentials")).isZero();
         }
     }
 

@@ -114,6 +114,33 @@ class LimitConnTest {
         }
     }
 
+    @Test
+    void refusalsAreCountedPerZoneAndSurviveAReload() throws Exception {
+        try (TestPortico p = start("limit_conn addr 1;"); RawHttp first = new RawHttp(p.port(8080))) {
+            Exchange ex = hold(first);
+            for (int i = 0; i < 3; i++) {
+                assertThat(get(p)).isEqualTo("503 REJECTED");
+            }
+            assertThat(RefusalRows.count(p, "limit_conn", "addr", "passed")).isEqualTo(1);
+            assertThat(RefusalRows.count(p, "limit_conn", "addr", "rejected")).isEqualTo(3);
+            assertThat(p.reload(conf("limit_conn addr 1;"))).isNull();
+            assertThat(get(p)).isEqualTo("503 REJECTED");
+            assertThat(RefusalRows.count(p, "limit_conn", "addr", "rejected")).isEqualTo(4);
+            assertThat(RefusalRows.count(p, "limit_conn", "addr", "rejected_dry_run")).isZero();
+            release(ex);
+            assertThat(first.readResponse(false).status()).isEqualTo(200);
+        }
+        try (TestPortico p = start("limit_conn addr 1; limit_conn_dry_run on;"); RawHttp first = new RawHttp(p.port(8080))) {
+            Exchange ex = hold(first);
+            assertThat(get(p)).isEqualTo("200 REJECTED_DRY_RUN");
+            assertThat(get(p)).isEqualTo("200 REJECTED_DRY_RUN");
+            assertThat(RefusalRows.count(p, "limit_conn", "addr", "rejected_dry_run")).isEqualTo(2);
+            assertThat(RefusalRows.count(p, "limit_conn", "addr", "rejected")).isZero();
+            release(ex);
+            assertThat(first.readResponse(false).status()).isEqualTo(200);
+        }
+    }
+
     static Stream<Arguments> badConfigurations() {
         return Stream.of(
             Arguments.of("limit_conn addr 0;", "invalid number of connections \"0\""),

@@ -145,6 +145,70 @@ class LimitReqTest {
         }
     }
 
+    @Test
+    void eachZoneCountsWhatItDecidedAndKeepsItAcrossAReload() {
+        String zones = "limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;\n"
+            + " limit_req_zone $binary_remote_addr zone=two:1m rate=1r/s;";
+        try (TestPortico p = start(zones, "limit_req zone=one;")) {
+            assertThat(get(p)).isEqualTo("200 PASSED");
+            for (int i = 0; i < 3; i++) {
+                assertThat(get(p)).isEqualTo("503 REJECTED");
+            }
+            assertThat(RefusalRows.count(p, "limit_req", "one", "passed")).isEqualTo(1);
+            assertThat(RefusalRows.count(p, "limit_req", "one", "rejected")).isEqualTo(3);
+            assertThat(RefusalRows.count(p, "limit_req", "one", "delayed")).isZero();
+            assertThat(RefusalRows.count(p, "limit_req", "two", "rejected")).isZero();
+
+            // the zone is kept by the reload, and its counters with it
+            assertThat(p.reload(conf(zones, "limit_req zone=one;"))).isNull();
+            assertThat(RefusalRows.count(p, "limit_req", "one", "rejected")).isEqualTo(3);
+            assertThat(get(p)).isEqualTo("503 REJECTED");
+            assertThat(RefusalRows.count(p, "limit_req", "one", "rejected")).isEqualTo(4);
+
+            // a zone no longer declared is no longer listed
+            assertThat(p.reload(conf("limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;", "limit_req zone=one;"))).isNull();
+            assertThat(RefusalRows.names(p, "limit_req")).containsExactly("one");
+            assertThat(RefusalRows.count(p, "limit_req", "one", "passed")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void delaysAndDryRunsAreCountedApart() {
+        String zone = "limit_req_zone $binary_remote_addr zone=one:1m rate=20r/s;";
+        try (TestPortico p = start(zone, "limit_req zone=one burst=5 delay=1;")) {
+            assertThat(get(p)).isEqualTo("200 PASSED");
+            assertThat(get(p)).isEqualTo("200 PASSED");
+            assertThat(get(p)).isEqualTo("200 DELAYED");
+            assertThat(RefusalRows.count(p, "limit_req", "one", "passed")).isEqualTo(2);
+            assertThat(RefusalRows.count(p, "limit_req", "one", "delayed")).isEqualTo(1);
+        }
+        try (TestPortico p = start(zone, "limit_req zone=one burst=2 delay=1; limit_req_dry_run on;")) {
+            assertThat(get(p)).isEqualTo("200 PASSED");
+            assertThat(get(p)).isEqualTo("200 PASSED");
+            assertThat(get(p)).isEqualTo("200 DELAYED_DRY_RUN");
+            assertThat(get(p)).isEqualTo("200 REJECTED_DRY_RUN");
+            assertThat(RefusalRows.count(p, "limit_req", "one", "delayed_dry_run")).isEqualTo(1);
+            assertThat(RefusalRows.count(p, "limit_req", "one", "rejected_dry_run")).isEqualTo(1);
+            assertThat(RefusalRows.count(p, "limit_req", "one", "delayed")).isZero();
+            assertThat(RefusalRows.count(p, "limit_req", "one", "rejected")).isZero();
+        }
+    }
+
+    @Test
+    void onlyTheZoneThatRefusesCountsTheRefusal() {
+        try (TestPortico p = start("limit_req_zone $binary_remote_addr zone=ip:1m rate=1r/s;\n"
+            + " limit_req_zone $http_x_user zone=user:1m rate=1r/s;", "limit_req zone=ip burst=5 nodelay; limit_req zone=user;")) {
+            assertThat(get(p, "/index.html", "X-User: u\r\n")).isEqualTo("200 PASSED");
+            assertThat(get(p, "/index.html", "X-User: u\r\n")).isEqualTo("503 REJECTED");
+            // no key for "user": only "ip" decides
+            assertThat(get(p, "/index.html", "")).isEqualTo("200 PASSED");
+            assertThat(RefusalRows.count(p, "limit_req", "ip", "passed")).isEqualTo(2);
+            assertThat(RefusalRows.count(p, "limit_req", "ip", "rejected")).isZero();
+            assertThat(RefusalRows.count(p, "limit_req", "user", "passed")).isEqualTo(1);
+            assertThat(RefusalRows.count(p, "limit_req", "user", "rejected")).isEqualTo(1);
+        }
+    }
+
     static Stream<Arguments> badConfigurations() {
         return Stream.of(
             Arguments.of("limit_req_zone $binary_remote_addr rate=1r/s;", "limit_req zone=one;",
