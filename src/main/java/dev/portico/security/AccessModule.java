@@ -18,9 +18,7 @@ import dev.portico.http.Phase;
 import dev.portico.http.PipelineModule;
 import dev.portico.http.RequestPipeline;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -32,11 +30,6 @@ import java.util.concurrent.atomic.LongAdder;
 public final class AccessModule implements PipelineModule {
     /** One line: the rule and its refusal counter (shared by every location that inherits it). */
     record Line(AccessRule rule, LongAdder denied) {
-    }
-
-    /** The counters of one configuration's lines, by {@code file:line text}, in the order read. */
-    private static final class Counters {
-        final Map<String, LongAdder> byLine = new LinkedHashMap<>();
     }
 
     static final Slot<List<Line>> RULES = Slot.of("allow/deny", null);
@@ -56,10 +49,9 @@ public final class AccessModule implements PipelineModule {
         AccessRule rule = AccessRule.parse(node, deny);
         BuildContext build = level.nearest(BuildContext.class);
         // the same line read twice (an included file) is one counter; a reload keeps it where it stands
-        String name = Refusals.lineName(node, node.name() + " " + node.arg(0));
-        LongAdder denied = build.registry(Counters.class, Counters::new).byLine
-            .computeIfAbsent(name, k -> Refusals.of(build.server()).rule(k));
-        level.add(RULES, new Line(rule, denied));
+        Refusals.Single denied = Refusals.line(build, "access", node, node.name() + " " + node.arg(0), Refusals.Single.class,
+            () -> new Refusals.Single("access", "denied"));
+        level.add(RULES, new Line(rule, denied.value));
     }
 
     @Override
@@ -81,7 +73,6 @@ public final class AccessModule implements PipelineModule {
 
     @Override
     public void activate(Snapshot next, Snapshot previous, ServerState server) {
-        Counters c = next.build().registry(Counters.class);
-        Refusals.of(server).rules(c == null ? Map.of() : c.byLine);
+        Refusals.activate(next, server);
     }
 }

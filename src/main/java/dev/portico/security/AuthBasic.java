@@ -20,13 +20,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class AuthBasic implements PhaseHandler {
     /** The refusals of one {@code auth_basic} line (see {@link Refusals}). */
-    static final class Counts {
+    static final class Counts implements Refusals.LineCounts {
         final LongAdder passwordMismatch = new LongAdder();
         final LongAdder unknownUser = new LongAdder();
         /** No Authorization header, or one that is not readable Basic credentials. */
         final LongAdder noCredentials = new LongAdder();
 
-        void rows(String name, List<Refusals.Row> out) {
+        @Override
+        public void rows(String name, List<Refusals.Row> out) {
             out.add(new Refusals.Row("auth_basic", name, "password_mismatch", passwordMismatch.sum()));
             out.add(new Refusals.Row("auth_basic", name, "unknown_user", unknownUser.sum()));
             out.add(new Refusals.Row("auth_basic", name, "no_credentials", noCredentials.sum()));

@@ -24,7 +24,6 @@ import dev.portico.variables.Variables;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,11 +44,6 @@ public final class AuthBasicModule implements PipelineModule {
     /** The user files of one configuration, read once each. */
     private static final class Files {
         final Map<Path, HtpasswdFile> byPath = new HashMap<>();
-    }
-
-    /** The counts of one configuration's auth_basic lines, by {@code file:line text}, in the order read. */
-    private static final class Counters {
-        final Map<String, AuthBasic.Counts> byLine = new LinkedHashMap<>();
     }
 
     public AuthBasicModule() {
@@ -75,9 +69,8 @@ public final class AuthBasicModule implements PipelineModule {
         AuthBasic.Counts counts = null;
         if (!isOff(text)) {
             // one line is one set of counts, wherever it is inherited; a reload keeps it where it stands
-            String name = Refusals.lineName(node, "auth_basic \"" + node.arg(0) + "\"");
-            counts = build.registry(Counters.class, Counters::new).byLine
-                .computeIfAbsent(name, k -> Refusals.of(build.server()).realm(k));
+            counts = Refusals.line(build, "auth_basic", node, "auth_basic \"" + node.arg(0) + "\"", AuthBasic.Counts.class,
+                AuthBasic.Counts::new);
         }
         level.set(REALM, new Realm(text, counts), node);
     }
@@ -105,7 +98,6 @@ public final class AuthBasicModule implements PipelineModule {
 
     @Override
     public void activate(Snapshot next, Snapshot previous, ServerState server) {
-        Counters c = next.build().registry(Counters.class);
-        Refusals.of(server).realms(c == null ? Map.of() : c.byLine);
+        Refusals.activate(next, server);
     }
 }

@@ -10,6 +10,7 @@ import dev.portico.variables.Template;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One location's {@code auth_request}: the request waits (no thread does) while a subrequest to
@@ -23,12 +24,29 @@ final class AuthRequest implements PhaseHandler {
     record Assignment(int index, Template value) {
     }
 
+    /** What one {@code auth_request} line refused (see {@link Refusals}). */
+    static final class Counts implements Refusals.LineCounts {
+        final LongAdder unauthorized = new LongAdder();
+        final LongAdder forbidden = new LongAdder();
+        /** Any other answer, or a service that could not be asked: a 500 for the client. */
+        final LongAdder failed = new LongAdder();
+
+        @Override
+        public void rows(String name, List<Refusals.Row> out) {
+            out.add(new Refusals.Row("auth_request", name, "unauthorized", unauthorized.sum()));
+            out.add(new Refusals.Row("auth_request", name, "forbidden", forbidden.sum()));
+            out.add(new Refusals.Row("auth_request", name, "failed", failed.sum()));
+        }
+    }
+
     private final String uri;
     private final List<Assignment> sets;
+    private final Counts counts;
 
-    AuthRequest(String uri, List<Assignment> sets) {
+    AuthRequest(String uri, List<Assignment> sets, Counts counts) {
         this.uri = uri;
         this.sets = sets;
+        this.counts = counts;
     }
 
     @Override
@@ -43,15 +61,18 @@ final class AuthRequest implements PhaseHandler {
         }
         int status = head.status().code();
         if (status == 403) {
+            Refusals.countDenial(ex, counts.forbidden);
             return 403;
         }
         if (status == 401) {
+            Refusals.countDenial(ex, counts.unauthorized);
             ex.wwwAuthenticateChallenges(head.headers().getAll(HttpHeaderNames.WWW_AUTHENTICATE));
             return 401;
         }
         if (status >= 200 && status < 300) {
             return OK;
         }
+        counts.failed.increment();
         ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(), "auth request unexpected status: " + status + ErrorLog.context(ex));
         return 500;
     }

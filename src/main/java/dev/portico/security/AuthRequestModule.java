@@ -12,6 +12,8 @@ import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Settings;
 import dev.portico.config.directive.Slot;
 import dev.portico.core.BuildContext;
+import dev.portico.core.ServerState;
+import dev.portico.core.Snapshot;
 import dev.portico.http.Phase;
 import dev.portico.http.PhaseHandler;
 import dev.portico.http.PipelineModule;
@@ -28,7 +30,11 @@ import java.util.List;
  * of the request.
  */
 public final class AuthRequestModule implements PipelineModule {
-    static final Slot<String> URI = Slot.of("auth_request", null);
+    /** An {@code auth_request} line: the URI (null for {@code off}) and the line's refusal counts. */
+    record Line(String uri, AuthRequest.Counts counts) {
+    }
+
+    static final Slot<Line> URI = Slot.of("auth_request", null);
     static final Slot<List<AuthRequest.Assignment>> SET = Slot.of("auth_request_set", null);
 
     public AuthRequestModule() {
@@ -38,7 +44,12 @@ public final class AuthRequestModule implements PipelineModule {
     public List<Directive> directives() {
         EnumSet<dev.portico.config.directive.Context> where = EnumSet.of(HTTP, SERVER, LOCATION);
         return List.of(
-            Directive.simple("auth_request", where, Arity.TAKE1, (level, node) -> level.set(URI, node.arg(0), node)),
+            Directive.simple("auth_request", where, Arity.TAKE1, (level, node) -> {
+                String uri = node.arg(0).equals("off") ? null : node.arg(0);
+                AuthRequest.Counts counts = uri == null ? null : Refusals.line(level.nearest(BuildContext.class), "auth_request", node,
+                    "auth_request " + uri, AuthRequest.Counts.class, AuthRequest.Counts::new);
+                level.set(URI, new Line(uri, counts), node);
+            }),
             Directive.simple("auth_request_set", where, Arity.TAKE2, AuthRequestModule::set));
     }
 
@@ -62,11 +73,16 @@ public final class AuthRequestModule implements PipelineModule {
     }
 
     private static PhaseHandler handler(Settings s, BuildContext build) {
-        String uri = s.get(URI);
-        if (uri == null || uri.equals("off")) {
+        Line line = s.get(URI);
+        if (line == null || line.uri() == null) {
             return null;
         }
         List<AuthRequest.Assignment> sets = s.get(SET);
-        return new AuthRequest(uri, sets == null ? List.of() : sets);
+        return new AuthRequest(line.uri(), sets == null ? List.of() : sets, line.counts());
+    }
+
+    @Override
+    public void activate(Snapshot next, Snapshot previous, ServerState server) {
+        Refusals.activate(next, server);
     }
 }

@@ -1,5 +1,7 @@
 package dev.portico.security;
 
+import dev.portico.config.ConfNode;
+import dev.portico.core.BuildContext;
 import dev.portico.core.ServerState;
 import dev.portico.core.Zone;
 import dev.portico.http.Exchange;
@@ -16,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * What the defence modules refused, per zone and per configuration line, for the status page
  * and metrics: one server's part ({@code Refusals.of(server)}). Zone counters live in the zone
  * ({@link LimitReqZone}, {@link LimitConnZone}) and last as long as it does; the counters of
- * {@code allow}/{@code deny} and {@code auth_basic} lines are the configuration in force's,
+ * {@code allow}/{@code deny}, {@code auth_basic} and {@code auth_request} lines are the configuration in force's,
  * handed over by a reload to the line at the same file and line with the same text.
  */
 public final class Refusals {
@@ -24,10 +26,36 @@ public final class Refusals {
     public record Row(String kind, String name, String counter, long value) {
     }
 
+    /** The counters of one configuration line ({@code allow}/{@code deny}, {@code auth_basic}, {@code auth_request}). */
+    interface LineCounts {
+        void rows(String name, List<Row> out);
+    }
+
+    /** A line that counts one thing, e.g. the requests a {@code deny} refused. */
+    static final class Single implements LineCounts {
+        private final String kind;
+        private final String counter;
+        final LongAdder value = new LongAdder();
+
+        Single(String kind, String counter) {
+            this.kind = kind;
+            this.counter = counter;
+        }
+
+        @Override
+        public void rows(String name, List<Row> out) {
+            out.add(new Row(kind, name, counter, value.sum()));
+        }
+    }
+
+    /** The lines a configuration counts, by kind, each by {@code file:line text} in the order read. */
+    private static final class ConfigLines {
+        final Map<String, Map<String, LineCounts>> byKind = new LinkedHashMap<>();
+    }
+
     private final ServerState server;
-    /** By {@code file:line text}, in configuration order; replaced whole when a configuration goes live. */
-    private volatile Map<String, LongAdder> rules = Map.of();
-    private volatile Map<String, AuthBasic.Counts> realms = Map.of();
+    /** The lines of the configuration in force, by kind; replaced whole when a configuration goes live. */
+    private volatile Map<String, Map<String, LineCounts>> lines = Map.of();
 
     private Refusals(ServerState server) {
         this.server = server;
@@ -40,8 +68,8 @@ public final class Refusals {
 
     /**
      * Every counter at this moment: limit_req and limit_conn zones in force (by kind and name),
-     * then the allow/deny rules and auth_basic lines of the configuration in force, in the order
-     * they are written.
+     * then the lines of the configuration in force (allow/deny, auth_basic, auth_request), in the
+     * order they are written.
      */
     public List<Row> rows() {
         List<Row> out = new ArrayList<>();
@@ -54,29 +82,35 @@ public final class Refusals {
                 c.rows(z.spec().name(), out);
             }
         }
-        rules.forEach((name, denied) -> out.add(new Row("access", name, "denied", denied.sum())));
-        realms.forEach((name, counts) -> counts.rows(name, out));
+        lines.values().forEach(byName -> byName.forEach((name, counts) -> counts.rows(name, out)));
         return out;
     }
 
-    /** The counter of a rule in force at the same place with the same text, or a new one. */
-    LongAdder rule(String name) {
-        LongAdder live = rules.get(name);
-        return live != null ? live : new LongAdder();
-    }
-
-    AuthBasic.Counts realm(String name) {
-        AuthBasic.Counts live = realms.get(name);
-        return live != null ? live : new AuthBasic.Counts();
+    /**
+     * The counts of a configuration line being read, named {@code file:line text}: one per line
+     * however often it is inherited or included, and the one in force at the same place with the
+     * same text when there is one, so that a reload keeps the count where the line stands.
+     */
+    static <T extends LineCounts> T line(BuildContext build, String kind, ConfNode node, String text, Class<T> type,
+                                         java.util.function.Supplier<T> create) {
+        String name = node.file() + ":" + node.line() + " " + text;
+        Map<String, LineCounts> mine = build.registry(ConfigLines.class, ConfigLines::new).byKind
+            .computeIfAbsent(kind, k -> new LinkedHashMap<>());
+        LineCounts c = mine.computeIfAbsent(name, k -> {
+            LineCounts live = of(build.server()).lines.getOrDefault(kind, Map.of()).get(k);
+            return type.isInstance(live) ? live : create.get();
+        });
+        return type.cast(c);
     }
 
     /** A configuration goes live: its lines are the ones counted (a line it dropped is forgotten). */
-    void rules(Map<String, LongAdder> next) {
-        rules = Collections.unmodifiableMap(new LinkedHashMap<>(next));
-    }
-
-    void realms(Map<String, AuthBasic.Counts> next) {
-        realms = Collections.unmodifiableMap(new LinkedHashMap<>(next));
+    static void activate(dev.portico.core.Snapshot next, ServerState server) {
+        ConfigLines c = next.build().registry(ConfigLines.class);
+        Map<String, Map<String, LineCounts>> copy = new LinkedHashMap<>();
+        if (c != null) {
+            c.byKind.forEach((kind, byName) -> copy.put(kind, Collections.unmodifiableMap(new LinkedHashMap<>(byName))));
+        }
+        of(server).lines = Collections.unmodifiableMap(copy);
     }
 
     /**
@@ -91,8 +125,4 @@ public final class Refusals {
         }
     }
 
-    /** How a configuration line is named in the rows: {@code /etc/nginx/nginx.conf:12 deny 10.0.0.0/8}. */
-    static String lineName(dev.portico.config.ConfNode node, String text) {
-        return node.file() + ":" + node.line() + " " + text;
-    }
 }

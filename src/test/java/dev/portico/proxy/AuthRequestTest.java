@@ -130,7 +130,17 @@ class AuthRequestTest {
             assertThat(get(p, "/", "Bearer wrong").status()).isEqualTo(401);
             assertThat(app.requests).isEmpty();
             assertThat(auth.requests).hasSize(3);
+            assertThat(refusals(p, "unauthorized")).isEqualTo(2);
+            assertThat(refusals(p, "forbidden")).isEqualTo(1);
         }
+    }
+
+    /** A counter of the auth_request line (line 7 of the configuration) for the status page. */
+    private static long refusals(TestPortico p, String counter) {
+        String line = p.prefix().resolve("conf/nginx.conf").toAbsolutePath().normalize() + ":7 auth_request /_auth";
+        return dev.portico.security.Refusals.of(p.server().state()).rows().stream()
+            .filter(r -> r.kind().equals("auth_request") && r.name().equals(line) && r.counter().equals(counter))
+            .mapToLong(dev.portico.security.Refusals.Row::value).findFirst().orElseThrow();
     }
 
     @Test
@@ -149,6 +159,7 @@ class AuthRequestTest {
                 Await.until(Duration.ofSeconds(5), "the error log line", () -> p.errorLog().contains("auth request unexpected status: 302"));
                 assertThat(p.errorLog()).contains("auth request unexpected status: 500");
             }
+            assertThat(refusals(p, "failed")).isEqualTo(3);
             assertThat(app.requests).isEmpty();
         }
     }
