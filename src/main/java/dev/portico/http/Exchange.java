@@ -79,6 +79,7 @@ public final class Exchange {
     private int status;
     private long bodyBytesSent;
     private long headerBytes;
+    private final LimitRate limitRate = new LimitRate();
     /** The connection's count of bytes sent when this exchange began. */
     private final long sentBase;
     private boolean responseDone;
@@ -618,6 +619,11 @@ public final class Exchange {
 
     public HttpResponse responseHead() {
         return responseHead;
+    }
+
+    /** This request's {@code limit_rate}: the directive's, or what {@code $limit_rate} or the backend set. */
+    public LimitRate limitRate() {
+        return limitRate;
     }
 
     public long bodyBytesSent() {

@@ -465,16 +465,18 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
 
     /**
      * {@code limit_rate}: once {@code limit_rate_after} bytes of the body are out, the response
-     * goes through Netty's traffic shaper at the location's rate (timers, no busy loop); it leaves
-     * when the response ends, so the next request on the connection has its own rate.
+     * goes through Netty's traffic shaper at the request's rate (timers, no busy loop); it leaves
+     * when the response ends, so the next request on the connection has its own rate. The rate
+     * is the request's ({@code $limit_rate}, {@code X-Accel-Limit-Rate}) or the location's.
      */
     private void limitRate(Exchange ex) {
         if (rateShaper != null) {
             return;
         }
         Settings s = settingsOf(ex);
-        long rate = s.get(HttpModule.LIMIT_RATE);
-        if (rate <= 0 || ex.bodyBytesSent() < s.get(HttpModule.LIMIT_RATE_AFTER)) {
+        LimitRate limit = ex.limitRate();
+        long rate = limit.rate(ex, s);
+        if (rate <= 0 || ex.bodyBytesSent() < limit.after(ex, s)) {
             return;
         }
         rateShaper = new io.netty.handler.traffic.ChannelTrafficShapingHandler(rate, 0, 100);

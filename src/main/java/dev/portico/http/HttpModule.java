@@ -15,6 +15,9 @@ import dev.portico.config.directive.Level;
 import dev.portico.config.directive.Settings;
 import dev.portico.config.directive.Slot;
 import dev.portico.config.directive.Values;
+import dev.portico.core.BuildContext;
+import dev.portico.variables.SizeValue;
+import dev.portico.variables.Variables;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -42,9 +45,9 @@ public final class HttpModule implements PipelineModule {
     public static final Slot<Long> CLIENT_HEADER_TIMEOUT = Slot.of("client_header_timeout", 60_000L);
     public static final Slot<Long> CLIENT_BODY_TIMEOUT = Slot.of("client_body_timeout", 60_000L);
     public static final Slot<Long> SEND_TIMEOUT = Slot.of("send_timeout", 60_000L);
-    /** {@code limit_rate} in bytes per second (0: none) and {@code limit_rate_after} in bytes. */
-    public static final Slot<Long> LIMIT_RATE = Slot.of("limit_rate", 0L);
-    public static final Slot<Long> LIMIT_RATE_AFTER = Slot.of("limit_rate_after", 0L);
+    /** {@code limit_rate} in bytes per second (0: none) and {@code limit_rate_after} in bytes; both may hold variables. */
+    public static final Slot<SizeValue> LIMIT_RATE = Slot.of("limit_rate", SizeValue.ZERO);
+    public static final Slot<SizeValue> LIMIT_RATE_AFTER = Slot.of("limit_rate_after", SizeValue.ZERO);
     public static final Slot<Long> CLIENT_HEADER_BUFFER_SIZE = Slot.of("client_header_buffer_size", 1024L);
     public static final Slot<Long> LARGE_HEADER_BUFFER_SIZE = Slot.of("large_client_header_buffers_size", 8192L);
     public static final Slot<Integer> LARGE_HEADER_BUFFER_NUMBER = Slot.of("large_client_header_buffers_number", 4);
@@ -77,6 +80,7 @@ public final class HttpModule implements PipelineModule {
     @Override
     public void contribute(RequestPipeline.Builder pipeline) {
         dev.portico.variables.CoreVariables.register(pipeline.variables());
+        LimitRate.register(pipeline.variables());
     }
 
     @Override
@@ -122,8 +126,10 @@ public final class HttpModule implements PipelineModule {
             Directive.value("client_header_timeout", EnumSet.of(HTTP, SERVER), CLIENT_HEADER_TIMEOUT, Values::timeMillis),
             Directive.value("client_body_timeout", HTTP_SRV_LOC, CLIENT_BODY_TIMEOUT, Values::timeMillis),
             Directive.value("send_timeout", HTTP_SRV_LOC, SEND_TIMEOUT, Values::timeMillis),
-            Directive.value("limit_rate", EnumSet.of(HTTP, SERVER, LOCATION, Context.IF_IN_LOCATION), LIMIT_RATE, Values::size),
-            Directive.value("limit_rate_after", EnumSet.of(HTTP, SERVER, LOCATION, Context.IF_IN_LOCATION), LIMIT_RATE_AFTER, Values::size),
+            Directive.simple("limit_rate", EnumSet.of(HTTP, SERVER, LOCATION, Context.IF_IN_LOCATION), Arity.TAKE1,
+                (level, node) -> level.set(LIMIT_RATE, sizeValue(level, node), node)),
+            Directive.simple("limit_rate_after", EnumSet.of(HTTP, SERVER, LOCATION, Context.IF_IN_LOCATION), Arity.TAKE1,
+                (level, node) -> level.set(LIMIT_RATE_AFTER, sizeValue(level, node), node)),
             Directive.value("client_header_buffer_size", EnumSet.of(HTTP, SERVER), CLIENT_HEADER_BUFFER_SIZE, Values::size),
             Directive.simple("large_client_header_buffers", EnumSet.of(HTTP, SERVER), Arity.TAKE2, (level, node) -> {
                 int n = Values.number(node, node.arg(0));
@@ -191,6 +197,11 @@ public final class HttpModule implements PipelineModule {
             Directive.noop("fastcgi_temp_path", HTTP_SRV_LOC, Arity.TAKE1234),
             Directive.noop("uwsgi_temp_path", HTTP_SRV_LOC, Arity.TAKE1234),
             Directive.noop("scgi_temp_path", HTTP_SRV_LOC, Arity.TAKE1234));
+    }
+
+    /** A size argument that may hold variables, compiled against the configuration's variables. */
+    private static SizeValue sizeValue(Level level, ConfNode node) throws ConfigException {
+        return SizeValue.parse(node, node.arg(0), Variables.of(level.nearest(BuildContext.class)));
     }
 
     /** server_name: the checks nginx makes when reading the directive (the rest when the names are indexed). */

@@ -365,11 +365,22 @@ final class Attempt implements UpstreamConnection.Listener {
 
     /** Asks for the next piece of the response (the relay calls this when the client can take more). */
     void readMore() {
+        readMore(-1);
+    }
+
+    /** As {@link #readMore()}, taking at most {@code maxBytes} in this read (a rate limit's allowance; -1: no cap). */
+    void readMore(long maxBytes) {
         if (over || lastReceived) {
             return;
         }
+        conn.capNextRead(maxBytes);
         armRead();
         conn.channel().read();
+    }
+
+    /** Raw bytes read from the backend on this attempt's connection so far. */
+    long bytesIn() {
+        return conn == null ? 0 : conn.bytesIn();
     }
 
     /** Stops the read timeout while the relay waits for the client. */

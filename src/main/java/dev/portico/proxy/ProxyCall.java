@@ -395,6 +395,9 @@ final class ProxyCall {
         if (passOnStatus(a, code)) {
             return null;
         }
+        if (conf.honourAccelLimitRate) {
+            accelLimitRate(r.headers().get("X-Accel-Limit-Rate"));
+        }
         if (conf.honourAccelRedirect) {
             String target = r.headers().get("X-Accel-Redirect");
             if (target != null && !target.isEmpty()) {
@@ -459,6 +462,23 @@ final class ProxyCall {
             ex.flush();
         }
         return relay;
+    }
+
+    /**
+     * X-Accel-Limit-Rate: the backend sets this request's rate in bytes per second (0: none),
+     * over the limit_rate directive. As nginx, only digits count: anything else ("off", "10k")
+     * leaves the rate as it was. It is set before X-Accel-Redirect, so it also holds after one.
+     */
+    private void accelLimitRate(String value) {
+        if (value == null || value.isEmpty() || value.length() > 18) {
+            return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return;
+            }
+        }
+        ex.limitRate().set(Long.parseLong(value));
     }
 
     /** X-Accel-Redirect: the request continues at the given URI (or named location) with GET. */

@@ -10,6 +10,7 @@ import dev.portico.upstream.ResolverConf;
 import dev.portico.upstream.UpstreamGroup;
 import dev.portico.upstream.UpstreamModule;
 import dev.portico.upstream.Upstreams;
+import dev.portico.variables.SizeValue;
 import dev.portico.variables.Template;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,7 @@ final class ProxyConf {
     final long maxTempFileSize;
     final long tempFileWriteSize;
     final TempPath tempPath;
+    final SizeValue limitRate;
 
     final long clientBodyBufferSize;
     final TempPath clientBodyTempPath;
@@ -67,6 +69,7 @@ final class ProxyConf {
     final List<ValueRewrite> cookiePaths;
     final boolean honourAccelRedirect;
     final boolean honourAccelBuffering;
+    final boolean honourAccelLimitRate;
 
     /** Which keep-alive cache a connection belongs to: the group, the scheme, and in "local" mode the location. */
     static final class PoolKey {
@@ -171,6 +174,7 @@ final class ProxyConf {
         this.maxTempFileSize = max;
         this.tempFileWriteSize = write;
         this.tempPath = s.get(ProxyModule.TEMP_PATH).resolve(build.prefix().prefix());
+        this.limitRate = s.get(ProxyModule.LIMIT_RATE);
         this.clientBodyBufferSize = s.get(HttpModule.CLIENT_BODY_BUFFER_SIZE);
         this.clientBodyTempPath = s.get(HttpModule.CLIENT_BODY_TEMP_PATH).resolve(build.prefix().prefix());
 
@@ -200,6 +204,7 @@ final class ProxyConf {
         List<String> ignore = s.get(ProxyModule.IGNORE_HEADERS);
         this.honourAccelRedirect = ignore == null || !ignore.contains("x-accel-redirect");
         this.honourAccelBuffering = ignore == null || !ignore.contains("x-accel-buffering");
+        this.honourAccelLimitRate = ignore == null || !ignore.contains("x-accel-limit-rate");
     }
 
     static ProxyConf compile(ProxyModule.ProxyPassSpec pp, Settings s, BuildContext build) throws ConfigException {

@@ -18,6 +18,7 @@ import dev.portico.http.PipelineModule;
 import dev.portico.http.RegexSupport;
 import dev.portico.http.RequestPipeline;
 import dev.portico.http.TempPath;
+import dev.portico.variables.SizeValue;
 import dev.portico.variables.Template;
 import dev.portico.variables.Variables;
 import java.util.ArrayList;
@@ -76,6 +77,8 @@ public final class ProxyModule implements PipelineModule {
     static final Slot<Long> MAX_TEMP_FILE_SIZE = Slot.of("proxy_max_temp_file_size", null);
     static final Slot<Long> TEMP_FILE_WRITE_SIZE = Slot.of("proxy_temp_file_write_size", null);
     static final Slot<TempPath> TEMP_PATH = Slot.of("proxy_temp_path", TempPath.of("proxy_temp"));
+    /** {@code proxy_limit_rate}: bytes per second read from the backend per request (0: no limit). */
+    static final Slot<SizeValue> LIMIT_RATE = Slot.of("proxy_limit_rate", SizeValue.ZERO);
 
     /** {@code proxy_redirect}: off turns the default rule off for this level and below. */
     static final Slot<Boolean> REDIRECT_ON = Slot.of("proxy_redirect_on", true);
@@ -171,6 +174,8 @@ public final class ProxyModule implements PipelineModule {
             Directive.value("proxy_temp_file_write_size", HTTP_SRV_LOC, TEMP_FILE_WRITE_SIZE, Values::size),
             Directive.simple("proxy_temp_path", HTTP_SRV_LOC, Arity.TAKE1234,
                 (level, node) -> level.set(TEMP_PATH, TempPath.parse(node), node)),
+            Directive.simple("proxy_limit_rate", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.set(LIMIT_RATE,
+                SizeValue.parse(node, node.arg(0), Variables.of(level.nearest(BuildContext.class))), node)),
             // accepted: Portico's header lookups need no hash tuning
             Directive.simple("proxy_headers_hash_max_size", HTTP_SRV_LOC, Arity.TAKE1,
                 (level, node) -> Values.number(node, node.arg(0))),

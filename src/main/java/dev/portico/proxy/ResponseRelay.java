@@ -8,6 +8,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Moves a response body from the backend to the client with backpressure both ways.
@@ -17,7 +19,8 @@ import io.netty.handler.codec.http.LastHttpContent;
  * <li>Buffered: pieces are flushed once per read from the backend, which is read ahead of the
  *     client by up to {@code proxy_buffers} (number x size). Beyond that the rest goes to a
  *     temporary file under {@code proxy_temp_path}, up to {@code proxy_max_temp_file_size}
- *     (0: never), and reading the backend waits for the client.</li>
+ *     (0: never), and reading the backend waits for the client. {@code proxy_limit_rate} paces
+ *     the reads from the backend (see {@link #readUpstream()}).</li>
  * </ul>
  * Waiting for a client that takes nothing for {@code send_timeout} closes both sides.
  */
@@ -48,12 +51,22 @@ final class ResponseRelay {
     private boolean spillFull;
     private boolean spillLogged;
 
+    /** proxy_limit_rate in bytes per second (0: none); buffered responses only, as in nginx. */
+    private final long rate;
+    private final long rateStartNanos = System.nanoTime();
+    /** The backend connection's byte count when the body began: reads are counted from here. */
+    private final long rateBase;
+    /** The postponed read while the allowance is used up, or null. */
+    private ScheduledFuture<?> rateTimer;
+
     ResponseRelay(ProxyCall call, Attempt attempt, boolean unbuffered) {
         this.call = call;
         this.ex = call.ex;
         this.attempt = attempt;
         this.conf = call.conf;
         this.unbuffered = unbuffered;
+        this.rate = unbuffered ? 0 : conf.limitRate.get(ex, 0);
+        this.rateBase = attempt.bytesIn();
         // send_timeout is watched by the client side (one mechanism); this says what a timeout means here
         ex.onSendTimeout(this::clientTimedOut);
     }
@@ -98,7 +111,7 @@ final class ResponseRelay {
             return;
         }
         if (discarding) {
-            attempt.readMore();
+            readUpstream();
             return;
         }
         if (!unbuffered && spill == null) {
@@ -119,12 +132,12 @@ final class ResponseRelay {
                 attempt.pauseReading();
                 return;
             }
-            attempt.readMore();
+            readUpstream();
             drainSpill();
             return;
         }
         if (unbuffered ? ex.clientWritable() : pendingToClient() < conf.readAhead) {
-            attempt.readMore();
+            readUpstream();
         } else if (!unbuffered && conf.maxTempFileSize > 0) {
             spill = new TempFile(conf.tempPath, call.loop, p -> {
                 if (!spillLogged) {
@@ -135,9 +148,57 @@ final class ResponseRelay {
             });
             spillRead = 0;
             spillFull = false;
-            attempt.readMore();
+            readUpstream();
         } else {
             waitForClient();
+        }
+    }
+
+    /**
+     * Reads more from the backend within {@code proxy_limit_rate}, with nginx's allowance: the
+     * rate times (whole seconds since the body began + 1), minus what was read. A read takes
+     * no more than the allowance. With none left, the next read waits on one timer for the
+     * second at which the allowance covers what was read (nginx waits for the excess at the
+     * rate plus 1 ms, and may wake every millisecond until that second); the read timeout does
+     * not run meanwhile.
+     */
+    private void readUpstream() {
+        if (rate <= 0) {
+            attempt.readMore();
+            return;
+        }
+        if (rateTimer != null) {
+            return;
+        }
+        long read = attempt.bytesIn() - rateBase;
+        long elapsedMillis = (System.nanoTime() - rateStartNanos) / 1_000_000L;
+        long seconds = elapsedMillis / 1000 + 1;
+        long allowed = rate > Long.MAX_VALUE / seconds ? Long.MAX_VALUE : rate * seconds;
+        if (allowed > read) {
+            attempt.readMore(allowed - read);
+            return;
+        }
+        attempt.pauseReading();
+        long delay = Math.max(1, read / rate * 1000 - elapsedMillis);
+        rateTimer = call.loop.schedule(this::rateWaited, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void rateWaited() {
+        rateTimer = null;
+        if (ended) {
+            return;
+        }
+        if (discarding) {
+            readUpstream();
+        } else {
+            decide();
+        }
+    }
+
+    private void cancelRateTimer() {
+        if (rateTimer != null) {
+            rateTimer.cancel(false);
+            rateTimer = null;
         }
     }
 
@@ -196,7 +257,7 @@ final class ResponseRelay {
             && spill.written() + spill.writing() < conf.maxTempFileSize) {
             // writes caught up: keep reading the backend
             if (!attempt.over()) {
-                attempt.readMore();
+                readUpstream();
             }
         }
     }
@@ -260,6 +321,7 @@ final class ResponseRelay {
             return;
         }
         ended = true;
+        cancelRateTimer();
         ex.end(LastHttpContent.EMPTY_LAST_CONTENT);
         call.finish();
     }
@@ -277,6 +339,7 @@ final class ResponseRelay {
             return;
         }
         ended = true;
+        cancelRateTimer();
         if (spill != null) {
             spill.close();
             spill = null;
@@ -298,6 +361,7 @@ final class ResponseRelay {
     /** Stops everything (a failure elsewhere ended the exchange). */
     void stop() {
         ended = true;
+        cancelRateTimer();
         if (spill != null) {
             spill.close();
             spill = null;

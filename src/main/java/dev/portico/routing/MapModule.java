@@ -42,7 +42,8 @@ public final class MapModule implements Module {
             throw node.error("invalid variable name \"" + name + "\"");
         }
         name = name.substring(1);
-        if (vars.isBuiltin(name) && !name.equalsIgnoreCase("args")) {
+        // nginx lets map define a changeable built-in ($args, $limit_rate): its value is then read from the map
+        if (vars.isBuiltin(name) && vars.setter(name) == null) {
             throw node.error("the duplicate \"" + name + "\" variable");
         }
         MapTable<Template> table = new MapTable<>();

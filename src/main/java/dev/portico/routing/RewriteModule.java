@@ -24,6 +24,7 @@ import dev.portico.http.RewriteSteps;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
 import dev.portico.variables.Template;
+import dev.portico.variables.VariableSetter;
 import dev.portico.variables.Variables;
 import java.util.EnumSet;
 import java.util.List;
@@ -154,15 +155,16 @@ public final class RewriteModule implements PipelineModule {
         }
         name = name.substring(1);
         Variables vars = variables(level);
-        int index;
-        if (name.equalsIgnoreCase("args")) {
-            index = SetStep.ARGS;
-        } else if (vars.isBuiltin(name)) {
-            throw node.error("the duplicate \"" + name + "\" variable");
-        } else {
-            index = vars.declareSettable(name);
+        VariableSetter target = vars.setter(name);
+        if (target == null) {
+            // a built-in that has no setter cannot be assigned, as nginx's non-changeable variables
+            if (vars.isBuiltin(name)) {
+                throw node.error("the duplicate \"" + name + "\" variable");
+            }
+            int index = vars.declareSettable(name);
+            target = (ex, v) -> ex.settableVariable(index, v);
         }
-        steps(level).add(new SetStep(index, Template.compile(node.arg(1), vars)));
+        steps(level).add(new SetStep(target, Template.compile(node.arg(1), vars)));
     }
 
     private static void ifBlock(Level level, ConfNode node, Dispatcher d) throws ConfigException {

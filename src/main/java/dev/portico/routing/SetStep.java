@@ -3,28 +3,21 @@ package dev.portico.routing;
 import dev.portico.http.Exchange;
 import dev.portico.http.RewriteStep;
 import dev.portico.variables.Template;
+import dev.portico.variables.VariableSetter;
 
-/** {@code set $variable value}; {@code set $args} changes the request's arguments. */
+/** {@code set $variable value}: a request variable's slot, or a settable built-in such as {@code $args}. */
 final class SetStep implements RewriteStep {
-    /** The index meaning "the request arguments" rather than a variable slot. */
-    static final int ARGS = -1;
-
-    private final int index;
+    private final VariableSetter target;
     private final Template value;
 
-    SetStep(int index, Template value) {
-        this.index = index;
+    SetStep(VariableSetter target, Template value) {
+        this.target = target;
         this.value = value;
     }
 
     @Override
     public Flow run(Exchange ex) {
-        String v = value.render(ex);
-        if (index == ARGS) {
-            ex.args(v);
-        } else {
-            ex.settableVariable(index, v);
-        }
+        target.set(ex, value.render(ex));
         return Flow.NEXT;
     }
 }

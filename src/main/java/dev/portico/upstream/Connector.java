@@ -42,12 +42,14 @@ public final class Connector {
             .channel(Transport.clientChannel(unix))
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, Math.max(65536, maxRead)))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeoutMillis)))
             .handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    UpstreamConnection c = new UpstreamConnection(ch, peer);
+                    // per connection: proxy_limit_rate may cap this connection's next read
+                    ReadBudget reads = new ReadBudget(new AdaptiveRecvByteBufAllocator(64, 2048, Math.max(65536, maxRead)));
+                    ch.config().setRecvByteBufAllocator(reads);
+                    UpstreamConnection c = new UpstreamConnection(ch, peer, reads);
                     made[0] = c;
                     ch.pipeline().addLast("bytes", c.new Counter());
                     setup.setup(ch.pipeline());

@@ -44,6 +44,7 @@ public final class UpstreamConnection {
 
     private final Channel channel;
     private final Peer peer;
+    private final ReadBudget reads;
     private final long createdNanos = System.nanoTime();
     private final DeadlineTimer timer;
     private int requests;
@@ -56,9 +57,10 @@ public final class UpstreamConnection {
     private Framing framing;
     KeepalivePool pool;
 
-    UpstreamConnection(Channel channel, Peer peer) {
+    UpstreamConnection(Channel channel, Peer peer, ReadBudget reads) {
         this.channel = channel;
         this.peer = peer;
+        this.reads = reads;
         this.timer = new DeadlineTimer(channel.eventLoop());
     }
 
@@ -105,6 +107,14 @@ public final class UpstreamConnection {
 
     public void listener(Listener l) {
         this.listener = l;
+    }
+
+    /**
+     * Caps the next read from the peer at {@code bytes} (a rate limit's allowance); a negative
+     * value reads as much as the read size allows. The cap lasts one read.
+     */
+    public void capNextRead(long bytes) {
+        reads.capNextRead(bytes);
     }
 
     public boolean isActive() {

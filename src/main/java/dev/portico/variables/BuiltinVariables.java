@@ -11,11 +11,13 @@ import java.util.Map;
  */
 public final class BuiltinVariables {
     final Map<String, Variable> named;
+    final Map<String, VariableSetter> setters;
     final Map<String, VariableFactory> prefixed;
     final Variables.UnsetRead unsetRead;
 
     private BuiltinVariables(Builder b) {
         this.named = Map.copyOf(b.named);
+        this.setters = Map.copyOf(b.setters);
         this.prefixed = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.prefixed));
         this.unsetRead = b.unsetRead;
     }
@@ -31,6 +33,7 @@ public final class BuiltinVariables {
     /** Where modules declare their variables. */
     public static final class Builder {
         private final Map<String, Variable> named = new HashMap<>();
+        private final Map<String, VariableSetter> setters = new HashMap<>();
         private final Map<String, VariableFactory> prefixed = new LinkedHashMap<>();
         private Variables.UnsetRead unsetRead = (ex, name) -> { };
 
@@ -39,6 +42,16 @@ public final class BuiltinVariables {
             if (named.putIfAbsent(name, v) != null) {
                 throw new IllegalStateException("variable declared twice: $" + name);
             }
+            return this;
+        }
+
+        /**
+         * A variable computed from the request that {@code set} may also assign (nginx's
+         * changeable variables with a set handler, such as {@code $args} and {@code $limit_rate}).
+         */
+        public Builder settable(String name, Variable v, VariableSetter setter) {
+            builtin(name, v);
+            setters.put(name, setter);
             return this;
         }
 

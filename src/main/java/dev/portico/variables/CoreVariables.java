@@ -38,7 +38,8 @@ public final class CoreVariables {
         b.builtin("uri", Exchange::uri);
         b.builtin("document_uri", Exchange::uri);
         b.builtin("request_uri", Exchange::requestUri);
-        b.builtin("args", Exchange::args);
+        // "set $args" changes the request's arguments
+        b.settable("args", Exchange::args, Exchange::args);
         b.builtin("query_string", Exchange::args);
         b.builtin("is_args", ex -> ex.args() != null && !ex.args().isEmpty() ? "?" : "");
         // the request line as received (an absolute-form target stays whole here, unlike $request_uri)

@@ -36,6 +36,11 @@ public final class Variables {
         return builtins.contains(name);
     }
 
+    /** How {@code set} assigns a built-in variable, or null when the built-in cannot be set. */
+    public VariableSetter setter(String name) {
+        return builtins.setters.get(name.toLowerCase());
+    }
+
     /**
      * Declares a named regex capture ({@code (?<name>...)} or {@code (?P<name>...)} in a
      * server_name, location, rewrite, if or map): as in nginx it is a variable that any template
