@@ -62,6 +62,7 @@ public final class Main {
                 err.println("built with Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
                     + "), Netty " + nettyVersion());
                 if (BuildInfo.tls(ModuleList.table())) {
+                    err.println("built with " + dev.portico.tls.TlsEngine.describe());
                     err.println("TLS SNI support enabled");
                 }
                 err.println("configure arguments: " + BuildInfo.configureArguments(ModuleList.table(), installPrefix()));

@@ -96,6 +96,27 @@ public final class ClientConnection {
         return a instanceof InetSocketAddress isa ? isa.getPort() : 0;
     }
 
+    private volatile boolean plainHttpOnTlsPort;
+    private volatile String tlsServerName;
+
+    /** True when the client sent plain HTTP to an {@code ssl} address: its request gets nginx's 497 answer. */
+    public boolean plainHttpOnTlsPort() {
+        return plainHttpOnTlsPort;
+    }
+
+    public void plainHttpOnTlsPort(boolean plain) {
+        this.plainHttpOnTlsPort = plain;
+    }
+
+    /** The server name the client asked for in its TLS handshake ({@code $ssl_server_name}), or null. */
+    public String tlsServerName() {
+        return tlsServerName;
+    }
+
+    public void tlsServerName(String name) {
+        this.tlsServerName = name;
+    }
+
     public boolean isSecure() {
         return channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
     }

@@ -30,8 +30,11 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
             ch.close();
             return;
         }
-        Settings defaults = listener.forLocal(ch.localAddress()).servers().defaultServer().settings();
+        AddressConf address = listener.forLocal(ch.localAddress());
+        Settings defaults = address.servers().defaultServer().settings();
         HttpConnectionHandler http = new HttpConnectionHandler(runtime, snap, listener, defaults);
+        ClientConnection connection = new ClientConnection(ch, listener, address);
+        http.connection(connection);
         // worker_connections is a per-loop cap (per worker in nginx); idle connections make room for new ones
         LoopConnections loop = LoopConnections.current();
         LoopConnections.Slot slot = loop.admit(snap.main(CoreModule.WORKER_CONNECTIONS), http::reuse);
@@ -48,6 +51,10 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
             defaults.get(HttpModule.LARGE_HEADER_BUFFER_SIZE) * defaults.get(HttpModule.LARGE_HEADER_BUFFER_NUMBER));
         if (listener.socket().proxyProtocol()) {
             ProxyProtocolReader.install(ch.pipeline());
+        }
+        if (address.listen().ssl()) {
+            // TLS after the PROXY header, before HTTP: the header comes in clear ahead of the handshake
+            HttpConf.of(snap).security().install(ch, address, connection);
         }
         ch.pipeline()
             .addLast("activity", new ByteActivityHandler(http))

@@ -20,8 +20,10 @@ public final class HttpCompiler {
         for (ServerBuilder sb : block.servers) {
             servers.add(compileServer(sb, build));
         }
+        RequestPipeline pipeline = build.registry(RequestPipeline.class);
+        ConnectionSecurity security = pipeline == null ? null : pipeline.security(servers, build);
         return new HttpConf(List.copyOf(servers), listeners(servers), defaultContent, Variables.of(build).settableCount(),
-            build.registry(RequestPipeline.class));
+            pipeline, security);
     }
 
     private static VirtualServer compileServer(ServerBuilder sb, BuildContext build) throws ConfigException {

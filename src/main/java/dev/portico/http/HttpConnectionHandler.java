@@ -108,11 +108,17 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    /** worker_connections ran out: this idle connection is closed so that a new client is served. */
     /** This connection, once active (null before). */
     ClientConnection connection() {
         return connection;
     }
+
+    /** The connection's facts made before it is active (the initializer's, which TLS handlers share). */
+    void connection(ClientConnection c) {
+        this.connection = c;
+    }
+
+    /** worker_connections ran out: this idle connection is closed so that a new client is served. */
 
     void reuse() {
         close();
@@ -123,8 +129,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        AddressConf address = listener.forLocal(ctx.channel().localAddress());
-        connection = new ClientConnection(ctx.channel(), listener, address);
+        if (connection == null) {
+            connection = new ClientConnection(ctx.channel(), listener, listener.forLocal(ctx.channel().localAddress()));
+        }
         // a connection that never sends anything is closed after client_header_timeout, without an answer
         armHeaderTimer();
         use(LoopConnections.Use.WAITING);
@@ -284,6 +291,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
                     + ", server: " + ex.server().primaryName() + ", request: \"" + ErrorLog.requestLine(ex) + "\"");
             }
             ex.sendBuiltinPage(head.error(), null);
+            return;
+        }
+        if (connection.plainHttpOnTlsPort()) {
+            // nginx reads the request, then answers it with 497 (a 400 page unless error_page redirects it)
+            ex.location(ex.server().root());
+            ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent plain HTTP request to HTTPS port"
+                + ErrorLog.context(ex));
+            ex.sendError(497);
             return;
         }
         try {
@@ -735,12 +750,33 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable tls = tlsCause(cause);
+        if (tls != null) {
+            // a client's TLS trouble is the client's: info, as nginx logs failed handshakes
+            io.netty.handler.ssl.SslHandler h = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            boolean handshaking = h == null || !h.handshakeFuture().isSuccess();
+            ErrorLog.get().log(LogLevel.INFO, connection == null ? 0 : connection.id(),
+                (handshaking ? "SSL_do_handshake() failed (" : "SSL_read() failed (") + tls.getMessage() + ") while "
+                    + (handshaking ? "SSL handshaking" : "reading client request") + ", client: "
+                    + (connection == null ? "" : connection.remoteHost()) + ", server: " + listener.socket().addrText());
+            ctx.close();
+            return;
+        }
         if (cause instanceof TooLongFrameException) {
             ErrorLog.get().log(LogLevel.INFO, connection == null ? 0 : connection.id(), cause.getMessage());
         } else if (!(cause instanceof java.io.IOException)) {
             ErrorLog.get().log(LogLevel.ERROR, connection == null ? 0 : connection.id(), "connection error: " + cause);
         }
         ctx.close();
+    }
+
+    private static Throwable tlsCause(Throwable t) {
+        for (int i = 0; t != null && i < 4; i++, t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     // ---- read timers: one timer whose meaning depends on the state ----

@@ -40,6 +40,7 @@ public final class RequestPipeline {
     private final EndListener[] endListeners;
     private final ErrorPageHandler errorPages;
     private final BuiltinVariables variables;
+    private final ConnectionSecurity.Factory security;
 
     private RequestPipeline(Builder b) {
         Map<Phase, List<PhaseHandler.Factory>> f = new EnumMap<>(Phase.class);
@@ -50,6 +51,7 @@ public final class RequestPipeline {
         this.endListeners = b.endListeners.toArray(new EndListener[0]);
         this.errorPages = b.errorPages;
         this.variables = b.variables.build();
+        this.security = b.security;
     }
 
     /** The pipeline of the given modules, in their order. */
@@ -65,6 +67,22 @@ public final class RequestPipeline {
 
     public BuiltinVariables variables() {
         return variables;
+    }
+
+    /** The TLS side of a configuration; without a TLS module, an {@code ssl} address is refused. */
+    ConnectionSecurity security(List<VirtualServer> servers, dev.portico.core.BuildContext build)
+        throws dev.portico.config.ConfigException {
+        if (security != null) {
+            return security.create(servers, build);
+        }
+        for (VirtualServer vs : servers) {
+            for (ListenSpec l : vs.listens()) {
+                if (l.ssl()) {
+                    throw new dev.portico.config.ConfigException("the \"ssl\" parameter requires ngx_http_ssl_module", l.file(), l.line());
+                }
+            }
+        }
+        return null;
     }
 
     List<PhaseHandler.Factory> factories(Phase phase) {
@@ -106,8 +124,15 @@ public final class RequestPipeline {
         private final List<EndListener> endListeners = new ArrayList<>();
         private ErrorPageHandler errorPages = (ex, status) -> false;
         private final BuiltinVariables.Builder variables = BuiltinVariables.builder();
+        private ConnectionSecurity.Factory security;
 
         private Builder() {
+        }
+
+        /** The module that terminates TLS on {@code listen ... ssl} addresses (one per build). */
+        public Builder connectionSecurity(ConnectionSecurity.Factory f) {
+            security = f;
+            return this;
         }
 
         /** A handler for one of {@link Phase#HANDLED}, built per location. */

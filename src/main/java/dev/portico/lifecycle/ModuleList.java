@@ -14,6 +14,7 @@ import dev.portico.routing.MapModule;
 import dev.portico.routing.RewriteModule;
 import dev.portico.security.AccessModule;
 import dev.portico.security.AuthBasicModule;
+import dev.portico.tls.TlsModule;
 import dev.portico.security.AuthRequestModule;
 import dev.portico.security.GeoModule;
 import dev.portico.security.LimitConnModule;
@@ -41,6 +42,7 @@ public final class ModuleList {
         return List.of(
             new CoreModule(),
             new HttpModule(),
+            new TlsModule(),
             new RewriteModule(),
             new HttpLogModule(),
             new ErrorPageModule(),

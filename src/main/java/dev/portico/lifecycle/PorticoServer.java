@@ -97,6 +97,10 @@ public final class PorticoServer implements ServerRuntime {
         }
         ErrorLog.notice("using the \"" + Transport.name() + "\" event method");
         ErrorLog.notice("portico/" + dev.portico.Version.PORTICO + " (nginx/" + dev.portico.Version.NGINX + " compatible)");
+        if (HttpConf.of(first).security() != null
+            && HttpConf.of(first).listeners().values().stream().anyMatch(l -> l.socket().ssl() || l.byLocalAddress().values().stream().anyMatch(a -> a.listen().ssl()))) {
+            ErrorLog.notice(dev.portico.tls.TlsEngine.describe());
+        }
         ErrorLog.notice("start worker processes");
         return s;
     }

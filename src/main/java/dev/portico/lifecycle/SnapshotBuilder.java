@@ -67,7 +67,7 @@ public final class SnapshotBuilder {
         if (http != null) {
             httpConf = HttpCompiler.compile(http, build, StaticContent.handler());
         } else {
-            httpConf = new HttpConf(List.of(), java.util.Map.of(), null, 0, pipeline);
+            httpConf = new HttpConf(List.of(), java.util.Map.of(), null, 0, pipeline, null);
         }
         HttpConf compiled = httpConf;
         build.registry(HttpConf.class, () -> compiled);

@@ -33,6 +33,18 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Over a socket already connected (e.g. a TLS socket after its handshake). */
+    public RawHttp(Socket connected) {
+        try {
+            socket = connected;
+            socket.setSoTimeout(10_000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Sends the text (use \r\n yourself). */
     public RawHttp send(String text) {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));

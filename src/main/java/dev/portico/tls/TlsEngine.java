@@ -1,0 +1,42 @@
+package dev.portico.tls;
+
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
+
+/**
+ * Which TLS implementation terminates connections: BoringSSL through netty-tcnative where its
+ * native library loads (Linux x86_64), the JDK's own engine elsewhere. The system property
+ * {@code portico.tls.engine} ({@code openssl} or {@code jdk}) forces one, for tests and for
+ * comparing the two.
+ */
+public final class TlsEngine {
+    private TlsEngine() {
+    }
+
+    static SslProvider provider() {
+        String forced = System.getProperty("portico.tls.engine", "");
+        if (forced.equalsIgnoreCase("jdk")) {
+            return SslProvider.JDK;
+        }
+        if (forced.equalsIgnoreCase("openssl")) {
+            if (!OpenSsl.isAvailable()) {
+                throw new IllegalStateException("the OpenSSL engine is not available: " + OpenSsl.unavailabilityCause());
+            }
+            return SslProvider.OPENSSL;
+        }
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /** For {@code -V} and the start-up log: the engine and its version. */
+    public static String describe() {
+        try {
+            if (provider() == SslProvider.OPENSSL) {
+                return "TLS engine: " + OpenSsl.versionString() + " (netty-tcnative)";
+            }
+        } catch (IllegalStateException e) {
+            return "TLS engine: unavailable (" + e.getMessage() + ")";
+        }
+        return "TLS engine: JDK " + Runtime.version() + " (OpenSSL native library unavailable: "
+            + (OpenSsl.unavailabilityCause() == null ? "not chosen" : OpenSsl.unavailabilityCause().getMessage()) + ")";
+    }
+}

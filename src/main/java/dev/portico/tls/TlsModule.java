@@ -1,0 +1,94 @@
+package dev.portico.tls;
+
+import static dev.portico.config.directive.Context.HTTP;
+import static dev.portico.config.directive.Context.SERVER;
+
+import dev.portico.config.ConfigException;
+import dev.portico.config.directive.Arity;
+import dev.portico.config.directive.Directive;
+import dev.portico.config.directive.Slot;
+import dev.portico.config.directive.Values;
+import dev.portico.http.PipelineModule;
+import dev.portico.http.RequestPipeline;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * ngx_http_ssl_module: TLS on {@code listen ... ssl} addresses. Each server's settings are
+ * compiled into an SSL context when the configuration loads (certificates and keys read then,
+ * and again at each reload); the handshake picks the server, and so the certificate, by the
+ * name the client asks for, as nginx does.
+ */
+public final class TlsModule implements PipelineModule {
+    static final Slot<List<String>> CERTIFICATE = Slot.of("ssl_certificate", null);
+    static final Slot<List<String>> CERTIFICATE_KEY = Slot.of("ssl_certificate_key", null);
+    static final Slot<String> PASSWORD_FILE = Slot.of("ssl_password_file", null);
+    static final Slot<List<String>> PROTOCOLS = Slot.of("ssl_protocols", List.of("TLSv1.2", "TLSv1.3"));
+    static final Slot<String> CIPHERS = Slot.of("ssl_ciphers", CipherList.NGINX_DEFAULT);
+    static final Slot<Boolean> PREFER_SERVER_CIPHERS = Slot.of("ssl_prefer_server_ciphers", false);
+    static final Slot<String> ECDH_CURVE = Slot.of("ssl_ecdh_curve", "auto");
+    static final Slot<SessionCache> SESSION_CACHE = Slot.of("ssl_session_cache", SessionCache.NONE);
+    static final Slot<Long> SESSION_TIMEOUT = Slot.of("ssl_session_timeout", 300L);
+    static final Slot<Boolean> SESSION_TICKETS = Slot.of("ssl_session_tickets", true);
+    static final Slot<List<String>> SESSION_TICKET_KEY = Slot.of("ssl_session_ticket_key", null);
+    static final Slot<Boolean> REJECT_HANDSHAKE = Slot.of("ssl_reject_handshake", false);
+
+    private static final List<String> PROTOCOL_NAMES = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
+    public TlsModule() {
+    }
+
+    @Override
+    public List<Directive> directives() {
+        EnumSet<dev.portico.config.directive.Context> hs = EnumSet.of(HTTP, SERVER);
+        return List.of(
+            Directive.simple("ssl_certificate", hs, Arity.TAKE1, (level, node) -> {
+                if (node.arg(0).indexOf('$') >= 0 && !node.arg(0).startsWith("data:")) {
+                    // nginx loads such certificates per handshake; Portico compiles them at load
+                    throw node.error("variables in \"ssl_certificate\" are not supported");
+                }
+                level.add(CERTIFICATE, node.arg(0));
+            }),
+            Directive.simple("ssl_certificate_key", hs, Arity.TAKE1, (level, node) -> {
+                if (node.arg(0).startsWith("engine:")) {
+                    throw node.error("loading \"engine:...\" certificate keys is not supported");
+                }
+                if (node.arg(0).indexOf('$') >= 0 && !node.arg(0).startsWith("data:")) {
+                    throw node.error("variables in \"ssl_certificate_key\" are not supported");
+                }
+                level.add(CERTIFICATE_KEY, node.arg(0));
+            }),
+            Directive.simple("ssl_password_file", hs, Arity.TAKE1, (level, node) -> level.set(PASSWORD_FILE, node.arg(0), node)),
+            Directive.simple("ssl_protocols", hs, Arity.ONE_OR_MORE, (level, node) -> {
+                for (String p : node.args()) {
+                    if (!PROTOCOL_NAMES.contains(p)) {
+                        throw node.error("invalid value \"" + p + "\"");
+                    }
+                }
+                level.set(PROTOCOLS, List.copyOf(node.args()), node);
+            }),
+            Directive.simple("ssl_ciphers", hs, Arity.TAKE1, (level, node) -> {
+                CipherList.check(node, node.arg(0));
+                level.set(CIPHERS, node.arg(0), node);
+            }),
+            Directive.flag("ssl_prefer_server_ciphers", hs, PREFER_SERVER_CIPHERS),
+            Directive.simple("ssl_ecdh_curve", hs, Arity.TAKE1, (level, node) -> level.set(ECDH_CURVE, node.arg(0), node)),
+            Directive.simple("ssl_session_cache", hs, Arity.TAKE12, (level, node) ->
+                level.set(SESSION_CACHE, SessionCache.parse(node), node)),
+            Directive.value("ssl_session_timeout", hs, SESSION_TIMEOUT, Values::timeSeconds),
+            Directive.flag("ssl_session_tickets", hs, SESSION_TICKETS),
+            Directive.simple("ssl_session_ticket_key", hs, Arity.TAKE1, (level, node) -> level.add(SESSION_TICKET_KEY, node.arg(0))),
+            Directive.flag("ssl_reject_handshake", hs, REJECT_HANDSHAKE));
+    }
+
+    @Override
+    public void activate(dev.portico.core.Snapshot next, dev.portico.core.Snapshot previous, dev.portico.core.ServerState server) {
+        ContextCache.of(server).retainOnly(next.build());
+    }
+
+    @Override
+    public void contribute(RequestPipeline.Builder pipeline) {
+        pipeline.connectionSecurity(TlsTerminator::build);
+        TlsVariables.register(pipeline.variables());
+    }
+}
