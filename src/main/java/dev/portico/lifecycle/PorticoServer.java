@@ -99,7 +99,7 @@ public final class PorticoServer implements ServerRuntime {
         ErrorLog.notice("portico/" + dev.portico.Version.PORTICO + " (nginx/" + dev.portico.Version.NGINX + " compatible)");
         if (HttpConf.of(first).security() != null
             && HttpConf.of(first).listeners().values().stream().anyMatch(l -> l.socket().ssl() || l.byLocalAddress().values().stream().anyMatch(a -> a.listen().ssl()))) {
-            ErrorLog.notice(dev.portico.tls.TlsEngine.describe());
+            ErrorLog.notice("TLS engine: " + dev.portico.tls.TlsEngine.describe());
         }
         ErrorLog.notice("start worker processes");
         return s;

@@ -27,16 +27,17 @@ public final class TlsEngine {
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
-    /** For {@code -V} and the start-up log: the engine and its version. */
+    /** For {@code -V} ("built with ...") and the start-up log: the engine and why, when it is not BoringSSL. */
     public static String describe() {
         try {
             if (provider() == SslProvider.OPENSSL) {
-                return "TLS engine: " + OpenSsl.versionString() + " (netty-tcnative)";
+                return OpenSsl.versionString() + " (netty-tcnative)";
             }
         } catch (IllegalStateException e) {
-            return "TLS engine: unavailable (" + e.getMessage() + ")";
+            return "no TLS engine (" + e.getMessage() + ")";
         }
-        return "TLS engine: JDK " + Runtime.version() + " (OpenSSL native library unavailable: "
-            + (OpenSsl.unavailabilityCause() == null ? "not chosen" : OpenSsl.unavailabilityCause().getMessage()) + ")";
+        Throwable why = OpenSsl.unavailabilityCause();
+        return "the JDK's TLS engine (Java " + Runtime.version() + ")"
+            + (why == null ? "" : "; BoringSSL unavailable: " + why.getMessage());
     }
 }

@@ -103,6 +103,26 @@ class ShippedConfigurationTest {
         if (Files.exists(ROOT.resolve("conf/mime.types"))) {
             Files.copy(ROOT.resolve("conf/mime.types"), prefix.resolve("conf/mime.types"));
         }
+        certificatesFor(Files.readString(example));
         SnapshotBuilder.build(new Prefix(prefix, Path.of("conf").resolve(example.getFileName())), null);
+    }
+
+    /** An example's certificate files are the user's own: test ones stand in for them. */
+    private void certificatesFor(String conf) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*(\\w+) ([^;$\\s]+);").matcher(conf);
+        dev.portico.testing.TestCertificates.Issued cert = null;
+        while (m.find()) {
+            String directive = m.group(1);
+            boolean isKey = directive.endsWith("certificate_key");
+            if (!isKey && !directive.endsWith("certificate")) {
+                continue;
+            }
+            if (cert == null) {
+                cert = new dev.portico.testing.TestCertificates().rsa("localhost");
+            }
+            Path file = prefix.resolve("conf").resolve(m.group(2));
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, isKey ? cert.keyPem() : cert.chainPem());
+        }
     }
 }
