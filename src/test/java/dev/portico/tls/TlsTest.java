@@ -279,6 +279,30 @@ class TlsTest {
     }
 
     @Test
+    void aProxyProtocolHeaderComesInClearBeforeTheHandshake() throws Exception {
+        System.setProperty("portico.tls.engine", "openssl");
+        try (TestPortico p = TestPortico.builder().conf("""
+                events {}
+                http {
+                  server {
+                    listen 127.0.0.1:8443 ssl proxy_protocol;
+                    set_real_ip_from 127.0.0.1;
+                    real_ip_header proxy_protocol;
+                    ssl_certificate default.crt; ssl_certificate_key default.key;
+                    location / { return 200 "$remote_addr $proxy_protocol_addr $https"; }
+                  }
+                }
+                """).file("conf/default.crt", DEFAULT.chainPem()).file("conf/default.key", DEFAULT.keyPem()).start()) {
+            java.net.Socket raw = new java.net.Socket("127.0.0.1", p.port(8443));
+            raw.getOutputStream().write("PROXY TCP4 203.0.113.7 127.0.0.1 5555 443\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            try (SSLSocket s = (SSLSocket) CERTS.clientContext().getSocketFactory().createSocket(raw, "localhost", p.port(8443), true)) {
+                s.startHandshake();
+                assertThat(get(s, "a")).isEqualTo("203.0.113.7 203.0.113.7 on");
+            }
+        }
+    }
+
+    @Test
     void aTlsListenWithoutCertificateIsAConfigurationError() {
         assertThat(catchThrowable(() -> TestPortico.load("events {}\nhttp {\n server {\n  listen 8443 ssl;\n }\n}\n")))
             .hasMessageContaining("no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive")
