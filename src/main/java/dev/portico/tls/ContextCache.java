@@ -22,6 +22,16 @@ final class ContextCache {
     }
 
     private final Map<Key, SslContext> live = new ConcurrentHashMap<>();
+    /** Where certificates named by server name are read: files and key parsing stay off the event loops. */
+    private final java.util.concurrent.ExecutorService loader = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "portico-tls-loader");
+        t.setDaemon(true);
+        return t;
+    });
+
+    java.util.concurrent.Executor loader() {
+        return loader;
+    }
 
     /** The contexts one build asked for, which become the cache when it is the latest. */
     private static final class Used {

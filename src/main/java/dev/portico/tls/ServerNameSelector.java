@@ -39,6 +39,10 @@ final class ServerNameSelector extends SslClientHelloHandler<SslContext> {
         ClientHello hello = ClientHello.parse(clientHello);
         serverName = hello.serverName();
         TlsTerminator.ServerTls tls = terminator.forName(address, serverName);
+        if (tls != null && tls.perName() != null) {
+            chosen = tls;
+            return tls.perName().lookup(hello, ctx.executor());
+        }
         if (tls == null || tls.reject() || tls.contexts().isEmpty()) {
             String why = tls != null && tls.reject() ? "rejected by \"ssl_reject_handshake\""
                 : "no \"ssl_certificate\" is defined in server listening on SSL port";

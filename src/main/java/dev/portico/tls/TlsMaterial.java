@@ -23,6 +23,20 @@ record TlsMaterial(String engine, List<String> certificates, List<String> keys, 
 
     /** The material of a server with certificates, read now; null when it has none. */
     static TlsMaterial read(Settings s, BuildContext build, String engine) throws ConfigException {
+        return read(s, build.prefix().confDir(), engine, java.util.function.UnaryOperator.identity());
+    }
+
+    /** True when the certificate names hold {@code $ssl_server_name}: they are read per server name, at handshakes. */
+    static boolean perServerName(Settings s) {
+        List<String> certs = s.get(TlsModule.CERTIFICATE);
+        List<String> keys = s.get(TlsModule.CERTIFICATE_KEY);
+        return certs != null && certs.stream().anyMatch(TlsModule::namesServer)
+            || keys != null && keys.stream().anyMatch(TlsModule::namesServer);
+    }
+
+    /** The material with each certificate and key name passed through {@code names} first (the server name put in). */
+    static TlsMaterial read(Settings s, Path conf, String engine, java.util.function.UnaryOperator<String> names)
+        throws ConfigException {
         List<String> certs = s.get(TlsModule.CERTIFICATE);
         if (certs == null || certs.isEmpty()) {
             return null;
@@ -31,7 +45,8 @@ record TlsMaterial(String engine, List<String> certificates, List<String> keys, 
         if (keys == null || keys.size() < certs.size()) {
             throw new ConfigException("no \"ssl_certificate_key\" is defined for certificate \"" + certs.get(keys == null ? 0 : keys.size()) + "\"");
         }
-        Path conf = build.prefix().confDir();
+        certs = certs.stream().map(names).toList();
+        keys = keys.stream().map(names).toList();
         List<String> certPem = new ArrayList<>();
         List<String> keyPem = new ArrayList<>();
         for (int i = 0; i < certs.size(); i++) {

@@ -43,19 +43,14 @@ public final class TlsModule implements PipelineModule {
         EnumSet<dev.portico.config.directive.Context> hs = EnumSet.of(HTTP, SERVER);
         return List.of(
             Directive.simple("ssl_certificate", hs, Arity.TAKE1, (level, node) -> {
-                if (node.arg(0).indexOf('$') >= 0 && !node.arg(0).startsWith("data:")) {
-                    // nginx loads such certificates per handshake; Portico compiles them at load
-                    throw node.error("variables in \"ssl_certificate\" are not supported");
-                }
+                checkVariables(node);
                 level.add(CERTIFICATE, node.arg(0));
             }),
             Directive.simple("ssl_certificate_key", hs, Arity.TAKE1, (level, node) -> {
                 if (node.arg(0).startsWith("engine:")) {
                     throw node.error("loading \"engine:...\" certificate keys is not supported");
                 }
-                if (node.arg(0).indexOf('$') >= 0 && !node.arg(0).startsWith("data:")) {
-                    throw node.error("variables in \"ssl_certificate_key\" are not supported");
-                }
+                checkVariables(node);
                 level.add(CERTIFICATE_KEY, node.arg(0));
             }),
             Directive.simple("ssl_password_file", hs, Arity.TAKE1, (level, node) -> level.set(PASSWORD_FILE, node.arg(0), node)),
@@ -79,6 +74,21 @@ public final class TlsModule implements PipelineModule {
             Directive.flag("ssl_session_tickets", hs, SESSION_TICKETS),
             Directive.simple("ssl_session_ticket_key", hs, Arity.TAKE1, (level, node) -> level.add(SESSION_TICKET_KEY, node.arg(0))),
             Directive.flag("ssl_reject_handshake", hs, REJECT_HANDSHAKE));
+    }
+
+    /** The one variable a certificate name may hold: it is known at the handshake, before any request. */
+    static final String SERVER_NAME = "$ssl_server_name";
+
+    static boolean namesServer(String name) {
+        return !name.startsWith("data:") && name.contains(SERVER_NAME);
+    }
+
+    private static void checkVariables(dev.portico.config.ConfNode node) throws dev.portico.config.ConfigException {
+        String v = node.arg(0);
+        if (!v.startsWith("data:") && v.replace(SERVER_NAME, "").indexOf('$') >= 0) {
+            // nginx allows any variable a fake request can compute; the server name is the one that matters
+            throw node.error("only $ssl_server_name may be used in \"" + node.name() + "\"");
+        }
     }
 
     @Override

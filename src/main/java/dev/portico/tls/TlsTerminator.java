@@ -25,7 +25,8 @@ final class TlsTerminator implements ConnectionSecurity {
      * A server's TLS: a context for each certificate pair (none without certificate or with
      * {@code ssl_reject_handshake on}), and the per-connection switches.
      */
-    record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, boolean reject, boolean preferServerCiphers, boolean tickets) {
+    record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, boolean reject, boolean preferServerCiphers, boolean tickets,
+                     ServerNameCertificates perName) {
         /** The pair for a client: its first ECDSA one when it can take ECDSA, else its first other one. */
         SslContext contextFor(ClientHello hello) {
             SslContext fallback = null;
@@ -59,6 +60,11 @@ final class TlsTerminator implements ConnectionSecurity {
         for (VirtualServer vs : servers) {
             Settings s = vs.settings();
             boolean reject = s.get(TlsModule.REJECT_HANDSHAKE);
+            if (!reject && TlsMaterial.perServerName(s)) {
+                byServer.put(vs, new ServerTls(List.of(), List.of(), false, s.get(TlsModule.PREFER_SERVER_CIPHERS),
+                    s.get(TlsModule.SESSION_TICKETS), new ServerNameCertificates(s, build.prefix().confDir(), provider, cache.loader())));
+                continue;
+            }
             TlsMaterial m;
             try {
                 m = TlsMaterial.read(s, build, provider.name());
@@ -74,7 +80,7 @@ final class TlsTerminator implements ConnectionSecurity {
                         }
                     }
                 }
-                byServer.put(vs, new ServerTls(List.of(), List.of(), reject, false, true));
+                byServer.put(vs, new ServerTls(List.of(), List.of(), reject, false, true, null));
                 continue;
             }
             List<SslContext> contexts = new java.util.ArrayList<>();
@@ -88,7 +94,7 @@ final class TlsTerminator implements ConnectionSecurity {
             } catch (ConfigException e) {
                 throw at(vs, e);
             }
-            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), reject, m.preferServerCiphers(), m.tickets()));
+            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), reject, m.preferServerCiphers(), m.tickets(), null));
         }
         return new TlsTerminator(byServer);
     }

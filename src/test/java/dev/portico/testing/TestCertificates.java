@@ -46,9 +46,13 @@ public final class TestCertificates {
             return pem(cert);
         }
 
-        /** PKCS#8, unencrypted ("BEGIN PRIVATE KEY"). */
+        /** PKCS#8, unencrypted ("BEGIN PRIVATE KEY"), as {@code openssl genpkey} writes it. */
         public String keyPem() {
-            return pem(key);
+            try {
+                return pem(new JcaPKCS8Generator(key, null).generate());
+            } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         /** The traditional OpenSSL form ("BEGIN RSA PRIVATE KEY" / "BEGIN EC PRIVATE KEY"), encrypted with AES when a password is given. */

@@ -303,6 +303,38 @@ class TlsTest {
     }
 
     @Test
+    void certificatesNamedByTheServerNameAreReadForEachName() throws Exception {
+        System.setProperty("portico.tls.engine", "openssl");
+        TestCertificates.Issued a = CERTS.rsa("a.test");
+        TestCertificates.Issued b = CERTS.ecdsa("b.test");
+        try (TestPortico p = TestPortico.builder().conf("""
+                error_log logs/error.log info;
+                events {}
+                http {
+                  server {
+                    listen 127.0.0.1:8443 ssl;
+                    ssl_certificate certs/$ssl_server_name.crt;
+                    ssl_certificate_key certs/$ssl_server_name.key;
+                    location / { return 200 "hello $ssl_server_name"; }
+                  }
+                }
+                """).file("conf/certs/a.test.crt", a.chainPem()).file("conf/certs/a.test.key", a.keyPem())
+            .file("conf/certs/b.test.crt", b.chainPem()).file("conf/certs/b.test.key", b.keyPem()).start()) {
+            for (String name : new String[] {"a.test", "b.test", "a.test"}) {
+                try (SSLSocket s = connect(CERTS.clientContext(), p.port(8443), name)) {
+                    assertThat(subject(s)).isEqualTo("CN=" + name);
+                    assertThat(get(s, name)).isEqualTo("hello " + name);
+                }
+            }
+            assertThatThrownBy(() -> connect(CERTS.clientContext(), p.port(8443), "c.test").close()).isInstanceOf(java.io.IOException.class);
+            Await.until(Duration.ofSeconds(5), "the log line", () -> p.errorLog().contains("cannot load certificate")
+                && p.errorLog().contains("c.test.crt"));
+        }
+        assertThat(catchThrowable(() -> TestPortico.load("events {}\nhttp { server { ssl_certificate $host.crt; } }\n")))
+            .hasMessageContaining("only $ssl_server_name may be used in \"ssl_certificate\"");
+    }
+
+    @Test
     void aTlsListenWithoutCertificateIsAConfigurationError() {
         assertThat(catchThrowable(() -> TestPortico.load("events {}\nhttp {\n server {\n  listen 8443 ssl;\n }\n}\n")))
             .hasMessageContaining("no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive")
