@@ -2,6 +2,7 @@ package dev.portico.proxy;
 
 import dev.portico.observability.Errno;
 import dev.portico.observability.LogLevel;
+import dev.portico.tls.ClientTls;
 import dev.portico.upstream.Connector;
 import dev.portico.upstream.KeepalivePool;
 import dev.portico.upstream.Peer;
@@ -19,8 +20,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
 
 /**
  * One try of a request on one backend connection (pooled or new): send the request head and
@@ -37,6 +40,8 @@ final class Attempt implements UpstreamConnection.Listener {
     final UpstreamState state;
     private UpstreamConnection conn;
     private boolean reused;
+    /** A new TLS connection whose handshake is under way: no request on it yet. */
+    private boolean handshaking;
     private boolean requestStarted;
     private boolean requestSent;
     private boolean sentConnectionClose;
@@ -75,11 +80,11 @@ final class Attempt implements UpstreamConnection.Listener {
             begin(c, true);
             return;
         }
-        boolean https = call.https;
+        UpstreamTls tls = call.https ? conf.tls : null;
         int maxHead = conf.bufferSize;
         int maxRead = (int) Math.min(256 * 1024, conf.readAhead);
         Future<UpstreamConnection> f = Connector.connect(call.loop, peer, conf.connectTimeout, conf.socketKeepalive, maxRead,
-            p -> UpstreamCodec.setup(p, maxHead, https));
+            p -> UpstreamCodec.setup(p, maxHead, tls == null ? null : tlsHandler(tls, p)));
         f.addListener(done -> {
             if (done.isSuccess()) {
                 UpstreamConnection made = f.getNow();
@@ -87,7 +92,11 @@ final class Attempt implements UpstreamConnection.Listener {
                     made.close();
                     return;
                 }
-                begin(made, false);
+                if (tls != null) {
+                    handshake(made, tls);
+                } else {
+                    begin(made, false);
+                }
             } else if (!over) {
                 Throwable cause = done.cause();
                 boolean timeout = cause instanceof io.netty.channel.ConnectTimeoutException;
@@ -97,6 +106,53 @@ final class Attempt implements UpstreamConnection.Listener {
                 fail(timeout ? Failure.TIMEOUT : Failure.ERROR, msg, ProxyLog.CONNECTING);
             }
         });
+    }
+
+    /**
+     * The TLS handler of a new connection: SNI as the call names the backend, sessions kept per
+     * peer and SNI (unless {@code proxy_ssl_session_reuse off}), and {@code proxy_connect_timeout}
+     * for the handshake, as nginx gives it.
+     */
+    private SslHandler tlsHandler(UpstreamTls tls, io.netty.channel.ChannelPipeline p) {
+        String sessionKey = tls.sessionReuse ? "/" + peer.name() + "/" + (call.sni == null ? "" : call.sni) : null;
+        int port = peer.address() instanceof InetSocketAddress a ? a.getPort() : 0;
+        return tls.context.newHandler(p.channel().alloc(), sessionKey, port, call.sni, call.conf.connectTimeout);
+    }
+
+    /**
+     * A new TLS connection: the request waits for the handshake, as in nginx, so that a backend
+     * whose certificate fails the checks never sees it. With {@code proxy_ssl_verify on} the
+     * certificate's chain was checked during the handshake; its name is checked here.
+     */
+    private void handshake(UpstreamConnection c, UpstreamTls tls) {
+        conn = c;
+        handshaking = true;
+        // bytes from the backend now belong to this attempt (the handshake), not to an idle connection
+        c.listener(this);
+        SslHandler h = c.channel().pipeline().get(SslHandler.class);
+        h.handshakeFuture().addListener(done -> {
+            if (over) {
+                return;
+            }
+            handshaking = false;
+            if (!done.isSuccess()) {
+                handshakeFailed(done.cause());
+            } else if (tls.context.verify() && !ClientTls.matches(h.engine().getSession(), call.sslName)) {
+                fail(Failure.ERROR, "upstream SSL certificate does not match \"" + call.sslName + "\"", ProxyLog.SSL_HANDSHAKING);
+            } else {
+                begin(c, false);
+            }
+        });
+        // auto-read is off: the handshake needs the backend's answers
+        c.channel().read();
+    }
+
+    private void handshakeFailed(Throwable cause) {
+        if (ClientTls.timedOut(cause)) {
+            fail(Failure.TIMEOUT, "upstream timed out (110: Connection timed out)", ProxyLog.SSL_HANDSHAKING);
+        } else {
+            fail(Failure.ERROR, ClientTls.failure(cause), ProxyLog.SSL_HANDSHAKING);
+        }
     }
 
     private void begin(UpstreamConnection c, boolean fromPool) {
@@ -225,7 +281,7 @@ final class Attempt implements UpstreamConnection.Listener {
     }
 
     private void message(Object msg) {
-        if (over) {
+        if (over || handshaking) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -392,25 +448,34 @@ final class Attempt implements UpstreamConnection.Listener {
 
     @Override
     public void onClosed(Throwable cause) {
-
         if (over) {
+            return;
+        }
+        if (handshaking) {
+            SslHandler h = conn.channel().pipeline().get(SslHandler.class);
+            Throwable why = h != null && h.handshakeFuture().isDone() && h.handshakeFuture().cause() != null
+                ? h.handshakeFuture().cause() : cause;
+            handshakeFailed(why);
             return;
         }
         if (cause instanceof HeadValidator.InvalidHeaderException) {
             fail(Failure.INVALID_HEADER, cause.getMessage(), ProxyLog.READING_HEADER);
             return;
         }
+        // on TLS a failure is the library's, worded as nginx words OpenSSL's (an alert from the backend, say)
+        String ssl = ClientTls.sslError(cause);
+        String read = ssl != null ? "SSL_read() failed (SSL: " + ssl + ")" : "recv() failed (" + Errno.of(cause) + ")";
         if (head == null) {
-            String what = !requestSent && cause != null ? "writev() failed" : "recv() failed";
             if (cause == null) {
                 fail(Failure.ERROR, "upstream prematurely closed connection", ProxyLog.READING_HEADER);
+            } else if (!requestSent) {
+                fail(Failure.ERROR, ssl != null ? "SSL_write() failed (SSL: " + ssl + ")" : "writev() failed (" + Errno.of(cause) + ")",
+                    ProxyLog.SENDING);
             } else {
-                fail(Failure.ERROR, what + " (" + Errno.of(cause) + ")",
-                    requestSent ? ProxyLog.READING_HEADER : ProxyLog.SENDING);
+                fail(Failure.ERROR, read, ProxyLog.READING_HEADER);
             }
         } else if (!lastReceived) {
-            bodyFailed(cause == null ? "upstream prematurely closed connection"
-                : "recv() failed (" + Errno.of(cause) + ")", ProxyLog.READING);
+            bodyFailed(cause == null ? "upstream prematurely closed connection" : read, ProxyLog.READING);
         }
     }
 

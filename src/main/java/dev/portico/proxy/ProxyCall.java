@@ -39,6 +39,9 @@ final class ProxyCall {
     UpstreamGroup group;
     boolean https;
     ProxyConf.PoolKey poolKey;
+    /** With https: the backend's name for this request, and the SNI sent (null: none). */
+    String sslName;
+    String sni;
     private String hostHeader;
     private String port;
     private String uriPart = "";
@@ -98,6 +101,10 @@ final class ProxyCall {
             port = t.port();
             uriPart = t.uriPart();
             poolKey = conf.poolKey;
+            nameBackend(t);
+            if (https && poolKey == null && !conf.tls.constantName()) {
+                poolKey = ProxyConf.PoolKey.of(group, conf, true, sni, conf.tls.verifiedName(sslName));
+            }
             targetReady();
         } else {
             evaluateDynamic();
@@ -123,6 +130,7 @@ final class ProxyCall {
         hostHeader = t.hostHeader();
         port = t.port();
         uriPart = t.uriPart();
+        nameBackend(t);
         ServerAddress a = t.address();
         if (!a.isUnix() && !a.explicitPort() && conf.upstreams.has(a.host())) {
             try {
@@ -131,8 +139,7 @@ final class ProxyCall {
                 failBeforeUpstream(500);
                 return;
             }
-            poolKey = group.keepalive().enabled()
-                ? new ProxyConf.PoolKey(group.name(), https, group.keepalive().local() ? conf.poolScope : null) : null;
+            poolKey = ProxyConf.PoolKey.of(group, conf, https, sni, https ? conf.tls.verifiedName(sslName) : null);
             targetReady();
             return;
         }
@@ -179,6 +186,14 @@ final class ProxyCall {
             group = UpstreamGroup.ofAddresses(a.text(), sa);
             targetReady();
         });
+    }
+
+    /** nginx's ngx_http_upstream_ssl_name: what the backend is called in SNI and in the certificate check. */
+    private void nameBackend(ProxyTarget t) {
+        if (https) {
+            sslName = conf.tls.name(ex, UpstreamTls.hostOf(t));
+            sni = conf.tls.sni(sslName);
+        }
     }
 
     private void targetReady() {

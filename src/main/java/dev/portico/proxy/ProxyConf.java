@@ -6,6 +6,7 @@ import dev.portico.config.directive.Settings;
 import dev.portico.core.BuildContext;
 import dev.portico.http.HttpModule;
 import dev.portico.http.TempPath;
+import dev.portico.tls.ClientTls;
 import dev.portico.upstream.ResolverConf;
 import dev.portico.upstream.UpstreamGroup;
 import dev.portico.upstream.UpstreamModule;
@@ -33,6 +34,8 @@ final class ProxyConf {
     final long resolverTimeout;
     final PoolKey poolKey;
     final String poolScope;
+    /** TLS to the backend: null when the location cannot reach an https one. */
+    final UpstreamTls tls;
 
     final RequestHeaderRules headers;
     final Template method;
@@ -71,18 +74,35 @@ final class ProxyConf {
     final boolean honourAccelBuffering;
     final boolean honourAccelLimitRate;
 
-    /** Which keep-alive cache a connection belongs to: the group, the scheme, and in "local" mode the location. */
+    /**
+     * Which keep-alive cache a connection belongs to: the group, in "local" mode the location,
+     * and for TLS the context's settings plus the name sent as SNI and the one the certificate
+     * was checked against, so that connections made differently never mix.
+     */
     static final class PoolKey {
         private final String group;
-        private final boolean https;
+        private final ClientTls tls;
         private final String scope;
+        private final String sni;
+        private final String verifiedName;
         private final int hash;
 
-        PoolKey(String group, boolean https, String scope) {
+        PoolKey(String group, ClientTls tls, String scope, String sni, String verifiedName) {
             this.group = group;
-            this.https = https;
+            this.tls = tls;
             this.scope = scope;
-            this.hash = java.util.Objects.hash(group, https, scope);
+            this.sni = sni;
+            this.verifiedName = verifiedName;
+            this.hash = java.util.Objects.hash(group, tls, scope, sni, verifiedName);
+        }
+
+        /** The key for a request to {@code g}: null when the group keeps no connections. */
+        static PoolKey of(UpstreamGroup g, ProxyConf conf, boolean https, String sni, String verifiedName) {
+            if (!g.keepalive().enabled()) {
+                return null;
+            }
+            return new PoolKey(g.name(), https ? conf.tls.context : null, g.keepalive().local() ? conf.poolScope : null,
+                https ? sni : null, https ? verifiedName : null);
         }
 
         @Override
@@ -92,8 +112,9 @@ final class ProxyConf {
 
         @Override
         public boolean equals(Object o) {
-            return o == this || o instanceof PoolKey k && k.hash == hash && k.https == https && k.group.equals(group)
-                && java.util.Objects.equals(k.scope, scope);
+            return o == this || o instanceof PoolKey k && k.hash == hash && k.group.equals(group)
+                && java.util.Objects.equals(k.tls, tls) && java.util.Objects.equals(k.scope, scope)
+                && java.util.Objects.equals(k.sni, sni) && java.util.Objects.equals(k.verifiedName, verifiedName);
         }
     }
 
@@ -106,6 +127,13 @@ final class ProxyConf {
         this.resolver = s.get(UpstreamModule.RESOLVER);
         this.resolverTimeout = s.get(UpstreamModule.RESOLVER_TIMEOUT);
         this.poolScope = node.file() + ":" + node.line();
+        boolean mayUseTls = target != null ? target.https() : dynamic != null;
+        try {
+            // nginx makes the context for https and for URLs with variables (which may turn out https)
+            this.tls = mayUseTls ? UpstreamTls.compile(s, build) : null;
+        } catch (ConfigException e) {
+            throw e.at(node);
+        }
         if (target != null) {
             UpstreamGroup g = null;
             if (!target.address().isUnix() && !target.address().explicitPort()) {
@@ -115,8 +143,15 @@ final class ProxyConf {
                 g = upstreams.implicit(target.address(), node);
             }
             this.group = g;
-            this.poolKey = g.keepalive().enabled()
-                ? new PoolKey(g.name(), target.https(), g.keepalive().local() ? poolScope : null) : null;
+            if (tls != null && !tls.constantName()) {
+                // the name is the request's: the key is made per request
+                this.poolKey = null;
+            } else if (tls != null) {
+                String name = tls.name(null, UpstreamTls.hostOf(target));
+                this.poolKey = PoolKey.of(g, this, true, tls.sni(name), tls.verifiedName(name));
+            } else {
+                this.poolKey = PoolKey.of(g, this, false, null, null);
+            }
         } else {
             this.group = null;
             this.poolKey = null;

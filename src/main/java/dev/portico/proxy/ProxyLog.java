@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
  */
 final class ProxyLog {
     static final String CONNECTING = "connecting to upstream";
+    static final String SSL_HANDSHAKING = "SSL handshaking to upstream";
     static final String SENDING = "sending request to upstream";
     static final String READING_HEADER = "reading response header from upstream";
     static final String READING = "reading upstream";

@@ -80,6 +80,21 @@ public final class ProxyModule implements PipelineModule {
     /** {@code proxy_limit_rate}: bytes per second read from the backend per request (0: no limit). */
     static final Slot<SizeValue> LIMIT_RATE = Slot.of("proxy_limit_rate", SizeValue.ZERO);
 
+    /** TLS to backends (ngx_http_proxy_module's proxy_ssl_*), compiled by {@link UpstreamTls}. */
+    static final Slot<Boolean> SSL_SERVER_NAME = Slot.of("proxy_ssl_server_name", false);
+    static final Slot<Template> SSL_NAME = Slot.of("proxy_ssl_name", null);
+    static final Slot<Boolean> SSL_VERIFY = Slot.of("proxy_ssl_verify", false);
+    static final Slot<String> SSL_TRUSTED_CERTIFICATE = Slot.of("proxy_ssl_trusted_certificate", null);
+    static final Slot<Integer> SSL_VERIFY_DEPTH = Slot.of("proxy_ssl_verify_depth", 1);
+    static final Slot<String> SSL_CRL = Slot.of("proxy_ssl_crl", null);
+    static final Slot<List<String>> SSL_PROTOCOLS = Slot.of("proxy_ssl_protocols", List.of("TLSv1.2", "TLSv1.3"));
+    static final Slot<String> SSL_CIPHERS = Slot.of("proxy_ssl_ciphers", "DEFAULT");
+    static final Slot<String> SSL_CERTIFICATE = Slot.of("proxy_ssl_certificate", null);
+    static final Slot<String> SSL_CERTIFICATE_KEY = Slot.of("proxy_ssl_certificate_key", null);
+    static final Slot<String> SSL_PASSWORD_FILE = Slot.of("proxy_ssl_password_file", null);
+    static final Slot<Boolean> SSL_SESSION_REUSE = Slot.of("proxy_ssl_session_reuse", true);
+    private static final List<String> SSL_PROTOCOL_NAMES = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
     /** {@code proxy_redirect}: off turns the default rule off for this level and below. */
     static final Slot<Boolean> REDIRECT_ON = Slot.of("proxy_redirect_on", true);
     static final Slot<List<ValueRewrite>> REDIRECTS = Slot.of("proxy_redirect", null);
@@ -176,11 +191,51 @@ public final class ProxyModule implements PipelineModule {
                 (level, node) -> level.set(TEMP_PATH, TempPath.parse(node), node)),
             Directive.simple("proxy_limit_rate", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.set(LIMIT_RATE,
                 SizeValue.parse(node, node.arg(0), Variables.of(level.nearest(BuildContext.class))), node)),
+            Directive.flag("proxy_ssl_server_name", HTTP_SRV_LOC, SSL_SERVER_NAME),
+            Directive.simple("proxy_ssl_name", HTTP_SRV_LOC, Arity.TAKE1,
+                (level, node) -> level.set(SSL_NAME, compile(level, node, node.arg(0)), node)),
+            Directive.flag("proxy_ssl_verify", HTTP_SRV_LOC, SSL_VERIFY),
+            Directive.simple("proxy_ssl_trusted_certificate", HTTP_SRV_LOC, Arity.TAKE1,
+                (level, node) -> level.set(SSL_TRUSTED_CERTIFICATE, node.arg(0), node)),
+            Directive.value("proxy_ssl_verify_depth", HTTP_SRV_LOC, SSL_VERIFY_DEPTH, Values::number),
+            Directive.simple("proxy_ssl_crl", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.set(SSL_CRL, node.arg(0), node)),
+            Directive.simple("proxy_ssl_protocols", HTTP_SRV_LOC, Arity.ONE_OR_MORE, (level, node) -> {
+                for (String p : node.args()) {
+                    if (!SSL_PROTOCOL_NAMES.contains(p)) {
+                        throw node.error("invalid value \"" + p + "\"");
+                    }
+                }
+                level.set(SSL_PROTOCOLS, List.copyOf(node.args()), node);
+            }),
+            Directive.simple("proxy_ssl_ciphers", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.set(SSL_CIPHERS, node.arg(0), node)),
+            Directive.simple("proxy_ssl_certificate", HTTP_SRV_LOC, Arity.TAKE1,
+                (level, node) -> level.set(SSL_CERTIFICATE, certificateFile(node), node)),
+            Directive.simple("proxy_ssl_certificate_key", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
+                if (node.arg(0).startsWith("engine:")) {
+                    throw node.error("loading \"engine:...\" certificate keys is not supported");
+                }
+                level.set(SSL_CERTIFICATE_KEY, certificateFile(node), node);
+            }),
+            Directive.simple("proxy_ssl_password_file", HTTP_SRV_LOC, Arity.TAKE1,
+                (level, node) -> level.set(SSL_PASSWORD_FILE, node.arg(0), node)),
+            Directive.flag("proxy_ssl_session_reuse", HTTP_SRV_LOC, SSL_SESSION_REUSE),
             // accepted: Portico's header lookups need no hash tuning
             Directive.simple("proxy_headers_hash_max_size", HTTP_SRV_LOC, Arity.TAKE1,
                 (level, node) -> Values.number(node, node.arg(0))),
             Directive.simple("proxy_headers_hash_bucket_size", HTTP_SRV_LOC, Arity.TAKE1,
                 (level, node) -> Values.number(node, node.arg(0))));
+    }
+
+    /**
+     * A client certificate or key file. nginx loads one named with variables per connection;
+     * Portico compiles contexts when the configuration loads, so such a value is refused.
+     */
+    private static String certificateFile(ConfNode node) throws ConfigException {
+        String v = node.arg(0);
+        if (v.indexOf('$') >= 0 && !v.startsWith("data:")) {
+            throw node.error("variables in \"" + node.name() + "\" are not supported");
+        }
+        return v;
     }
 
     /** RFC 9110 token characters: a field name Portico can put on the wire. */

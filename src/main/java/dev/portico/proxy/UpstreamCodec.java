@@ -6,10 +6,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import javax.net.ssl.SSLException;
+import io.netty.handler.ssl.SslHandler;
 
 /**
  * The HTTP/1.x client side of a backend connection: Netty's encoder and a response decoder
@@ -18,14 +15,13 @@ import javax.net.ssl.SSLException;
  * with both Content-Length and Transfer-Encoding, or a bad chunk, come out as decoder failures.
  */
 final class UpstreamCodec {
-    private static volatile SslContext insecureTls;
-
     private UpstreamCodec() {
     }
 
-    static void setup(ChannelPipeline p, int maxHead, boolean https) {
-        if (https) {
-            p.addLast("tls", tls().newHandler(p.channel().alloc()));
+    /** @param tls the TLS handler of an https backend, or null */
+    static void setup(ChannelPipeline p, int maxHead, SslHandler tls) {
+        if (tls != null) {
+            p.addLast("tls", tls);
         }
         HttpDecoderConfig cfg = new HttpDecoderConfig()
             .setMaxInitialLineLength(Math.max(256, maxHead))
@@ -46,25 +42,6 @@ final class UpstreamCodec {
 
     static ResponseDecoder decoder(ChannelPipeline p) {
         return (ResponseDecoder) p.get("decoder");
-    }
-
-    /** nginx's proxy_ssl_verify defaults to off: the backend's certificate is not checked. */
-    private static SslContext tls() {
-        SslContext c = insecureTls;
-        if (c == null) {
-            synchronized (UpstreamCodec.class) {
-                c = insecureTls;
-                if (c == null) {
-                    try {
-                        c = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-                    } catch (SSLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    insecureTls = c;
-                }
-            }
-        }
-        return c;
     }
 
     /**

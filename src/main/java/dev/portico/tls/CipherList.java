@@ -13,10 +13,13 @@ import java.util.List;
  * expands it (keywords, {@code +}, {@code !}, {@code @STRENGTH} and all, as OpenSSL does for
  * nginx) into the ordered list of ciphers it selects; TLS 1.3's suites are not chosen by it,
  * as in OpenSSL. The JDK's engine understands only cipher names, so there a list of names is
- * translated and an expression other than nginx's default is refused rather than guessed at.
+ * translated and an expression other than nginx's or OpenSSL's default is refused rather than
+ * guessed at.
  */
 final class CipherList {
     static final String NGINX_DEFAULT = "HIGH:!aNULL:!MD5";
+    /** OpenSSL's own default list, {@code proxy_ssl_ciphers}' default; on the JDK's engine, the JDK's defaults. */
+    static final String OPENSSL_DEFAULT = "DEFAULT";
 
     private CipherList() {
     }
@@ -65,7 +68,7 @@ final class CipherList {
 
     /** The cipher names for the JDK's engine, or null for its defaults. */
     static List<String> forJdk(String value) throws ConfigException {
-        if (value.equals(NGINX_DEFAULT)) {
+        if (value.equals(NGINX_DEFAULT) || value.equals(OPENSSL_DEFAULT)) {
             return null;
         }
         List<String> out = new ArrayList<>();

@@ -74,28 +74,35 @@ final class ContextFactory {
     }
 
     private static KeyManagerFactory keyManagers(TlsMaterial m, int pair) throws ConfigException {
+        X509Certificate[] chain = PemMaterial.certificates(m.certificates().get(pair), m.certificateNames().get(pair));
+        PrivateKey key = PemMaterial.privateKey(m.keys().get(pair), m.keyNames().get(pair), m.passwords());
+        return keyManagers(chain, key, m.certificateNames().get(pair), m.keyNames().get(pair));
+    }
+
+    /** A key manager holding one certificate chain and its key, refused when the key's type is not the certificate's. */
+    static KeyManagerFactory keyManagers(X509Certificate[] chain, PrivateKey key, String certName, String keyName)
+        throws ConfigException {
+        if (!key.getAlgorithm().equals(chain[0].getPublicKey().getAlgorithm().replace("ECDSA", "EC"))) {
+            throw new ConfigException("SSL_CTX_use_PrivateKey(\"" + keyName + "\") failed (key values mismatch)");
+        }
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            for (int i = pair; i == pair; i++) {
-                X509Certificate[] chain = PemMaterial.certificates(m.certificates().get(i), m.certificateNames().get(i));
-                PrivateKey key = PemMaterial.privateKey(m.keys().get(i), m.keyNames().get(i), m.passwords());
-                if (!key.getAlgorithm().equals(chain[0].getPublicKey().getAlgorithm().replace("ECDSA", "EC"))) {
-                    throw new ConfigException("SSL_CTX_use_PrivateKey(\"" + m.keyNames().get(i)
-                        + "\") failed (key values mismatch)");
-                }
-                ks.setKeyEntry("pair-" + i, key, STORE_PASSWORD, chain);
-            }
+            ks.setKeyEntry("pair", key, STORE_PASSWORD, chain);
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, STORE_PASSWORD);
             return kmf;
         } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-            throw new ConfigException("cannot use certificate \"" + m.certificateNames().get(0) + "\" (" + e.getMessage() + ")");
+            throw new ConfigException("cannot use certificate \"" + certName + "\" (" + e.getMessage() + ")");
         }
     }
 
     /** nginx's protocol names are Java's; SSLv2 and SSLv3 are gone from both engines and are left out. */
-    private static String[] protocols(List<String> names) throws ConfigException {
+    static String[] protocols(List<String> names) throws ConfigException {
+        return protocols(names, "ssl_protocols");
+    }
+
+    static String[] protocols(List<String> names, String directive) throws ConfigException {
         List<String> out = new ArrayList<>();
         for (String p : names) {
             if (!p.startsWith("SSL")) {
@@ -103,7 +110,7 @@ final class ContextFactory {
             }
         }
         if (out.isEmpty()) {
-            throw new ConfigException("no protocol of \"ssl_protocols\" is supported (SSLv2 and SSLv3 are not)");
+            throw new ConfigException("no protocol of \"" + directive + "\" is supported (SSLv2 and SSLv3 are not)");
         }
         return out.toArray(new String[0]);
     }

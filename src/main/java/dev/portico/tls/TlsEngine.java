@@ -4,16 +4,17 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 
 /**
- * Which TLS implementation terminates connections: BoringSSL through netty-tcnative where its
- * native library loads (Linux x86_64), the JDK's own engine elsewhere. The system property
- * {@code portico.tls.engine} ({@code openssl} or {@code jdk}) forces one, for tests and for
- * comparing the two.
+ * Which TLS implementation terminates connections and makes those to backends: BoringSSL
+ * through netty-tcnative where its native library loads (Linux x86_64), the JDK's own engine
+ * elsewhere. The system property {@code portico.tls.engine} ({@code openssl} or {@code jdk})
+ * forces one, for tests and for comparing the two.
  */
 public final class TlsEngine {
     private TlsEngine() {
     }
 
-    static SslProvider provider() {
+    /** The engine in force; IllegalStateException when the forced one cannot load. */
+    public static SslProvider provider() {
         String forced = System.getProperty("portico.tls.engine", "");
         if (forced.equalsIgnoreCase("jdk")) {
             return SslProvider.JDK;

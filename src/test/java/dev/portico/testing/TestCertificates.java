@@ -104,17 +104,51 @@ public final class TestCertificates {
     private final X509Certificate ca;
 
     public TestCertificates() {
+        this(null, null);
+    }
+
+    /** A CA signed by {@code parentKeys}/{@code parent}; self-signed (a root) when they are null. */
+    private TestCertificates(KeyPair parentKeys, X509Certificate parent) {
         try {
             caKeys = rsa();
-            X500Name name = new X500Name("CN=Portico Test CA " + SERIALS.get());
-            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(SERIALS.incrementAndGet()),
+            X500Name name = new X500Name("CN=Portico Test CA " + SERIALS.incrementAndGet());
+            X500Name issuer = parent == null ? name : new X500Name(parent.getSubjectX500Principal().getName());
+            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
                 new Date(System.currentTimeMillis() - 3_600_000), new Date(System.currentTimeMillis() + 86_400_000L), name,
                 caKeys.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            ca = new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
+            ca = new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA")
+                .build(parentKeys == null ? caKeys.getPrivate() : parentKeys.getPrivate())));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** An intermediate CA signed by this one: what it issues chains through it ({@link Issued#ca()} is the intermediate). */
+    public TestCertificates intermediate() {
+        return new TestCertificates(caKeys, ca);
+    }
+
+    /** A CRL of this CA, valid now, listing {@code revoked}. */
+    public String crlPem(X509Certificate... revoked) {
+        try {
+            Date now = new Date();
+            org.bouncycastle.cert.X509v2CRLBuilder b = new org.bouncycastle.cert.X509v2CRLBuilder(
+                new X500Name(ca.getSubjectX500Principal().getName()), new Date(now.getTime() - 60_000));
+            b.setNextUpdate(new Date(now.getTime() + 86_400_000L));
+            for (X509Certificate r : revoked) {
+                b.addCRLEntry(r.getSerialNumber(), now, org.bouncycastle.asn1.x509.CRLReason.keyCompromise);
+            }
+            return pem(new org.bouncycastle.cert.jcajce.JcaX509CRLConverter().getCRL(
+                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate()))));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** This CA's certificate in PEM (a trusted-certificate file). */
+    public String caPem() {
+        return pem(ca);
     }
 
     public X509Certificate ca() {
