@@ -6,7 +6,9 @@ import dev.portico.core.BuildContext;
 import dev.portico.http.AddressConf;
 import dev.portico.http.ClientConnection;
 import dev.portico.http.ConnectionSecurity;
+import dev.portico.http.Exchange;
 import dev.portico.http.ListenSpec;
+import dev.portico.http.ServerNameIndex;
 import dev.portico.http.VirtualServer;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
@@ -25,7 +27,8 @@ final class TlsTerminator implements ConnectionSecurity {
      * A server's TLS: a context for each certificate pair (none without certificate or with
      * {@code ssl_reject_handshake on}), and the per-connection switches.
      */
-    record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, boolean reject, boolean preferServerCiphers, boolean tickets) {
+    record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, boolean reject, boolean preferServerCiphers, boolean tickets,
+                     VerifyMode verify, ClientVerifier verifier) {
         /** The pair for a client: its first ECDSA one when it can take ECDSA, else its first other one. */
         SslContext contextFor(ClientHello hello) {
             SslContext fallback = null;
@@ -74,7 +77,7 @@ final class TlsTerminator implements ConnectionSecurity {
                         }
                     }
                 }
-                byServer.put(vs, new ServerTls(List.of(), List.of(), reject, false, true));
+                byServer.put(vs, new ServerTls(List.of(), List.of(), reject, false, true, s.get(TlsModule.VERIFY_CLIENT), null));
                 continue;
             }
             List<SslContext> contexts = new java.util.ArrayList<>();
@@ -88,7 +91,8 @@ final class TlsTerminator implements ConnectionSecurity {
             } catch (ConfigException e) {
                 throw at(vs, e);
             }
-            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), reject, m.preferServerCiphers(), m.tickets()));
+            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), reject, m.preferServerCiphers(), m.tickets(),
+                m.clientAuth().mode(), m.clientAuth().verifier()));
         }
         return new TlsTerminator(byServer);
     }
@@ -107,6 +111,40 @@ final class TlsTerminator implements ConnectionSecurity {
     @Override
     public void install(Channel ch, AddressConf address, ClientConnection connection) {
         ch.pipeline().addLast("tls-detect", new TlsDetector(this, address, connection));
+    }
+
+    /**
+     * nginx's checks of a request on a TLS connection, in its order. With client certificates
+     * verified by the request's server: a request whose {@code Host} differs from the name the
+     * handshake selected its server by is 421 (answered by that server), as the certificate was
+     * judged for the other name; then a certificate that failed verification is 495 (except an
+     * unknown issuer under {@code optional_no_ca}) and a missing one, with {@code on}, 496.
+     */
+    @Override
+    public Refusal refusal(Exchange ex) {
+        Channel ch = ex.connection().channel();
+        TlsConnection tls = TlsConnection.of(ch);
+        ServerTls asked = byServer.get(ex.server());
+        if (tls == null || asked == null || asked.verify() == VerifyMode.OFF) {
+            return null;
+        }
+        String named = tls.namedServer();
+        if (named != null && !named.equals(ex.host())) {
+            ServerNameIndex.Hit<VirtualServer> sni = ex.connection().address().servers().findNamed(named);
+            return new Refusal(421, sni != null ? sni.server() : ex.server(),
+                "client attempted to request the server name different from the one that was negotiated");
+        }
+        PeerCertificate peer = tls.peer();
+        VerifyError error = peer.error();
+        if (error != null && !(asked.verify() == VerifyMode.OPTIONAL_NO_CA && error.untrustedIssuerOnly())) {
+            tls.forgetSession();
+            return new Refusal(495, ex.server(), "client SSL certificate verify error: (" + error.code + ":" + error.text + ")");
+        }
+        if (asked.verify() == VerifyMode.ON && peer.certificate() == null) {
+            tls.forgetSession();
+            return new Refusal(496, ex.server(), "client sent no required SSL certificate");
+        }
+        return null;
     }
 
     /** The TLS of the server a handshake for {@code serverName} (null: no SNI) reaches on {@code address}. */
