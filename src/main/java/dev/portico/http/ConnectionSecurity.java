@@ -18,6 +18,22 @@ public interface ConnectionSecurity {
      */
     void install(Channel ch, AddressConf address, ClientConnection connection);
 
+    /**
+     * A request that the TLS side answers itself instead of processing: the status, the server
+     * whose configuration answers it, and the line logged at {@code info}.
+     */
+    record Refusal(int status, VirtualServer server, String reason) {
+    }
+
+    /**
+     * Checks a request read on an {@code ssl} address once its server is known, as nginx does
+     * before processing it (client certificates, a {@code Host} other than the handshake's name).
+     * Returns null to go on.
+     */
+    default Refusal refusal(Exchange ex) {
+        return null;
+    }
+
     /** Builds the configuration's TLS side from its servers; refuses what cannot serve (a listen ssl without certificate). */
     @FunctionalInterface
     interface Factory {

@@ -302,6 +302,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         try {
+            if (connection.address().listen().ssl() && refused(ex, HttpConf.of(snap).security())) {
+                return;
+            }
             RequestProcessor.begin(ex);
         } catch (RuntimeException e) {
             ErrorLog.get().log(LogLevel.ALERT, connection.id(), "request failed: " + e);
@@ -311,6 +314,19 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
                 ex.abort();
             }
         }
+    }
+
+    /** nginx's checks of a request on a TLS connection (421, 495, 496): answered here when one fails. */
+    private boolean refused(Exchange ex, ConnectionSecurity security) {
+        ConnectionSecurity.Refusal r = security == null ? null : security.refusal(ex);
+        if (r == null) {
+            return false;
+        }
+        ex.server(r.server());
+        ex.location(ex.server().root());
+        ErrorLog.of(ex).log(LogLevel.INFO, connection.id(), r.reason() + ErrorLog.context(ex));
+        ex.sendError(r.status());
+        return true;
     }
 
     /**

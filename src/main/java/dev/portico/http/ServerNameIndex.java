@@ -115,6 +115,15 @@ public final class ServerNameIndex<S> {
 
     /** @param host the host already lower-cased, without port and trailing dot ("" when absent) */
     public Hit<S> find(String host) {
+        Hit<S> named = findNamed(host);
+        return named != null ? named : new Hit<>(defaultServer, null);
+    }
+
+    /**
+     * The server whose names match {@code host}, or null when none does (nginx's
+     * {@code NGX_DECLINED}, after which the default server answers).
+     */
+    public Hit<S> findNamed(String host) {
         S s = exact.get(host);
         if (s != null) {
             return new Hit<>(s, null);
@@ -141,6 +150,6 @@ public final class ServerNameIndex<S> {
                 return new Hit<>(e.getValue(), m);
             }
         }
-        return new Hit<>(defaultServer, null);
+        return null;
     }
 }

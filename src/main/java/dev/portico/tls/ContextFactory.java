@@ -2,6 +2,7 @@ package dev.portico.tls;
 
 import dev.portico.config.ConfigException;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.OpenSslServerSessionContext;
@@ -42,6 +43,10 @@ final class ContextFactory {
             .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                 ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                 ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "http/1.1"));
+        if (m.clientAuth().mode() != VerifyMode.OFF) {
+            // asked for in every handshake, accepted whatever it is, judged per request
+            b.trustManager(new CertificateRequest(m.clientAuth().requestedIssuers())).clientAuth(ClientAuth.OPTIONAL);
+        }
         if (provider == SslProvider.JDK) {
             List<String> ciphers = CipherList.forJdk(m.ciphers());
             if (ciphers != null) {

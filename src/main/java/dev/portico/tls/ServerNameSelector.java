@@ -59,6 +59,9 @@ final class ServerNameSelector extends SslClientHelloHandler<SslContext> {
         }
         connection.tlsServerName(serverName);
         SslHandler h = newSslHandler(future.getNow(), ctx);
+        // nginx's ssl_servername: kept only when the name selected a server by one of its names
+        boolean named = serverName != null && !serverName.isEmpty() && address.servers().findNamed(serverName) != null;
+        TlsConnection.attach(ctx.channel(), named ? serverName : null, chosen.verifier(), h.engine());
         try {
             ctx.pipeline().replace(this, "ssl", h);
             h = null;

@@ -19,7 +19,7 @@ import java.util.List;
 record TlsMaterial(String engine, List<String> certificates, List<String> keys, List<String> certificateNames,
                    List<String> keyNames, List<String> passwords, List<String> protocols, String ciphers,
                    boolean preferServerCiphers, String ecdhCurve, SessionCache cache, long sessionTimeout,
-                   boolean tickets, List<String> ticketKeys) {
+                   boolean tickets, List<String> ticketKeys, ClientAuthSettings clientAuth) {
 
     /** The material of a server with certificates, read now; null when it has none. */
     static TlsMaterial read(Settings s, BuildContext build, String engine) throws ConfigException {
@@ -74,6 +74,6 @@ record TlsMaterial(String engine, List<String> certificates, List<String> keys, 
         return new TlsMaterial(engine, List.copyOf(certPem), List.copyOf(keyPem), List.copyOf(certs), List.copyOf(keys.subList(0, certs.size())),
             passwords, s.get(TlsModule.PROTOCOLS), s.get(TlsModule.CIPHERS), s.get(TlsModule.PREFER_SERVER_CIPHERS),
             s.get(TlsModule.ECDH_CURVE), s.get(TlsModule.SESSION_CACHE), s.get(TlsModule.SESSION_TIMEOUT),
-            s.get(TlsModule.SESSION_TICKETS), List.copyOf(ticketKeys));
+            s.get(TlsModule.SESSION_TICKETS), List.copyOf(ticketKeys), ClientAuthSettings.read(s, conf));
     }
 }

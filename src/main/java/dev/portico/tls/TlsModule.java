@@ -17,7 +17,8 @@ import java.util.List;
  * ngx_http_ssl_module: TLS on {@code listen ... ssl} addresses. Each server's settings are
  * compiled into an SSL context when the configuration loads (certificates and keys read then,
  * and again at each reload); the handshake picks the server, and so the certificate, by the
- * name the client asks for, as nginx does.
+ * name the client asks for, as nginx does. Client certificates are asked for in the handshake
+ * and judged per request ({@link TlsTerminator#refusal}).
  */
 public final class TlsModule implements PipelineModule {
     static final Slot<List<String>> CERTIFICATE = Slot.of("ssl_certificate", null);
@@ -32,6 +33,11 @@ public final class TlsModule implements PipelineModule {
     static final Slot<Boolean> SESSION_TICKETS = Slot.of("ssl_session_tickets", true);
     static final Slot<List<String>> SESSION_TICKET_KEY = Slot.of("ssl_session_ticket_key", null);
     static final Slot<Boolean> REJECT_HANDSHAKE = Slot.of("ssl_reject_handshake", false);
+    static final Slot<VerifyMode> VERIFY_CLIENT = Slot.of("ssl_verify_client", VerifyMode.OFF);
+    static final Slot<Integer> VERIFY_DEPTH = Slot.of("ssl_verify_depth", 1);
+    static final Slot<String> CLIENT_CERTIFICATE = Slot.of("ssl_client_certificate", null);
+    static final Slot<String> TRUSTED_CERTIFICATE = Slot.of("ssl_trusted_certificate", null);
+    static final Slot<String> CRL = Slot.of("ssl_crl", null);
 
     private static final List<String> PROTOCOL_NAMES = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
@@ -73,7 +79,12 @@ public final class TlsModule implements PipelineModule {
             Directive.value("ssl_session_timeout", hs, SESSION_TIMEOUT, Values::timeSeconds),
             Directive.flag("ssl_session_tickets", hs, SESSION_TICKETS),
             Directive.simple("ssl_session_ticket_key", hs, Arity.TAKE1, (level, node) -> level.add(SESSION_TICKET_KEY, node.arg(0))),
-            Directive.flag("ssl_reject_handshake", hs, REJECT_HANDSHAKE));
+            Directive.flag("ssl_reject_handshake", hs, REJECT_HANDSHAKE),
+            Directive.value("ssl_verify_client", hs, VERIFY_CLIENT, VerifyMode::parse),
+            Directive.value("ssl_verify_depth", hs, VERIFY_DEPTH, Values::number),
+            Directive.value("ssl_client_certificate", hs, CLIENT_CERTIFICATE, (node, v) -> v),
+            Directive.value("ssl_trusted_certificate", hs, TRUSTED_CERTIFICATE, (node, v) -> v),
+            Directive.value("ssl_crl", hs, CRL, (node, v) -> v));
     }
 
     /** The one variable a certificate name may hold: it is known at the handshake, before any request. */

@@ -6,7 +6,9 @@ import dev.portico.core.BuildContext;
 import dev.portico.http.AddressConf;
 import dev.portico.http.ClientConnection;
 import dev.portico.http.ConnectionSecurity;
+import dev.portico.http.Exchange;
 import dev.portico.http.ListenSpec;
+import dev.portico.http.ServerNameIndex;
 import dev.portico.http.VirtualServer;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
@@ -26,7 +28,7 @@ final class TlsTerminator implements ConnectionSecurity {
      * {@code ssl_reject_handshake on}), and the per-connection switches.
      */
     record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, boolean reject, boolean preferServerCiphers, boolean tickets,
-                     ServerNameCertificates perName) {
+                     VerifyMode verify, ClientVerifier verifier, ServerNameCertificates perName) {
         /** The pair for a client: its first ECDSA one when it can take ECDSA, else its first other one. */
         SslContext contextFor(ClientHello hello) {
             SslContext fallback = null;
@@ -61,8 +63,15 @@ final class TlsTerminator implements ConnectionSecurity {
             Settings s = vs.settings();
             boolean reject = s.get(TlsModule.REJECT_HANDSHAKE);
             if (!reject && TlsMaterial.perServerName(s)) {
+                ClientAuthSettings auth;
+                try {
+                    auth = ClientAuthSettings.read(s, build.prefix().confDir());
+                } catch (ConfigException e) {
+                    throw at(vs, e);
+                }
                 byServer.put(vs, new ServerTls(List.of(), List.of(), false, s.get(TlsModule.PREFER_SERVER_CIPHERS),
-                    s.get(TlsModule.SESSION_TICKETS), new ServerNameCertificates(s, build.prefix().confDir(), provider, cache.loader())));
+                    s.get(TlsModule.SESSION_TICKETS), auth.mode(), auth.verifier(),
+                    new ServerNameCertificates(s, build.prefix().confDir(), provider, cache.loader())));
                 continue;
             }
             TlsMaterial m;
@@ -80,7 +89,7 @@ final class TlsTerminator implements ConnectionSecurity {
                         }
                     }
                 }
-                byServer.put(vs, new ServerTls(List.of(), List.of(), reject, false, true, null));
+                byServer.put(vs, new ServerTls(List.of(), List.of(), reject, false, true, s.get(TlsModule.VERIFY_CLIENT), null, null));
                 continue;
             }
             List<SslContext> contexts = new java.util.ArrayList<>();
@@ -94,7 +103,8 @@ final class TlsTerminator implements ConnectionSecurity {
             } catch (ConfigException e) {
                 throw at(vs, e);
             }
-            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), reject, m.preferServerCiphers(), m.tickets(), null));
+            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), reject, m.preferServerCiphers(), m.tickets(),
+                m.clientAuth().mode(), m.clientAuth().verifier(), null));
         }
         return new TlsTerminator(byServer);
     }
@@ -113,6 +123,40 @@ final class TlsTerminator implements ConnectionSecurity {
     @Override
     public void install(Channel ch, AddressConf address, ClientConnection connection) {
         ch.pipeline().addLast("tls-detect", new TlsDetector(this, address, connection));
+    }
+
+    /**
+     * nginx's checks of a request on a TLS connection, in its order. With client certificates
+     * verified by the request's server: a request whose {@code Host} differs from the name the
+     * handshake selected its server by is 421 (answered by that server), as the certificate was
+     * judged for the other name; then a certificate that failed verification is 495 (except an
+     * unknown issuer under {@code optional_no_ca}) and a missing one, with {@code on}, 496.
+     */
+    @Override
+    public Refusal refusal(Exchange ex) {
+        Channel ch = ex.connection().channel();
+        TlsConnection tls = TlsConnection.of(ch);
+        ServerTls asked = byServer.get(ex.server());
+        if (tls == null || asked == null || asked.verify() == VerifyMode.OFF) {
+            return null;
+        }
+        String named = tls.namedServer();
+        if (named != null && !named.equals(ex.host())) {
+            ServerNameIndex.Hit<VirtualServer> sni = ex.connection().address().servers().findNamed(named);
+            return new Refusal(421, sni != null ? sni.server() : ex.server(),
+                "client attempted to request the server name different from the one that was negotiated");
+        }
+        PeerCertificate peer = tls.peer();
+        VerifyError error = peer.error();
+        if (error != null && !(asked.verify() == VerifyMode.OPTIONAL_NO_CA && error.untrustedIssuerOnly())) {
+            tls.forgetSession();
+            return new Refusal(495, ex.server(), "client SSL certificate verify error: (" + error.code + ":" + error.text + ")");
+        }
+        if (asked.verify() == VerifyMode.ON && peer.certificate() == null) {
+            tls.forgetSession();
+            return new Refusal(496, ex.server(), "client sent no required SSL certificate");
+        }
+        return null;
     }
 
     /** The TLS of the server a handshake for {@code serverName} (null: no SNI) reaches on {@code address}. */

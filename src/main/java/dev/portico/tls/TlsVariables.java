@@ -41,6 +41,7 @@ final class TlsVariables {
         });
         // no 0-RTT data is ever accepted, so no request is early
         b.builtin("ssl_early_data", ex -> tls(ex) == null ? null : "");
+        ClientCertVariables.register(b);
     }
 
     private static SslHandler tls(Exchange ex) {
