@@ -4,6 +4,7 @@ import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Date;
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -19,11 +20,8 @@ final class BackendTrust extends X509ExtendedTrustManager {
     /** A verification failure in OpenSSL's terms. */
     static final class VerifyFailure extends CertificateException {
         private static final long serialVersionUID = 1L;
-        final transient ChainVerifier.Result result;
-
-        VerifyFailure(ChainVerifier.Result result) {
-            super("upstream SSL certificate verify error: (" + result.code() + ":" + result.text() + ")");
-            this.result = result;
+        VerifyFailure(VerifyError error) {
+            super("upstream SSL certificate verify error: (" + error.code + ":" + error.text + ")");
         }
     }
 
@@ -41,9 +39,9 @@ final class BackendTrust extends X509ExtendedTrustManager {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("no certificate from the backend");
         }
-        ChainVerifier.Result r = verifier.verify(chain, new Date());
-        if (!r.ok()) {
-            throw new VerifyFailure(r);
+        VerifyError error = verifier.verify(List.of(chain), new Date());
+        if (error != null) {
+            throw new VerifyFailure(error);
         }
     }
 

@@ -12,7 +12,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * {@code ssl_client_certificate} CAs in the CertificateRequest (both engines take the list from
  * {@link #getAcceptedIssuers()}) and accepts whatever the client sends. nginx completes the
  * handshake whatever the certificate and judges it per request (400 with 495 or 496), which
- * {@link ClientVerifier} does from the session's chain; a trust manager that threw would fail
+ * {@link ChainVerifier} does from the session's chain; a trust manager that threw would fail
  * the handshake instead.
  */
 final class CertificateRequest extends X509ExtendedTrustManager {

@@ -1,343 +1,203 @@
 package dev.portico.tls;
 
 import java.security.GeneralSecurityException;
+import java.security.cert.CertPathBuilder;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertStore;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.PKIXCertPathBuilderResult;
+import java.security.cert.PKIXParameters;
+import java.security.cert.PKIXRevocationChecker;
+import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Checks a backend's certificate chain the way OpenSSL 3's {@code X509_verify_cert} does for
- * nginx's {@code proxy_ssl_verify}: the chain is built from the backend's certificates up to a
- * self-signed certificate of {@code proxy_ssl_trusted_certificate}, looking in the trusted ones
- * first, within the verify depth (that many intermediates); then come the CA and purpose checks,
- * revocation when {@code proxy_ssl_crl} is given (every certificate of the chain needs a CRL
- * from its issuer, as with nginx's CRL_CHECK_ALL), and signatures and validity from the top
- * down. nginx's verify callback lets the check go on after an error, so the result it logs is
- * the last error found; the same order is kept here so the same code comes out.
+ * Verifies a peer's certificate chain, a backend's for {@code proxy_ssl_verify} or a client's
+ * for {@code ssl_verify_client}, with the JDK's PKIX implementation, and tells the outcome in
+ * OpenSSL's terms as nginx logs it. Only the self-signed trusted certificates anchor a chain
+ * (nginx sets no partial-chain flag); the other trusted ones and the peer's serve as
+ * intermediates. The verify depth is the number of intermediates allowed below the root, as
+ * OpenSSL 1.1.0 and later count. With CRLs, every certificate below the root needs one from its
+ * issuer (nginx's CRL_CHECK_ALL). The peer's certificate must allow the purpose (extended key
+ * usage serverAuth or clientAuth).
+ *
+ * <p>nginx lets OpenSSL go on after an error and reports the last one found; PKIX stops at the
+ * first. Where no path is found, the reason is worked out in OpenSSL's order: a certificate out
+ * of its validity period, then the purpose, then a chain longer than the depth, then which kind
+ * of untrusted chain it is.
  */
 final class ChainVerifier {
-    /** An OpenSSL verify result: its number and {@code X509_verify_cert_error_string}. */
-    record Result(int code, String text) {
-        static final Result OK = new Result(0, "ok");
+    static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+    static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
-        boolean ok() {
-            return code == 0;
-        }
-    }
-
-    private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
-    private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
-
-    private final List<X509Certificate> store;
-    private final int depth;
+    private final List<X509Certificate> trusted;
+    private final Set<TrustAnchor> roots;
+    /** Every trusted certificate as an anchor: a chain that ends at one of them only lacks its root. */
+    private final Set<TrustAnchor> partial;
+    /** The CRLs every certificate is checked against; null for no revocation check. */
     private final List<X509CRL> crls;
+    private final int depth;
+    private final String purpose;
 
-    /** @param crls the CRLs to check against, or null for no revocation check */
-    ChainVerifier(List<X509Certificate> store, int depth, List<X509CRL> crls) {
-        this.store = List.copyOf(store);
-        this.depth = depth;
+    ChainVerifier(List<X509Certificate> trusted, List<X509CRL> crls, int depth, String purpose) {
+        this.trusted = List.copyOf(trusted);
+        this.roots = trusted.stream().filter(ChainVerifier::selfIssued).map(c -> new TrustAnchor(c, null)).collect(Collectors.toSet());
+        this.partial = trusted.stream().map(c -> new TrustAnchor(c, null)).collect(Collectors.toSet());
         this.crls = crls == null ? null : List.copyOf(crls);
+        this.depth = depth;
+        this.purpose = purpose;
     }
 
-    Result verify(X509Certificate[] presented, Date now) {
-        return new Run(presented, now).verify();
+    /** The chain as sent, the peer's certificate first: null when it verifies at {@code now}. */
+    VerifyError verify(List<X509Certificate> chain, Date now) {
+        PKIXCertPathBuilderResult built = build(chain, roots, depth, now);
+        if (built == null) {
+            return failure(chain, now);
+        }
+        // PKIX takes a trust anchor's dates on trust; OpenSSL checks the root's too
+        VerifyError e = validity(List.of(built.getTrustAnchor().getTrustedCert()), now);
+        if (e == null && crls != null) {
+            e = revocation(built, chain, now);
+        }
+        return e == null && !forPurpose(chain.get(0)) ? VerifyError.INVALID_PURPOSE : e;
     }
 
-    /** One verification: the chain built so far and the last error reported. */
-    private final class Run {
-        private final List<X509Certificate> chain = new ArrayList<>();
-        private final List<X509Certificate> pool;
-        private final Date now;
-        /** How many certificates at the start of the chain came from the backend. */
-        private int untrusted = 1;
-        private Result last = Result.OK;
-
-        Run(X509Certificate[] presented, Date now) {
-            chain.add(presented[0]);
-            pool = new ArrayList<>(Arrays.asList(presented).subList(1, presented.length));
-            this.now = now;
+    /** A path from the peer's certificate to one of {@code anchors} within {@code maxPath} intermediates (-1: any), or null. */
+    private PKIXCertPathBuilderResult build(List<X509Certificate> chain, Set<TrustAnchor> anchors, int maxPath, Date now) {
+        if (anchors.isEmpty()) {
+            return null;
         }
-
-        private void report(int code) {
-            last = new Result(code, text(code));
+        X509CertSelector target = new X509CertSelector();
+        target.setCertificate(chain.get(0));
+        try {
+            PKIXBuilderParameters p = new PKIXBuilderParameters(anchors, target);
+            p.setMaxPathLength(maxPath);
+            p.setDate(now);
+            p.setRevocationEnabled(false);
+            p.addCertStore(store(chain));
+            return (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(p);
+        } catch (CertPathBuilderException e) {
+            return null;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
+    }
 
-        Result verify() {
-            buildChain();
-            checkExtensions();
-            if (crls != null) {
-                checkRevocation();
-            }
-            checkSignaturesAndTimes();
-            return last;
+    /** The built path checked against the CRLs alone (CRLs only, no OCSP, a CRL needed for every certificate). */
+    private VerifyError revocation(PKIXCertPathBuilderResult built, List<X509Certificate> chain, Date now) {
+        if (built.getCertPath().getCertificates().isEmpty()) {
+            return null;
         }
-
-        private void buildChain() {
-            int maxDepth = depth + 1;
-            boolean useUntrusted = true;
-            while (true) {
-                int num = chain.size();
-                X509Certificate cur = chain.get(num - 1);
-                X509Certificate anchor = num > maxDepth ? null : issuerIn(store, cur, now);
-                if (anchor != null) {
-                    if (!selfSigned(cur)) {
-                        if (chain.contains(anchor)) {
-                            anchor = null;
-                        } else {
-                            chain.add(anchor);
-                        }
-                    } else if (cur.equals(anchor)) {
-                        // the backend's self-signed certificate is itself a trusted one
-                        chain.set(num - 1, anchor);
-                        untrusted = num - 1;
-                    } else {
-                        // a self-signed look-alike of a trusted certificate
-                        anchor = null;
-                    }
-                }
-                if (anchor != null) {
-                    useUntrusted = false;
-                    if (trusted()) {
-                        return;
-                    }
-                    continue;
-                }
-                if (!useUntrusted) {
-                    break;
-                }
-                X509Certificate next = selfSigned(cur) || num > maxDepth ? null : issuerIn(pool, cur, now);
-                if (next == null) {
-                    useUntrusted = false;
-                    continue;
-                }
-                pool.remove(next);
-                chain.add(next);
-                untrusted++;
+        try {
+            CertPathValidator validator = CertPathValidator.getInstance("PKIX");
+            PKIXRevocationChecker crlOnly = (PKIXRevocationChecker) validator.getRevocationChecker();
+            crlOnly.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS, PKIXRevocationChecker.Option.NO_FALLBACK));
+            PKIXParameters p = new PKIXParameters(Set.of(built.getTrustAnchor()));
+            p.setDate(now);
+            p.addCertStore(store(chain));
+            p.addCertPathChecker(crlOnly);
+            validator.validate(built.getCertPath(), p);
+            return null;
+        } catch (CertPathValidatorException e) {
+            if (e.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
+                return VerifyError.CERT_REVOKED;
             }
-            int num = chain.size();
-            if (num > maxDepth) {
-                report(22);
-            }
-            if (selfSigned(chain.get(num - 1))) {
-                report(num == 1 ? 18 : 19);
-            } else {
-                report(untrusted < num ? 2 : 20);
-            }
+            int at = Math.max(e.getIndex(), 0);
+            return staleCrl((X509Certificate) built.getCertPath().getCertificates().get(at), now);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
+    }
 
-        /** OpenSSL's compatibility trust: a self-signed certificate from the trusted file anchors the chain. */
-        private boolean trusted() {
-            for (int i = untrusted; i < chain.size(); i++) {
-                if (selfSigned(chain.get(i))) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** Issuers must be CAs within their path length; the backend's certificate must be for a server. */
-        private void checkExtensions() {
-            int plen = 0;
-            for (int i = 0; i < chain.size(); i++) {
-                X509Certificate x = chain.get(i);
-                if (i == 0) {
-                    if (!serverPurpose(x)) {
-                        report(26);
-                    }
-                } else {
-                    if (!isCa(x)) {
-                        report(24);
-                    } else if (i < untrusted && !extendedUsageAllowsServer(x)) {
-                        report(26);
-                    }
-                    int pathLen = x.getBasicConstraints();
-                    if (i > 1 && pathLen >= 0 && pathLen != Integer.MAX_VALUE && plen > pathLen + 1) {
-                        report(25);
-                    }
-                }
-                if (!selfIssued(x)) {
-                    plen++;
-                }
-            }
-        }
-
-        private void checkRevocation() {
-            for (int i = 0; i < chain.size(); i++) {
-                X509Certificate x = chain.get(i);
-                X509Certificate issuer = i + 1 < chain.size() ? chain.get(i + 1) : selfIssued(x) ? x : null;
-                X509CRL crl = crlFor(x);
-                if (crl == null) {
-                    report(3);
-                    continue;
-                }
-                if (issuer != null && !signedBy(crl, issuer)) {
-                    report(8);
-                }
+    /** Why no CRL of {@code x}'s issuer served: one out of date (OpenSSL names that), or none at all. */
+    private VerifyError staleCrl(X509Certificate x, Date now) {
+        for (X509CRL crl : crls) {
+            if (crl.getIssuerX500Principal().equals(x.getIssuerX500Principal())) {
                 if (crl.getThisUpdate().after(now)) {
-                    report(11);
-                } else if (crl.getNextUpdate() != null && crl.getNextUpdate().before(now)) {
-                    report(12);
+                    return VerifyError.CRL_NOT_YET_VALID;
                 }
-                if (crl.isRevoked(x)) {
-                    report(23);
+                if (crl.getNextUpdate() != null && crl.getNextUpdate().before(now)) {
+                    return VerifyError.CRL_HAS_EXPIRED;
                 }
             }
         }
-
-        /** A CRL of the certificate's issuer, one in force preferred. */
-        private X509CRL crlFor(X509Certificate x) {
-            X509CRL found = null;
-            for (X509CRL c : crls) {
-                if (c.getIssuerX500Principal().equals(x.getIssuerX500Principal())) {
-                    boolean current = !c.getThisUpdate().after(now) && (c.getNextUpdate() == null || !c.getNextUpdate().before(now));
-                    if (current) {
-                        return c;
-                    }
-                    if (found == null) {
-                        found = c;
-                    }
-                }
-            }
-            return found;
-        }
-
-        /** From the top of the chain down: each signature by the certificate above, then the validity period. */
-        private void checkSignaturesAndTimes() {
-            int n = chain.size() - 1;
-            X509Certificate xi = chain.get(n);
-            X509Certificate xs = xi;
-            if (!selfIssued(xi)) {
-                if (n > 0) {
-                    n--;
-                    xs = chain.get(n);
-                } else {
-                    report(21);
-                }
-            }
-            while (n >= 0) {
-                if (xs != xi && !signedBy(xs, xi)) {
-                    report(7);
-                }
-                if (now.before(xs.getNotBefore())) {
-                    report(9);
-                } else if (now.after(xs.getNotAfter())) {
-                    report(10);
-                }
-                if (--n >= 0) {
-                    xi = xs;
-                    xs = chain.get(n);
-                }
-            }
-        }
+        return VerifyError.UNABLE_TO_GET_CRL;
     }
 
-    /** The first certificate of {@code candidates} that could have issued {@code x}, one in force preferred. */
-    private static X509Certificate issuerIn(List<X509Certificate> candidates, X509Certificate x, Date now) {
-        X509Certificate found = null;
-        for (X509Certificate c : candidates) {
-            if (issued(c, x)) {
-                if (!now.before(c.getNotBefore()) && !now.after(c.getNotAfter())) {
-                    return c;
-                }
-                if (found == null) {
-                    found = c;
-                }
-            }
+    /** Why no path was found, the error OpenSSL would find last first. */
+    private VerifyError failure(List<X509Certificate> chain, Date now) {
+        VerifyError e = validity(chain, now);
+        if (e != null) {
+            return e;
         }
-        return found;
+        X509Certificate leaf = chain.get(0);
+        if (!forPurpose(leaf)) {
+            return VerifyError.INVALID_PURPOSE;
+        }
+        if (build(chain, roots, -1, now) != null) {
+            return VerifyError.CERT_CHAIN_TOO_LONG;
+        }
+        if (selfIssued(leaf)) {
+            return VerifyError.DEPTH_ZERO_SELF_SIGNED_CERT;
+        }
+        if (build(chain, partial, -1, now) != null) {
+            return VerifyError.UNABLE_TO_GET_ISSUER_CERT;
+        }
+        if (chain.size() == 1) {
+            return VerifyError.UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+        }
+        return selfIssued(chain.get(chain.size() - 1)) ? VerifyError.SELF_SIGNED_CERT_IN_CHAIN : VerifyError.UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
     }
 
-    /** OpenSSL's "likely issued": the names match, and the key identifiers when both are there. */
-    static boolean issued(X509Certificate issuer, X509Certificate x) {
-        if (!issuer.getSubjectX500Principal().equals(x.getIssuerX500Principal())) {
+    /** The first certificate out of its validity period, the peer's first, as OpenSSL reports it last. */
+    private static VerifyError validity(List<X509Certificate> certs, Date now) {
+        for (X509Certificate c : certs) {
+            try {
+                c.checkValidity(now);
+            } catch (CertificateExpiredException e) {
+                return VerifyError.CERT_HAS_EXPIRED;
+            } catch (CertificateNotYetValidException e) {
+                return VerifyError.CERT_NOT_YET_VALID;
+            }
+        }
+        return null;
+    }
+
+    /** OpenSSL's SSL server or client purpose on the extended key usage: none, or one that names it. */
+    private boolean forPurpose(X509Certificate leaf) {
+        try {
+            List<String> eku = leaf.getExtendedKeyUsage();
+            return eku == null || eku.contains(purpose);
+        } catch (CertificateParsingException e) {
             return false;
         }
-        byte[] akid = KeyIds.authorityKeyId(x);
-        byte[] skid = KeyIds.subjectKeyId(issuer);
-        return akid == null || skid == null || Arrays.equals(akid, skid);
     }
 
-    static boolean selfIssued(X509Certificate x) {
+    /** The peer's certificates, the trusted ones and the CRLs, for the builder and the validator. */
+    private CertStore store(List<X509Certificate> chain) throws GeneralSecurityException {
+        List<Object> all = new ArrayList<>(chain);
+        all.addAll(trusted);
+        if (crls != null) {
+            all.addAll(crls);
+        }
+        return CertStore.getInstance("Collection", new CollectionCertStoreParameters(all));
+    }
+
+    private static boolean selfIssued(X509Certificate x) {
         return x.getSubjectX500Principal().equals(x.getIssuerX500Principal());
-    }
-
-    static boolean selfSigned(X509Certificate x) {
-        return issued(x, x);
-    }
-
-    private static boolean signedBy(X509Certificate x, X509Certificate issuer) {
-        try {
-            x.verify(issuer.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
-    }
-
-    private static boolean signedBy(X509CRL crl, X509Certificate issuer) {
-        try {
-            crl.verify(issuer.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
-    }
-
-    /** OpenSSL's X509_check_ca: key usage, if any, allows signing certificates; basic constraints say CA, or a v1 root. */
-    private static boolean isCa(X509Certificate x) {
-        boolean[] ku = x.getKeyUsage();
-        if (ku != null && (ku.length <= 5 || !ku[5])) {
-            return false;
-        }
-        if (x.getExtensionValue("2.5.29.19") != null) {
-            return x.getBasicConstraints() >= 0;
-        }
-        return x.getVersion() == 1 && selfSigned(x) || ku != null;
-    }
-
-    /** The SSL server purpose: key usage (if any) allows a key exchange or signature, extended usage allows serverAuth. */
-    private static boolean serverPurpose(X509Certificate x) {
-        boolean[] ku = x.getKeyUsage();
-        if (ku != null && !(ku[0] || ku[2] || (ku.length > 4 && ku[4]))) {
-            return false;
-        }
-        return extendedUsageAllowsServer(x);
-    }
-
-    private static boolean extendedUsageAllowsServer(X509Certificate x) {
-        try {
-            List<String> eku = x.getExtendedKeyUsage();
-            return eku == null || eku.contains(SERVER_AUTH) || eku.contains(ANY_EXTENDED_KEY_USAGE);
-        } catch (java.security.cert.CertificateParsingException e) {
-            return false;
-        }
-    }
-
-    /** OpenSSL 3's {@code X509_verify_cert_error_string} for the codes this verifier reports. */
-    static String text(int code) {
-        return switch (code) {
-            case 0 -> "ok";
-            case 2 -> "unable to get issuer certificate";
-            case 3 -> "unable to get certificate CRL";
-            case 7 -> "certificate signature failure";
-            case 8 -> "CRL signature failure";
-            case 9 -> "certificate is not yet valid";
-            case 10 -> "certificate has expired";
-            case 11 -> "CRL is not yet valid";
-            case 12 -> "CRL has expired";
-            case 18 -> "self-signed certificate";
-            case 19 -> "self-signed certificate in certificate chain";
-            case 20 -> "unable to get local issuer certificate";
-            case 21 -> "unable to verify the first certificate";
-            case 22 -> "certificate chain too long";
-            case 23 -> "certificate revoked";
-            case 24 -> "invalid CA certificate";
-            case 25 -> "path length constraint exceeded";
-            case 26 -> "unsupported certificate purpose";
-            default -> "unknown certificate verification error";
-        };
     }
 }

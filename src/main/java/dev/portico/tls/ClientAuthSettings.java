@@ -63,7 +63,7 @@ record ClientAuthSettings(VerifyMode mode, String clientCas, String trusted, Str
     }
 
     /** The verifier of this server's client certificates; null when verification is off. */
-    ClientVerifier verifier() {
+    ChainVerifier verifier() {
         if (mode == VerifyMode.OFF) {
             return null;
         }
@@ -76,7 +76,7 @@ record ClientAuthSettings(VerifyMode mode, String clientCas, String trusted, Str
                 crls.addAll(b.crls());
             }
         }
-        return new ClientVerifier(anchors, crl == null ? null : crls, depth);
+        return new ChainVerifier(anchors, crl == null ? null : crls, depth, ChainVerifier.CLIENT_AUTH);
     }
 
     /** Text that {@link #read} parsed already. */

@@ -29,7 +29,7 @@ final class ClientContextFactory {
     static SslContext build(ClientTlsMaterial m, SslProvider provider) throws ConfigException {
         ChainVerifier verifier = null;
         if (m.verify()) {
-            verifier = new ChainVerifier(trusted(m), m.depth(), m.crl() == null ? null : crls(m));
+            verifier = new ChainVerifier(trusted(m), m.crl() == null ? null : crls(m), m.depth(), ChainVerifier.SERVER_AUTH);
         }
         SslContextBuilder b = SslContextBuilder.forClient()
             .sslProvider(provider)

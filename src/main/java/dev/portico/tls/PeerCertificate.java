@@ -20,7 +20,7 @@ record PeerCertificate(List<X509Certificate> chain, VerifyError error) {
     static final PeerCertificate NONE = new PeerCertificate(List.of(), null);
 
     /** The session's peer chain, verified by the handshake's server ({@code verifier} null: none was asked for). */
-    static PeerCertificate of(SSLSession session, ClientVerifier verifier) {
+    static PeerCertificate of(SSLSession session, ChainVerifier verifier) {
         List<X509Certificate> chain = chain(session);
         if (chain.isEmpty()) {
             return NONE;

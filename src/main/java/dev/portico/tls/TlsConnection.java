@@ -14,18 +14,18 @@ final class TlsConnection {
     private static final AttributeKey<TlsConnection> KEY = AttributeKey.valueOf(TlsConnection.class, "tls");
 
     private final String namedServer;
-    private final ClientVerifier verifier;
+    private final ChainVerifier verifier;
     /** Kept here rather than looked up in the pipeline, which is emptied when the connection closes (before the log phase, say). */
     private final SSLEngine engine;
     private PeerCertificate peer;
 
-    private TlsConnection(String namedServer, ClientVerifier verifier, SSLEngine engine) {
+    private TlsConnection(String namedServer, ChainVerifier verifier, SSLEngine engine) {
         this.namedServer = namedServer;
         this.verifier = verifier;
         this.engine = engine;
     }
 
-    static void attach(Channel ch, String namedServer, ClientVerifier verifier, SSLEngine engine) {
+    static void attach(Channel ch, String namedServer, ChainVerifier verifier, SSLEngine engine) {
         ch.attr(KEY).set(new TlsConnection(namedServer, verifier, engine));
     }
 

@@ -28,7 +28,7 @@ final class TlsTerminator implements ConnectionSecurity {
      * {@code ssl_reject_handshake on}), and the per-connection switches.
      */
     record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, boolean reject, boolean preferServerCiphers, boolean tickets,
-                     VerifyMode verify, ClientVerifier verifier, ServerNameCertificates perName) {
+                     VerifyMode verify, ChainVerifier verifier, ServerNameCertificates perName) {
         /** The pair for a client: its first ECDSA one when it can take ECDSA, else its first other one. */
         SslContext contextFor(ClientHello hello) {
             SslContext fallback = null;

@@ -8,8 +8,6 @@ package dev.portico.tls;
 enum VerifyError {
     UNABLE_TO_GET_ISSUER_CERT(2, "unable to get issuer certificate"),
     UNABLE_TO_GET_CRL(3, "unable to get certificate CRL"),
-    CERT_SIGNATURE_FAILURE(7, "certificate signature failure"),
-    CRL_SIGNATURE_FAILURE(8, "CRL signature failure"),
     CERT_NOT_YET_VALID(9, "certificate is not yet valid"),
     CERT_HAS_EXPIRED(10, "certificate has expired"),
     CRL_NOT_YET_VALID(11, "CRL is not yet valid"),
@@ -20,10 +18,7 @@ enum VerifyError {
     UNABLE_TO_VERIFY_LEAF_SIGNATURE(21, "unable to verify the first certificate"),
     CERT_CHAIN_TOO_LONG(22, "certificate chain too long"),
     CERT_REVOKED(23, "certificate revoked"),
-    INVALID_CA(24, "invalid CA certificate"),
-    PATH_LENGTH_EXCEEDED(25, "path length constraint exceeded"),
-    INVALID_PURPOSE(26, "unsuitable certificate purpose"),
-    UNABLE_TO_GET_CRL_ISSUER(33, "unable to get CRL issuer certificate");
+    INVALID_PURPOSE(26, "unsuitable certificate purpose");
 
     final int code;
     final String text;

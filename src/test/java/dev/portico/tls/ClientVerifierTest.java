@@ -20,8 +20,8 @@ class ClientVerifierTest {
     private static final TestCertificates OTHER = new TestCertificates();
     private static final long DAY = 86_400_000L;
 
-    private static ClientVerifier verifier(int depth, List<X509CRL> crls) {
-        return new ClientVerifier(List.of(ROOT.ca()), crls, depth);
+    private static ChainVerifier verifier(int depth, List<X509CRL> crls) {
+        return new ChainVerifier(List.of(ROOT.ca()), crls, depth, ChainVerifier.CLIENT_AUTH);
     }
 
     private static X509CRL crl(String pem) throws Exception {
@@ -58,10 +58,10 @@ class ClientVerifierTest {
         assertThat(verifier(0, null).verify(chain, now)).isEqualTo(VerifyError.CERT_CHAIN_TOO_LONG);
         assertThat(verifier(1, null).verify(chain, now)).isNull();
         // the intermediate trusted alongside the root, not sent: found in the store
-        ClientVerifier both = new ClientVerifier(List.of(ROOT.ca(), INTER.ca()), null, 1);
+        ChainVerifier both = new ChainVerifier(List.of(ROOT.ca(), INTER.ca()), null, 1, ChainVerifier.CLIENT_AUTH);
         assertThat(both.verify(List.of(below.cert()), now)).isNull();
         // trusted without its root: OpenSSL wants a self-signed anchor
-        ClientVerifier partial = new ClientVerifier(List.of(INTER.ca()), null, 1);
+        ChainVerifier partial = new ChainVerifier(List.of(INTER.ca()), null, 1, ChainVerifier.CLIENT_AUTH);
         assertThat(partial.verify(List.of(below.cert()), now)).isEqualTo(VerifyError.UNABLE_TO_GET_ISSUER_CERT);
     }
 
