@@ -177,11 +177,11 @@ final class ChainVerifier {
         return null;
     }
 
-    /** OpenSSL's SSL server or client purpose on the extended key usage: none, or one that names it. */
+    /** OpenSSL's SSL server or client purpose on the extended key usage: none, or one that names it (null purpose: any). */
     private boolean forPurpose(X509Certificate leaf) {
         try {
             List<String> eku = leaf.getExtendedKeyUsage();
-            return eku == null || eku.contains(purpose);
+            return purpose == null || eku == null || eku.contains(purpose);
         } catch (CertificateParsingException e) {
             return false;
         }
@@ -195,6 +195,11 @@ final class ChainVerifier {
             all.addAll(crls);
         }
         return CertStore.getInstance("Collection", new CollectionCertStoreParameters(all));
+    }
+
+    /** By name, as a first look for the issuer among candidates (a signature check decides). */
+    static boolean issued(X509Certificate issuer, X509Certificate subject) {
+        return issuer.getSubjectX500Principal().equals(subject.getIssuerX500Principal());
     }
 
     private static boolean selfIssued(X509Certificate x) {

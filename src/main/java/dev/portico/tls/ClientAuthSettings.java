@@ -57,6 +57,26 @@ record ClientAuthSettings(VerifyMode mode, String clientCas, String trusted, Str
         return new ClientAuthSettings(mode, cas, trusted, crl, s.get(TlsModule.VERIFY_DEPTH));
     }
 
+    /**
+     * The certificates of the SSL context's store as nginx fills it: {@code ssl_trusted_certificate}'s
+     * always, {@code ssl_client_certificate}'s while client verification is on. OCSP stapling looks
+     * for a certificate's issuer there and verifies responders against it.
+     */
+    static List<X509Certificate> store(Settings s, Path confDir) throws ConfigException {
+        List<X509Certificate> out = new ArrayList<>();
+        String trusted = load(s.get(TlsModule.TRUSTED_CERTIFICATE), confDir, "SSL_CTX_load_verify_locations");
+        if (trusted != null) {
+            out.addAll(bundle(trusted).certificates());
+        }
+        if (s.get(TlsModule.VERIFY_CLIENT) != VerifyMode.OFF) {
+            String cas = load(s.get(TlsModule.CLIENT_CERTIFICATE), confDir, "SSL_CTX_load_verify_locations");
+            if (cas != null) {
+                out.addAll(bundle(cas).certificates());
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** The CAs named to the client in the CertificateRequest ({@code ssl_client_certificate}). */
     List<X509Certificate> requestedIssuers() {
         return clientCas == null ? List.of() : parsed(clientCas).certificates();

@@ -63,6 +63,10 @@ final class ContextFactory {
                 throw new ConfigException("\"ssl_session_tickets off\" needs the OpenSSL engine");
             }
         } else {
+            if (m.stapling().on()) {
+                // lets each connection's engine carry a response (ServerNameSelector); sent only to clients that ask
+                b.enableOcsp(true);
+            }
             b.ciphers(CipherList.forOpenSsl(m.ciphers()));
             if (!m.ecdhCurve().equals("auto")) {
                 b.option(OpenSslContextOption.GROUPS, m.ecdhCurve().split(":"));

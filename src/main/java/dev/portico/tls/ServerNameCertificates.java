@@ -77,6 +77,6 @@ final class ServerNameCertificates {
     }
 
     private static SslContext pick(List<SslContext> contexts, List<Boolean> ecdsa, ClientHello hello) {
-        return new TlsTerminator.ServerTls(contexts, ecdsa, false, false, true, VerifyMode.OFF, null, null).contextFor(hello);
+        return new TlsTerminator.ServerTls(contexts, ecdsa, List.of(), false, false, true, VerifyMode.OFF, null, null).contextFor(hello);
     }
 }

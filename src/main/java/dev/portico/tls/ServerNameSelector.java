@@ -86,6 +86,11 @@ final class ServerNameSelector extends SslClientHelloHandler<SslContext> {
             // ssl_session_tickets off: nginx's SSL_OP_NO_TICKET, set on the connection before its handshake
             io.netty.internal.tcnative.SSL.setOptions(e.sslPointer(), io.netty.internal.tcnative.SSL.SSL_OP_NO_TICKET);
         }
+        byte[] staple = chosen.staple(context);
+        if (staple != null && engine instanceof ReferenceCountedOpenSslEngine e) {
+            // BoringSSL sends it only to a client whose hello asked for the certificate's status
+            e.setOcspResponse(staple);
+        }
         return h;
     }
 }

@@ -19,11 +19,16 @@ import java.util.List;
 record TlsMaterial(String engine, List<String> certificates, List<String> keys, List<String> certificateNames,
                    List<String> keyNames, List<String> passwords, List<String> protocols, String ciphers,
                    boolean preferServerCiphers, String ecdhCurve, SessionCache cache, long sessionTimeout,
-                   boolean tickets, List<String> ticketKeys, ClientAuthSettings clientAuth) {
+                   boolean tickets, List<String> ticketKeys, ClientAuthSettings clientAuth, StaplingSettings stapling) {
 
     /** The material of a server with certificates, read now; null when it has none. */
     static TlsMaterial read(Settings s, BuildContext build, String engine) throws ConfigException {
-        return read(s, build.prefix().confDir(), engine, java.util.function.UnaryOperator.identity());
+        Path conf = build.prefix().confDir();
+        List<String> certs = s.get(TlsModule.CERTIFICATE);
+        if (certs == null || certs.isEmpty()) {
+            return null;
+        }
+        return read(s, conf, engine, java.util.function.UnaryOperator.identity(), StaplingSettings.read(s, conf));
     }
 
     /** True when the certificate names hold {@code $ssl_server_name}: they are read per server name, at handshakes. */
@@ -34,9 +39,18 @@ record TlsMaterial(String engine, List<String> certificates, List<String> keys, 
             || keys != null && keys.stream().anyMatch(TlsModule::namesServer);
     }
 
-    /** The material with each certificate and key name passed through {@code names} first (the server name put in). */
+    /**
+     * The material with each certificate and key name passed through {@code names} first (the
+     * server name put in). Such certificates are not stapled: as in nginx, whose stapling setup
+     * at load finds no certificate to staple for.
+     */
     static TlsMaterial read(Settings s, Path conf, String engine, java.util.function.UnaryOperator<String> names)
         throws ConfigException {
+        return read(s, conf, engine, names, StaplingSettings.OFF);
+    }
+
+    private static TlsMaterial read(Settings s, Path conf, String engine, java.util.function.UnaryOperator<String> names,
+                                    StaplingSettings stapling) throws ConfigException {
         List<String> certs = s.get(TlsModule.CERTIFICATE);
         if (certs == null || certs.isEmpty()) {
             return null;
@@ -74,6 +88,6 @@ record TlsMaterial(String engine, List<String> certificates, List<String> keys, 
         return new TlsMaterial(engine, List.copyOf(certPem), List.copyOf(keyPem), List.copyOf(certs), List.copyOf(keys.subList(0, certs.size())),
             passwords, s.get(TlsModule.PROTOCOLS), s.get(TlsModule.CIPHERS), s.get(TlsModule.PREFER_SERVER_CIPHERS),
             s.get(TlsModule.ECDH_CURVE), s.get(TlsModule.SESSION_CACHE), s.get(TlsModule.SESSION_TIMEOUT),
-            s.get(TlsModule.SESSION_TICKETS), List.copyOf(ticketKeys), ClientAuthSettings.read(s, conf));
+            s.get(TlsModule.SESSION_TICKETS), List.copyOf(ticketKeys), ClientAuthSettings.read(s, conf), stapling);
     }
 }

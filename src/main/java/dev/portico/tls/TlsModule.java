@@ -18,7 +18,8 @@ import java.util.List;
  * compiled into an SSL context when the configuration loads (certificates and keys read then,
  * and again at each reload); the handshake picks the server, and so the certificate, by the
  * name the client asks for, as nginx does. Client certificates are asked for in the handshake
- * and judged per request ({@link TlsTerminator#refusal}).
+ * and judged per request ({@link TlsTerminator#refusal}). OCSP responses are stapled to the
+ * handshake when {@code ssl_stapling} is on ({@link Stapling}).
  */
 public final class TlsModule implements PipelineModule {
     static final Slot<List<String>> CERTIFICATE = Slot.of("ssl_certificate", null);
@@ -38,6 +39,10 @@ public final class TlsModule implements PipelineModule {
     static final Slot<String> CLIENT_CERTIFICATE = Slot.of("ssl_client_certificate", null);
     static final Slot<String> TRUSTED_CERTIFICATE = Slot.of("ssl_trusted_certificate", null);
     static final Slot<String> CRL = Slot.of("ssl_crl", null);
+    static final Slot<Boolean> STAPLING = Slot.of("ssl_stapling", false);
+    static final Slot<String> STAPLING_FILE = Slot.of("ssl_stapling_file", null);
+    static final Slot<String> STAPLING_RESPONDER = Slot.of("ssl_stapling_responder", null);
+    static final Slot<Boolean> STAPLING_VERIFY = Slot.of("ssl_stapling_verify", false);
 
     private static final List<String> PROTOCOL_NAMES = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
@@ -84,7 +89,11 @@ public final class TlsModule implements PipelineModule {
             Directive.value("ssl_verify_depth", hs, VERIFY_DEPTH, Values::number),
             Directive.value("ssl_client_certificate", hs, CLIENT_CERTIFICATE, (node, v) -> v),
             Directive.value("ssl_trusted_certificate", hs, TRUSTED_CERTIFICATE, (node, v) -> v),
-            Directive.value("ssl_crl", hs, CRL, (node, v) -> v));
+            Directive.value("ssl_crl", hs, CRL, (node, v) -> v),
+            Directive.flag("ssl_stapling", hs, STAPLING),
+            Directive.value("ssl_stapling_file", hs, STAPLING_FILE, (node, v) -> v),
+            Directive.value("ssl_stapling_responder", hs, STAPLING_RESPONDER, (node, v) -> v),
+            Directive.flag("ssl_stapling_verify", hs, STAPLING_VERIFY));
     }
 
     /** The one variable a certificate name may hold: it is known at the handshake, before any request. */
@@ -105,6 +114,13 @@ public final class TlsModule implements PipelineModule {
     @Override
     public void activate(dev.portico.core.Snapshot next, dev.portico.core.Snapshot previous, dev.portico.core.ServerState server) {
         ContextCache.of(server).retainOnly(next.build());
+        // the staples of the configuration going live are fetched from now on; those it dropped stop
+        Staplers.of(server).switchTo(next.build());
+    }
+
+    @Override
+    public void stopped(dev.portico.core.ServerState server) {
+        Staplers.of(server).stop();
     }
 
     @Override

@@ -25,10 +25,21 @@ import java.util.Map;
 final class TlsTerminator implements ConnectionSecurity {
     /**
      * A server's TLS: a context for each certificate pair (none without certificate or with
-     * {@code ssl_reject_handshake on}), and the per-connection switches.
+     * {@code ssl_reject_handshake on}) and the stapler of its certificate, and the per-connection
+     * switches.
      */
-    record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, boolean reject, boolean preferServerCiphers, boolean tickets,
-                     VerifyMode verify, ChainVerifier verifier, ServerNameCertificates perName) {
+    record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, List<Stapler> staplers, boolean reject, boolean preferServerCiphers,
+                     boolean tickets, VerifyMode verify, ChainVerifier verifier, ServerNameCertificates perName) {
+        /** The OCSP response to staple to a handshake with {@code context}, or null. */
+        byte[] staple(SslContext context) {
+            for (int i = 0; i < staplers.size(); i++) {
+                if (contexts.get(i) == context) {
+                    return staplers.get(i).response();
+                }
+            }
+            return null;
+        }
+
         /** The pair for a client: its first ECDSA one when it can take ECDSA, else its first other one. */
         SslContext contextFor(ClientHello hello) {
             SslContext fallback = null;
@@ -69,7 +80,7 @@ final class TlsTerminator implements ConnectionSecurity {
                 } catch (ConfigException e) {
                     throw at(vs, e);
                 }
-                byServer.put(vs, new ServerTls(List.of(), List.of(), false, s.get(TlsModule.PREFER_SERVER_CIPHERS),
+                byServer.put(vs, new ServerTls(List.of(), List.of(), List.of(), false, s.get(TlsModule.PREFER_SERVER_CIPHERS),
                     s.get(TlsModule.SESSION_TICKETS), auth.mode(), auth.verifier(),
                     new ServerNameCertificates(s, build.prefix().confDir(), provider, cache.loader())));
                 continue;
@@ -89,21 +100,23 @@ final class TlsTerminator implements ConnectionSecurity {
                         }
                     }
                 }
-                byServer.put(vs, new ServerTls(List.of(), List.of(), reject, false, true, s.get(TlsModule.VERIFY_CLIENT), null, null));
+                byServer.put(vs, new ServerTls(List.of(), List.of(), List.of(), reject, false, true, s.get(TlsModule.VERIFY_CLIENT), null, null));
                 continue;
             }
             List<SslContext> contexts = new java.util.ArrayList<>();
             List<Boolean> ecdsa = new java.util.ArrayList<>();
+            List<Stapler> staplers;
             try {
                 for (int i = 0; i < m.certificates().size(); i++) {
                     contexts.add(cache.context(m, i, build, provider));
                     ecdsa.add(PemMaterial.certificates(m.certificates().get(i), m.certificateNames().get(i))[0]
                         .getPublicKey().getAlgorithm().startsWith("EC"));
                 }
+                staplers = reject ? List.of() : Stapling.forServer(m, provider, build);
             } catch (ConfigException e) {
                 throw at(vs, e);
             }
-            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), reject, m.preferServerCiphers(), m.tickets(),
+            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), staplers, reject, m.preferServerCiphers(), m.tickets(),
                 m.clientAuth().mode(), m.clientAuth().verifier(), null));
         }
         return new TlsTerminator(byServer);

@@ -25,6 +25,12 @@ public final class PortMap {
         return ports.computeIfAbsent(original, o -> freePort());
     }
 
+    /** Leaves {@code port} as written: a port a test server already listens on, named in the text (a URL, say). */
+    public synchronized PortMap keep(int port) {
+        ports.put(port, port);
+        return this;
+    }
+
     public String rewrite(String text) {
         Matcher m = ADDRESS_PORT.matcher(text);
         StringBuilder b = new StringBuilder();

@@ -237,7 +237,34 @@ public final class TestCertificates {
 
     /** An RSA server certificate for the names (the first is the CN; all are subject alternative names). */
     public Issued rsa(String... names) {
-        return issue(rsaKeys(), names);
+        return issue(rsaKeys(), null, names);
+    }
+
+    /** An RSA server certificate whose Authority Information Access names {@code ocspUrl} as its OCSP responder. */
+    public Issued rsaWithOcsp(String ocspUrl, String... names) {
+        return issue(rsaKeys(), ocspUrl, names);
+    }
+
+    /** A delegated OCSP responder of this CA (extended key usage OCSPSigning), named CN=cn. */
+    public Issued ocspResponder(String cn) {
+        try {
+            KeyPair keys = rsaKeys();
+            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                new X500Name(ca.getSubjectX500Principal().getName()), BigInteger.valueOf(SERIALS.incrementAndGet()),
+                new Date(System.currentTimeMillis() - 3_600_000), new Date(System.currentTimeMillis() + 86_400_000L),
+                new X500Name("CN=" + cn), keys.getPublic());
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
+            return new Issued(keys.getPrivate(), cert, ca, above);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** This CA's private key (to sign OCSP responses as the issuer). */
+    public PrivateKey key() {
+        return caKeys.getPrivate();
     }
 
     /** An ECDSA (P-256) server certificate for the names. */
@@ -245,13 +272,13 @@ public final class TestCertificates {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
-            return issue(g.generateKeyPair(), names);
+            return issue(g.generateKeyPair(), null, names);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private Issued issue(KeyPair keys, String... names) {
+    private Issued issue(KeyPair keys, String ocspUrl, String... names) {
         try {
             JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
                 new X500Name(ca.getSubjectX500Principal().getName()), BigInteger.valueOf(SERIALS.incrementAndGet()),
@@ -263,6 +290,10 @@ public final class TestCertificates {
                     : new GeneralName(GeneralName.dNSName, names[i]);
             }
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alt));
+            if (ocspUrl != null) {
+                b.addExtension(Extension.authorityInfoAccess, false, new org.bouncycastle.asn1.x509.AuthorityInformationAccess(
+                    org.bouncycastle.asn1.x509.AccessDescription.id_ad_ocsp, new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl)));
+            }
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                 b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
             return new Issued(keys.getPrivate(), cert, ca, above);
