@@ -94,7 +94,9 @@ final class Http2Connection extends ChannelDuplexHandler {
             protected void initChannel(Http2StreamChannel ch) {
                 ch.config().setAutoRead(false);
                 Http2Stream stream = new Http2Stream(Http2Connection.this);
-                ch.pipeline().addLast("encoder", new Http2StreamEncoder(stream)).addLast("stream", stream);
+                Http2StreamEncoder encoder = new Http2StreamEncoder(stream);
+                stream.encoder(encoder);
+                ch.pipeline().addLast("encoder", encoder).addLast("stream", stream);
                 opened();
                 int id = ch.stream().id();
                 ch.closeFuture().addListener(f -> closed(id));

@@ -50,7 +50,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSide {
     private final Http2Connection conn;
+    private Http2StreamEncoder encoder;
     private ChannelHandlerContext ctx;
+    /** limit_rate was looked at and, when set, handed to the encoder: no second look. */
+    private boolean ratePaced;
     private Exchange current;
     private boolean started;
     /** END_STREAM came from the client: the request is all read. */
@@ -75,6 +78,10 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     Http2Stream(Http2Connection conn) {
         this.conn = conn;
+    }
+
+    void encoder(Http2StreamEncoder e) {
+        this.encoder = e;
     }
 
     @Override
@@ -366,8 +373,10 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     @Override
     public ChannelFuture write(Exchange ex, Object content, boolean flush) {
-        if (content instanceof ChunkedInput<?>) {
+        limitRate(ex);
+        if (content instanceof ChunkedInput<?> in) {
             ensureChunkedWriter();
+            content = new Http2PacedInput(in, encoder);
         }
         long n = content instanceof HttpContent c ? c.content().readableBytes() : 0;
         pending += n;
@@ -386,8 +395,40 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
     }
 
+    /**
+     * {@code limit_rate}: once {@code limit_rate_after} bytes of the body are out, the stream is
+     * paced at the request's rate ({@code $limit_rate}, {@code X-Accel-Limit-Rate}, or the
+     * location's), per stream as nginx does over HTTP/2.
+     */
+    private void limitRate(Exchange ex) {
+        if (ratePaced) {
+            return;
+        }
+        Settings s = ex.headerSettings();
+        LimitRate limit = ex.limitRate();
+        long rate = limit.rate(ex, s);
+        if (rate <= 0 || ex.bodyBytesSent() < limit.after(ex, s)) {
+            return;
+        }
+        ratePaced = true;
+        encoder.rate(rate);
+    }
+
+    /** The encoder's held bytes fell low: a paused file transfer and a waiting producer go on. */
+    void outputDrained() {
+        io.netty.handler.stream.ChunkedWriteHandler chunks = ctx.pipeline().get(io.netty.handler.stream.ChunkedWriteHandler.class);
+        if (chunks != null) {
+            chunks.resumeTransfer();
+        }
+        Exchange ex = current;
+        if (ex != null && isWritable()) {
+            ex.fireWritability(true);
+        }
+    }
+
     @Override
     public ChannelFuture end(Exchange ex, LastHttpContent last) {
+        limitRate(ex);
         endWritten = true;
         ChannelFuture f = track(ctx.writeAndFlush(last));
         wrote(ex);
@@ -428,7 +469,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     @Override
     public boolean isWritable() {
-        return ctx.channel().isWritable();
+        return ctx.channel().isWritable() && encoder.heldBytes() < Http2StreamEncoder.HOLD_LIMIT;
     }
 
     @Override
@@ -557,7 +598,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             return;
         }
         long now = System.nanoTime();
-        if (completed != completedAtCheck) {
+        if (completed != completedAtCheck || encoder.heldBytes() > 0) {
+            // bytes moved, or limit_rate holds them (that is Portico's pace, not the client's)
             completedAtCheck = completed;
             sendProgressAt = now;
         } else if (now - sendProgressAt >= TimeUnit.MILLISECONDS.toNanos(timeout)) {

@@ -139,6 +139,19 @@ class Http2LimitsTest {
     }
 
     @Test
+    void aClientThatOpensNoWindowIsResetAfterSendTimeout() throws Exception {
+        String c = conf("", "send_timeout 300ms; location /big { return 200 \"$request_id$request_id$request_id\"; }");
+        try (TestPortico p = TestPortico.start(c); H2Client h = H2Client.plain(p.port(8080), new Http2Settings().initialWindowSize(0))) {
+            H2Client.Response r = h.get("/big", 10);
+            // the head went out, the body cannot: the stream is reset, the connection lives on
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.resetCode()).isEqualTo(Http2Error.INTERNAL_ERROR.code());
+            Await.until(Duration.ofSeconds(5), "the log line", () -> p.errorLog().contains("while sending response to client"));
+            assertThat(h.channel().isActive()).isTrue();
+        }
+    }
+
+    @Test
     void limitConnCountsStreams() throws Exception {
         String c = conf("limit_conn_zone $binary_remote_addr zone=a:1m;", "location /held { limit_conn a 2; proxy_pass http://127.0.0.1:9; }");
         try (TestPortico p = TestPortico.start(c); H2Client h = H2Client.plain(p.port(8080))) {

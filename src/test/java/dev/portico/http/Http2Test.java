@@ -52,6 +52,7 @@ class Http2Test {
             location /v { return 200 "$server_protocol [$http2] $request $host $scheme c$connection r$connection_requests\\n"; }
             location /files/ { }
             location /nf { return 404; }
+            location /slow/ { alias html/files/; limit_rate 50k; }
           }
           server {
             listen 127.0.0.1:8443 ssl;
@@ -212,6 +213,27 @@ class Http2Test {
                 String all = c.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").readUntilClose(5000);
                 // an HTTP/1 answer (nginx refuses the "*" target, Portico the version first), never HTTP/2
                 assertThat(all).startsWith("HTTP/1.1 ");
+            }
+        }
+    }
+
+    @Test
+    void limitRatePacesEachStream() throws Exception {
+        try (TestPortico p = start("openssl", CONF)) {
+            p.writeFile("html/files/mid.bin", "x".repeat(150 * 1024));
+            try (H2Client c = H2Client.plain(p.port(8080))) {
+                long start = System.nanoTime();
+                // two streams at once: each is paced on its own, as nginx paces each request
+                var a = c.send(H2Client.get("/slow/mid.bin"), null);
+                var b = c.send(H2Client.get("/slow/mid.bin"), null);
+                assertThat(a.get(30, TimeUnit.SECONDS).body()).hasSize(150 * 1024);
+                assertThat(b.get(30, TimeUnit.SECONDS).body()).hasSize(150 * 1024);
+                // 150 KiB at 50 KiB/s with a first second's worth at once: two seconds, never much less
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(1500);
+                // an unpaced location on the same connection is not held back
+                long fast = System.nanoTime();
+                assertThat(c.get("/files/mid.bin", 10).body()).hasSize(150 * 1024);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fast)).isLessThan(1500);
             }
         }
     }

@@ -172,6 +172,25 @@ class Http2ProxyTest {
     }
 
     @Test
+    void limitRatePacesAnUnbufferedResponse() throws Exception {
+        PortMap ports = new PortMap();
+        byte[] body = random(100 * 1024);
+        try (Backend b = Backend.on(ports, 17081, ex -> {
+                ex.raw("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n");
+                ex.out.write(body);
+                ex.out.flush();
+            });
+             TestPortico p = TestPortico.builder().ports(ports).conf(conf("proxy_buffering off; limit_rate 40k;")).start();
+             H2Client c = H2Client.plain(p.port(8080))) {
+            long start = System.nanoTime();
+            H2Client.Response r = c.get("/paced", 30);
+            assertThat(Arrays.equals(r.body(), body)).isTrue();
+            // 100 KiB at 40 KiB/s, the first 40 KiB at once: a second and a half
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(1200);
+        }
+    }
+
+    @Test
     void trailersAndErrorPagesGoThroughTheSameExchange() throws Exception {
         PortMap ports = new PortMap();
         String extra = "add_trailer X-T done; proxy_intercept_errors on; error_page 502 = /fallback;";
