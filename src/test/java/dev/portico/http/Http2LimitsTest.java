@@ -102,6 +102,22 @@ class Http2LimitsTest {
     }
 
     @Test
+    void emptyDataFramesInARowAreAFlood() throws Exception {
+        try (TestPortico p = TestPortico.start(conf("", "")); H2Client flood = H2Client.plain(p.port(8080))) {
+            Http2StreamChannel s = flood.open(post("/up"), new CompletableFuture<>());
+            // Netty's client never sends empty DATA frames: write their bytes under its codec
+            io.netty.buffer.ByteBuf frames = Unpooled.buffer();
+            for (int i = 0; i < 5; i++) {
+                frames.writeMedium(0).writeByte(0).writeByte(0).writeInt(s.stream().id());
+            }
+            flood.channel().pipeline().firstContext().writeAndFlush(frames).sync();
+            H2Client.GoAway g = flood.goAway.get(10, TimeUnit.SECONDS);
+            assertThat(g.errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+            assertThat(flood.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void tooLargeAHeaderListIsRefusedWithoutHarmingTheConnection() throws Exception {
         try (TestPortico p = TestPortico.start(conf("", "large_client_header_buffers 2 1k;")); H2Client h = H2Client.plain(p.port(8080))) {
             h.get("/", 10);
