@@ -42,7 +42,8 @@ final class Http2Upgrade {
         }
         Http2Codecs.Built built = Http2Codecs.build(conn.settings());
         conn.codec(built);
-        p.addLast("h2", built.codec())
+        p.addLast("h2-linger", new Http2Linger(conn.settings(), built.codec().connection()))
+            .addLast("h2", built.codec())
             .addLast("h2-streams", new Http2MultiplexHandler(conn.streams()))
             .addLast("h2-conn", conn);
         // http2_recv_buffer_size: the most one read from the socket takes

@@ -91,6 +91,7 @@ class Http2LimitsTest {
                     break;
                 }
             }
+            // the connection lingers after its GOAWAY, so the client reads it rather than a reset
             H2Client.GoAway g = flood.goAway.get(10, TimeUnit.SECONDS);
             assertThat(g.errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
             assertThat(flood.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();

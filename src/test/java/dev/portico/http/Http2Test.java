@@ -125,6 +125,20 @@ class Http2Test {
         }
     }
 
+    @Test
+    void listenHttp2TurnsItOnForEveryServerOfTheAddress() throws Exception {
+        // the deprecated parameter still works, for the whole address (h1.test included), as in nginx
+        String c = CONF.replace("http2 on;", "").replace("listen 127.0.0.1:8443 ssl default_server;", "listen 127.0.0.1:8443 ssl http2 default_server;");
+        try (TestPortico p = start("jdk", c)) {
+            assertThat(alpn(p.port(8443), "localhost")).isEqualTo("h2");
+            assertThat(alpn(p.port(8443), "h1.test")).isEqualTo("h2");
+            // the plain address has no http2: the preface is not taken there
+            try (RawHttp raw = new RawHttp(p.port(8080))) {
+                assertThat(raw.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").readUntilClose(5000)).startsWith("HTTP/1.1 ");
+            }
+        }
+    }
+
     /** The protocol ALPN settles on for a client offering h2 and http/1.1 with this server name. */
     static String alpn(int port, String serverName) throws Exception {
         try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) CERTS.clientContext().getSocketFactory().createSocket("127.0.0.1", port)) {
