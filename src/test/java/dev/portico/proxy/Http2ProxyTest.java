@@ -215,6 +215,34 @@ class Http2ProxyTest {
     }
 
     @Test
+    void authRequestSubrequestsRunForHttp2Streams() throws Exception {
+        PortMap ports = new PortMap();
+        String c = conf("").replace("location / {", "location = /_auth { internal; proxy_pass http://backend/check; proxy_pass_request_body off;"
+            + " proxy_set_header Content-Length \"\"; } location / { auth_request /_auth; auth_request_set $user $upstream_http_x_user;"
+            + " add_header X-User $user;");
+        try (Backend b = Backend.on(ports, 17081, ex -> {
+                if (ex.request.target().equals("/check")) {
+                    if ("yes".equals(ex.request.header("X-Token"))) {
+                        ex.send(204, "", "X-User: alice");
+                    } else {
+                        ex.send(401, "");
+                    }
+                } else {
+                    ex.send(200, "app " + ex.request.target());
+                }
+            });
+             TestPortico p = TestPortico.builder().ports(ports).conf(c).start();
+             H2Client h = H2Client.plain(p.port(8080))) {
+            H2Client.Response ok = h.send(H2Client.get("/page").set("x-token", "yes"), null).get(10, TimeUnit.SECONDS);
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(ok.bodyText()).isEqualTo("app /page");
+            assertThat(ok.header("x-user")).isEqualTo("alice");
+            H2Client.Response no = h.send(H2Client.get("/page"), null).get(10, TimeUnit.SECONDS);
+            assertThat(no.status()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void aBackendDyingMidBodyResetsOnlyThatStream() throws Exception {
         PortMap ports = new PortMap();
         try (Backend b = Backend.on(ports, 17081, ex -> {
