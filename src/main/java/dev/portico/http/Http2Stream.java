@@ -67,12 +67,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     private boolean awaitingBody;
     private long lastRead = System.nanoTime();
     private ScheduledFuture<?> bodyTimer;
-    private ScheduledFuture<?> sendCheck;
-    private long sendProgressAt;
-    /** Writes handed to the stream and not yet completed, and how many completed (send_timeout's progress). */
-    private int outstanding;
-    private long completed;
-    private long completedAtCheck;
+    private Http2SendWatch sendWatch;
     private long bytesSent;
     private long pending;
 
@@ -87,6 +82,17 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.sendWatch = new Http2SendWatch(this, ctx);
+    }
+
+    /** The exchange in progress on this stream, or null. */
+    Exchange current() {
+        return current;
+    }
+
+    /** Response bytes {@code limit_rate} holds back. */
+    long heldBytes() {
+        return encoder.heldBytes();
     }
 
     @Override
@@ -361,13 +367,13 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             outputEnded = true;
         }
         long n = size;
-        ChannelFuture f = track(ctx.write(new DefaultHttp2HeadersFrame(out, noBody)));
+        ChannelFuture f = sendWatch.track(ctx.write(new DefaultHttp2HeadersFrame(out, noBody)));
         f.addListener(x -> {
             if (x.isSuccess()) {
                 sent(n);
             }
         });
-        wrote(ex);
+        sendWatch.wrote(ex);
         return f;
     }
 
@@ -380,11 +386,11 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
         long n = content instanceof HttpContent c ? c.content().readableBytes() : 0;
         pending += n;
-        ChannelFuture f = track(flush ? ctx.writeAndFlush(content) : ctx.write(content));
+        ChannelFuture f = sendWatch.track(flush ? ctx.writeAndFlush(content) : ctx.write(content));
         if (n > 0) {
             f.addListener(x -> pending -= n);
         }
-        wrote(ex);
+        sendWatch.wrote(ex);
         return f;
     }
 
@@ -430,8 +436,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     public ChannelFuture end(Exchange ex, LastHttpContent last) {
         limitRate(ex);
         endWritten = true;
-        ChannelFuture f = track(ctx.writeAndFlush(last));
-        wrote(ex);
+        ChannelFuture f = sendWatch.track(ctx.writeAndFlush(last));
+        sendWatch.wrote(ex);
         f.addListener(x -> responseComplete(ex, x.isSuccess()));
         return f;
     }
@@ -443,7 +449,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
         current = null;
         cancelBodyTimer();
-        cancelSendCheck();
+        sendWatch.cancel();
         try {
             HttpConnectionHandler.ended(ex);
         } finally {
@@ -534,7 +540,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelBodyTimer();
-        cancelSendCheck();
+        sendWatch.cancel();
         Exchange ex = current;
         if (ex != null && !endWritten) {
             // reset by the client, or the connection went: nginx logs 499 when nothing was sent
@@ -564,60 +570,5 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         ErrorLog.get().log(LogLevel.INFO, conn.connection().id(), "client sent invalid HTTP/2 stream: " + cause.getMessage()
             + ", client: " + conn.connection().remoteHost());
         ctx.close();
-    }
-
-    // ---- send_timeout: the client must take some of the response within it ----
-
-    private ChannelFuture track(ChannelFuture f) {
-        outstanding++;
-        f.addListener(x -> {
-            outstanding--;
-            completed++;
-        });
-        return f;
-    }
-
-    /** Something was written for the exchange: watch until every write completed (the stream window may hold them). */
-    private void wrote(Exchange ex) {
-        if (sendCheck != null || outstanding == 0) {
-            return;
-        }
-        long timeout = ex.settings().get(HttpModule.SEND_TIMEOUT);
-        if (timeout <= 0) {
-            return;
-        }
-        sendProgressAt = System.nanoTime();
-        completedAtCheck = completed;
-        sendCheck = ctx.executor().schedule(() -> checkSend(timeout), Math.max(10, Math.min(1000, timeout / 4)), TimeUnit.MILLISECONDS);
-    }
-
-    private void checkSend(long timeout) {
-        sendCheck = null;
-        Exchange ex = current;
-        if (ex == null || !ctx.channel().isActive() || outstanding == 0) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (completed != completedAtCheck || encoder.heldBytes() > 0) {
-            // bytes moved, or limit_rate holds them (that is Portico's pace, not the client's)
-            completedAtCheck = completed;
-            sendProgressAt = now;
-        } else if (now - sendProgressAt >= TimeUnit.MILLISECONDS.toNanos(timeout)) {
-            if (ex.sendTimedOut()) {
-                return;
-            }
-            ErrorLog.of(ex).log(LogLevel.INFO, conn.connection().id(),
-                "client timed out (110: Connection timed out) while sending response to client, client: " + conn.connection().remoteHost());
-            ex.abort();
-            return;
-        }
-        sendCheck = ctx.executor().schedule(() -> checkSend(timeout), Math.max(10, Math.min(1000, timeout / 4)), TimeUnit.MILLISECONDS);
-    }
-
-    private void cancelSendCheck() {
-        if (sendCheck != null) {
-            sendCheck.cancel(false);
-            sendCheck = null;
-        }
     }
 }
