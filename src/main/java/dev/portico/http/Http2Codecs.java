@@ -18,6 +18,12 @@ final class Http2Codecs {
     /** RST_STREAM frames a client may send within {@link #RST_WINDOW_SECONDS} (CVE-2023-44487, rapid reset). */
     static final int MAX_RST_FRAMES = 200;
     static final int RST_WINDOW_SECONDS = 30;
+    /**
+     * RST_STREAM frames Portico may send within {@link #RST_WINDOW_SECONDS}: a client that makes
+     * the server reset that many streams (its own stream errors, bodies a response did not need)
+     * is abusive too ("MadeYouReset", CVE-2025-8671).
+     */
+    static final int MAX_SENT_RST_FRAMES = 200;
     /** Control frames (SETTINGS ACK, PING ACK, RST) queued for a client that does not read: more is a flood. */
     static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
     /** DATA frames without payload or END_STREAM in a row: more is a flood. */
@@ -45,6 +51,7 @@ final class Http2Codecs {
             .decoupleCloseAndGoAway(true)
             .gracefulShutdownTimeoutMillis(0)
             .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
+            .encoderEnforceMaxRstFramesPerWindow(MAX_SENT_RST_FRAMES, RST_WINDOW_SECONDS)
             .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
             .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA)
             .validateHeaders(true)

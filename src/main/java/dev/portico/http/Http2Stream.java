@@ -137,8 +137,9 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 ErrorLog.get().log(LogLevel.INFO, conn.connection().id(), "client terminated stream " + streamId()
                     + " with status " + r.errorCode() + ", client: " + conn.connection().remoteHost());
             }
-            // unread DATA would keep the child channel open: close it, which ends the exchange
-            ctx.close();
+            // unread DATA would keep the child channel open: close it, which ends the exchange; after
+            // the codec has closed the stream, or Netty would answer the reset with a reset of its own
+            ctx.executor().execute(() -> ctx.close());
             return;
         }
         ReferenceCountUtil.release(evt);
