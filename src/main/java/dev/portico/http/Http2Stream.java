@@ -457,8 +457,11 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             if (!success) {
                 ctx.close();
             } else if (!requestEnded && ctx.channel().isActive()) {
-                // the body the response did not need: stop the client sending it, without error
-                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+                // the body the response did not need: stop the client sending it, without error,
+                // unless it already ended the stream (its last frames are only waiting, unread)
+                if (((Http2StreamChannel) ctx.channel()).stream().state() == io.netty.handler.codec.http2.Http2Stream.State.HALF_CLOSED_LOCAL) {
+                    ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+                }
                 ctx.close();
             }
         }
