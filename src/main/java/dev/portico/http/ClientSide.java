@@ -65,4 +65,10 @@ public interface ClientSide {
 
     /** The channel whose bytes a tunnel relays after {@link #switchProtocols}. */
     Channel tunnelChannel();
+
+    /**
+     * True when a body may go as a {@code FileRegion} (sendfile): only straight to a plain
+     * socket; TLS and HTTP/2 framing need the bytes, so they take file chunks instead.
+     */
+    boolean takesFileRegions();
 }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
@@ -208,6 +209,11 @@ public final class Exchange {
     /** Response bytes written and not yet taken by the client's socket. */
     public long pendingBytes() {
         return client.pendingBytes();
+    }
+
+    /** True when the client side can send a file as a {@code FileRegion} (sendfile); else file chunks. */
+    public boolean takesFileRegions() {
+        return client.takesFileRegions();
     }
 
     /** The channel a tunnel relays once the protocol has been switched ({@link #switchProtocols}). */
@@ -523,6 +529,18 @@ public final class Exchange {
 
     public boolean bodyComplete() {
         return bodyComplete;
+    }
+
+    /**
+     * True when the body's length is not announced: chunked in HTTP/1.1, or an HTTP/2 body
+     * without Content-Length (nginx then treats it as chunked too); a proxy frames it itself.
+     */
+    public boolean bodyLengthUnknown() {
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            return true;
+        }
+        return hasBody && request.protocolVersion() == Http2RequestHead.HTTP_2
+            && !request.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
     }
 
     /** False while the client may still be sending body bytes nobody read: nginx then lingers before closing. */

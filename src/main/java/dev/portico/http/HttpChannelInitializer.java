@@ -55,6 +55,10 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
         if (address.listen().ssl()) {
             // TLS after the PROXY header, before HTTP: the header comes in clear ahead of the handshake
             HttpConf.of(snap).security().install(ch, address, connection);
+            // ALPN "h2" (offered where the server SNI chooses has http2 on) turns it to HTTP/2
+            ch.pipeline().addLast("alpn", new Http2AlpnSwitch());
+        } else if (Http2Upgrade.onForPlainAddress(address)) {
+            ch.pipeline().addLast("h2c-detect", new Http2PrefaceDetector());
         }
         ch.pipeline()
             .addLast("activity", new ByteActivityHandler(http))

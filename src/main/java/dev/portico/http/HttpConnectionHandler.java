@@ -118,6 +118,28 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         this.connection = c;
     }
 
+    /**
+     * The connection turns to HTTP/2 before any request was read through this handler: it stops
+     * serving (its timers end) and hands over what the connection is: the listener, the
+     * connection's facts, its worker_connections slot, and the settings of the server that owns
+     * it, the one SNI named on TLS (nginx's hc->conf_ctx) or the address's default. Null when
+     * a reload removed the listener.
+     */
+    Http2Connection handOverToHttp2() {
+        state = State.CLOSING;
+        cancelTimer();
+        cancelSendCheck();
+        releaseQueued();
+        Snapshot snap = runtime.snapshot();
+        if (snap != bound && !rebind(snap)) {
+            return null;
+        }
+        AddressConf address = connection.address();
+        String sni = connection.tlsServerName();
+        VirtualServer owner = sni == null || sni.isEmpty() ? address.servers().defaultServer() : address.servers().find(sni).server();
+        return new Http2Connection(runtime, bound, listener, connection, loop, slot, owner.settings(), startNanos);
+    }
+
     /** worker_connections ran out: this idle connection is closed so that a new client is served. */
 
     void reuse() {
@@ -553,6 +575,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     @Override
     public io.netty.channel.Channel tunnelChannel() {
         return ctx.channel();
+    }
+
+    @Override
+    public boolean takesFileRegions() {
+        return !connection.isSecure();
     }
 
     /** The Connection header (and Keep-Alive: timeout=N when configured), once framing is decided. */

@@ -23,7 +23,6 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
                          boolean bind, String text, int rcvbuf, int sndbuf, Path file, int line) {
     /** listen parameters whose module is not built yet, with the module nginx names when it lacks one. */
     private static final java.util.Map<String, String> NOT_YET = java.util.Map.of(
-        "http2", "ngx_http_v2_module",
         "quic", "ngx_http_v3_module");
 
     /** The key two listen directives share when they name the same socket: nginx's address text. */
@@ -190,6 +189,7 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
         boolean bind = false;
         boolean pp = false;
         boolean ssl = false;
+        boolean http2 = false;
         Boolean v6only = null;
         int backlog = 511;
         int rcvbuf = 0;
@@ -205,6 +205,11 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
                 pp = true;
             } else if (o.equals("ssl")) {
                 ssl = true;
+            } else if (o.equals("http2")) {
+                // still honoured for the whole address, as nginx 1.25.1+ does, with its warning
+                dev.portico.observability.ErrorLog.warn("the \"listen ... http2\" directive is deprecated, use the \"http2\""
+                    + " directive instead in " + node.file() + ":" + node.line());
+                http2 = true;
             } else if (NOT_YET.containsKey(o)) {
                 // parsed and dropped, a TLS port would serve plaintext: refused until implemented
                 throw node.error("the \"" + o + "\" parameter requires " + NOT_YET.get(o));
@@ -248,7 +253,7 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
         }
         List<ListenSpec> out = new ArrayList<>(hosts.size());
         for (String h : hosts) {
-            ListenSpec s = new ListenSpec(h, port, unix, def, backlog, reuse, v6only, ssl, false, pp, bind, addr,
+            ListenSpec s = new ListenSpec(h, port, unix, def, backlog, reuse, v6only, ssl, http2, pp, bind, addr,
                 rcvbuf, sndbuf, node.file(), node.line());
             if (v6only != null && !s.isIpv6()) {
                 throw node.error("ipv6only is not supported on addr \"" + s.addrText() + "\", ignored");

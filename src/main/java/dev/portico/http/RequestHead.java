@@ -39,7 +39,8 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
             return fail(400, "client sent invalid request: " + (c == null ? "" : c.getMessage()), target);
         }
         HttpVersion v = req.protocolVersion();
-        if (v.majorVersion() != 1) {
+        // 2.0 only from an HTTP/2 stream: an HTTP/1 request line saying "HTTP/2.0" is refused
+        if (v.majorVersion() != 1 && v != Http2RequestHead.HTTP_2) {
             return fail(v.majorVersion() > 1 ? 505 : 400, "client sent unsupported HTTP version", target);
         }
         HttpHeaders h = req.headers();

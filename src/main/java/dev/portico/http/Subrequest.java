@@ -175,4 +175,10 @@ public final class Subrequest implements ClientSide {
     public Channel tunnelChannel() {
         return null;
     }
+
+    @Override
+    public boolean takesFileRegions() {
+        // the body is dropped unread either way
+        return true;
+    }
 }

@@ -5,6 +5,7 @@ import dev.portico.config.directive.DirectiveTable;
 import dev.portico.core.CoreModule;
 import dev.portico.core.Module;
 import dev.portico.health.HealthModule;
+import dev.portico.http.Http2Module;
 import dev.portico.http.HttpModule;
 import dev.portico.http.headers.HeadersModule;
 import dev.portico.observability.HttpLogModule;
@@ -42,6 +43,7 @@ public final class ModuleList {
         return List.of(
             new CoreModule(),
             new HttpModule(),
+            new Http2Module(),
             new TlsModule(),
             new RewriteModule(),
             new HttpLogModule(),

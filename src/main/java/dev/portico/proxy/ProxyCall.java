@@ -224,7 +224,8 @@ final class ProxyCall {
     // ---- the request body ----
 
     private void prepareBody() {
-        boolean chunked = HttpUtil.isTransferEncodingChunked(ex.request());
+        // chunked from an HTTP/1.1 client, or an HTTP/2 body without Content-Length
+        boolean chunked = ex.bodyLengthUnknown();
         boolean hasLength = ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH);
         if (conf.setBody != null) {
             fixedBody = Unpooled.wrappedBuffer(ByteStrings.bytes(conf.setBody.render(ex)));

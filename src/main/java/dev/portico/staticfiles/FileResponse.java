@@ -264,8 +264,8 @@ final class FileResponse {
             ex.end(LastHttpContent.EMPTY_LAST_CONTENT);
             return;
         }
-        // the client side takes file chunks (ChunkedInput) where a FileRegion cannot go (TLS)
-        boolean zeroCopy = !forceChunked && !ex.connection().isSecure();
+        // the client side takes file chunks (ChunkedInput) where a FileRegion cannot go (TLS, HTTP/2)
+        boolean zeroCopy = !forceChunked && ex.takesFileRegions();
         for (int i = 0; i < ranges.size(); i++) {
             long[] r = ranges.get(i);
             if (framing != null) {

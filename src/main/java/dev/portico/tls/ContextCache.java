@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * using them hold their own references).
  */
 final class ContextCache {
-    /** One pair of one material. */
-    private record Key(TlsMaterial material, int pair) {
+    /** One pair of one material, with or without {@code h2} among the ALPN protocols. */
+    private record Key(TlsMaterial material, int pair, boolean http2) {
     }
 
     private final Map<Key, SslContext> live = new ConcurrentHashMap<>();
@@ -42,14 +42,14 @@ final class ContextCache {
         return server.part(ContextCache.class, ContextCache::new);
     }
 
-    SslContext context(TlsMaterial m, int pair, BuildContext build, SslProvider provider) throws ConfigException {
-        Key key = new Key(m, pair);
+    SslContext context(TlsMaterial m, int pair, BuildContext build, SslProvider provider, boolean http2) throws ConfigException {
+        Key key = new Key(m, pair, http2);
         Used used = build.registry(Used.class, Used::new);
         SslContext ctx = used.byMaterial.get(key);
         if (ctx == null) {
             ctx = live.get(key);
             if (ctx == null) {
-                ctx = ContextFactory.build(m, pair, provider);
+                ctx = ContextFactory.build(m, pair, provider, http2);
             }
             used.byMaterial.put(key, ctx);
             live.put(key, ctx);

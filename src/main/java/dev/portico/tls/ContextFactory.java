@@ -33,8 +33,13 @@ final class ContextFactory {
     private ContextFactory() {
     }
 
-    /** The context for the material's {@code pair}-th certificate and key. */
-    static SslContext build(TlsMaterial m, int pair, SslProvider provider) throws ConfigException {
+    /**
+     * The context for the material's {@code pair}-th certificate and key. ALPN offers
+     * {@code h2} first when {@code http2} is on for the server, as nginx's
+     * ngx_http_ssl_alpn_select does, and {@code http/1.1} in any case.
+     */
+    static SslContext build(TlsMaterial m, int pair, SslProvider provider, boolean http2) throws ConfigException {
+        String[] alpn = http2 ? new String[] {"h2", "http/1.1"} : new String[] {"http/1.1"};
         KeyManagerFactory kmf = keyManagers(m, pair);
         SslContextBuilder b = SslContextBuilder.forServer(provider == SslProvider.OPENSSL ? new OpenSslCachingX509KeyManagerFactory(kmf) : kmf)
             .sslProvider(provider)
@@ -42,7 +47,7 @@ final class ContextFactory {
             .sessionTimeout(m.sessionTimeout())
             .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                 ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "http/1.1"));
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
         if (m.clientAuth().mode() != VerifyMode.OFF) {
             // asked for in every handshake, accepted whatever it is, judged per request
             b.trustManager(new CertificateRequest(m.clientAuth().requestedIssuers())).clientAuth(ClientAuth.OPTIONAL);

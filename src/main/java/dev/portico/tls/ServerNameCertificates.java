@@ -36,7 +36,11 @@ final class ServerNameCertificates {
     private final Cache<String, List<Boolean>> ecdsaByName = Caffeine.newBuilder()
         .expireAfterWrite(Duration.ofMinutes(1)).maximumSize(10_000).build();
 
-    ServerNameCertificates(Settings settings, Path confDir, SslProvider provider, Executor loader) {
+    /** True when the contexts offer {@code h2} by ALPN (the server may speak HTTP/2). */
+    private final boolean http2;
+
+    ServerNameCertificates(Settings settings, Path confDir, SslProvider provider, Executor loader, boolean http2) {
+        this.http2 = http2;
         this.settings = settings;
         this.confDir = confDir;
         this.provider = provider;
@@ -61,7 +65,7 @@ final class ServerNameCertificates {
                 List<SslContext> contexts = new ArrayList<>();
                 List<Boolean> types = new ArrayList<>();
                 for (int i = 0; i < m.certificates().size(); i++) {
-                    contexts.add(ContextFactory.build(m, i, provider));
+                    contexts.add(ContextFactory.build(m, i, provider, http2));
                     types.add(PemMaterial.certificates(m.certificates().get(i), m.certificateNames().get(i))[0]
                         .getPublicKey().getAlgorithm().startsWith("EC"));
                 }
@@ -77,6 +81,7 @@ final class ServerNameCertificates {
     }
 
     private static SslContext pick(List<SslContext> contexts, List<Boolean> ecdsa, ClientHello hello) {
-        return new TlsTerminator.ServerTls(contexts, ecdsa, List.of(), false, false, true, VerifyMode.OFF, null, null).contextFor(hello);
+        return new TlsTerminator.ServerTls(contexts, List.of(), ecdsa, List.of(), false, false, false, true, VerifyMode.OFF, null, null)
+            .contextFor(hello, false);
     }
 }

@@ -49,7 +49,9 @@ final class ServerNameSelector extends SslClientHelloHandler<SslContext> {
             return ctx.executor().newFailedFuture(new SSLHandshakeException(why));
         }
         chosen = tls;
-        return ctx.executor().newSucceededFuture(tls.contextFor(hello));
+        // ngx_http_ssl_alpn_select: h2 when the server SNI chose has http2 on, or the address has "listen ... http2"
+        boolean h2 = tls.http2() || address.listen().http2();
+        return ctx.executor().newSucceededFuture(tls.contextFor(hello, h2));
     }
 
     @Override

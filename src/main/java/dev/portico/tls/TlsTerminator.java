@@ -7,6 +7,7 @@ import dev.portico.http.AddressConf;
 import dev.portico.http.ClientConnection;
 import dev.portico.http.ConnectionSecurity;
 import dev.portico.http.Exchange;
+import dev.portico.http.Http2Module;
 import dev.portico.http.ListenSpec;
 import dev.portico.http.ServerNameIndex;
 import dev.portico.http.VirtualServer;
@@ -25,15 +26,18 @@ import java.util.Map;
 final class TlsTerminator implements ConnectionSecurity {
     /**
      * A server's TLS: a context for each certificate pair (none without certificate or with
-     * {@code ssl_reject_handshake on}) and the stapler of its certificate, and the per-connection
-     * switches.
+     * {@code ssl_reject_handshake on}), the same pairs offering {@code h2} by ALPN (built when
+     * HTTP/2 may be on for the server: its {@code http2 on}, or any {@code listen ... http2}),
+     * the stapler of each certificate, whether the server has {@code http2 on}, and the
+     * per-connection switches.
      */
-    record ServerTls(List<SslContext> contexts, List<Boolean> ecdsa, List<Stapler> staplers, boolean reject, boolean preferServerCiphers,
-                     boolean tickets, VerifyMode verify, ChainVerifier verifier, ServerNameCertificates perName) {
+    record ServerTls(List<SslContext> contexts, List<SslContext> h2Contexts, List<Boolean> ecdsa, List<Stapler> staplers,
+                     boolean http2, boolean reject, boolean preferServerCiphers, boolean tickets, VerifyMode verify,
+                     ChainVerifier verifier, ServerNameCertificates perName) {
         /** The OCSP response to staple to a handshake with {@code context}, or null. */
         byte[] staple(SslContext context) {
             for (int i = 0; i < staplers.size(); i++) {
-                if (contexts.get(i) == context) {
+                if (contexts.get(i) == context || i < h2Contexts.size() && h2Contexts.get(i) == context) {
                     return staplers.get(i).response();
                 }
             }
@@ -41,14 +45,15 @@ final class TlsTerminator implements ConnectionSecurity {
         }
 
         /** The pair for a client: its first ECDSA one when it can take ECDSA, else its first other one. */
-        SslContext contextFor(ClientHello hello) {
+        SslContext contextFor(ClientHello hello, boolean offerH2) {
+            List<SslContext> from = offerH2 && !h2Contexts.isEmpty() ? h2Contexts : contexts;
             SslContext fallback = null;
-            for (int i = 0; i < contexts.size(); i++) {
+            for (int i = 0; i < from.size(); i++) {
                 if (ecdsa.get(i) == hello.ecdsa()) {
-                    return contexts.get(i);
+                    return from.get(i);
                 }
                 if (fallback == null) {
-                    fallback = contexts.get(i);
+                    fallback = from.get(i);
                 }
             }
             return fallback;
@@ -70,6 +75,8 @@ final class TlsTerminator implements ConnectionSecurity {
         }
         ContextCache cache = ContextCache.of(build.server());
         Map<VirtualServer, ServerTls> byServer = new IdentityHashMap<>();
+        // "listen ... http2" turns HTTP/2 on for every server of its address
+        boolean anyListenH2 = servers.stream().anyMatch(vs -> vs.listens().stream().anyMatch(ListenSpec::http2));
         for (VirtualServer vs : servers) {
             Settings s = vs.settings();
             boolean reject = s.get(TlsModule.REJECT_HANDSHAKE);
@@ -80,9 +87,10 @@ final class TlsTerminator implements ConnectionSecurity {
                 } catch (ConfigException e) {
                     throw at(vs, e);
                 }
-                byServer.put(vs, new ServerTls(List.of(), List.of(), List.of(), false, s.get(TlsModule.PREFER_SERVER_CIPHERS),
-                    s.get(TlsModule.SESSION_TICKETS), auth.mode(), auth.verifier(),
-                    new ServerNameCertificates(s, build.prefix().confDir(), provider, cache.loader())));
+                boolean http2 = Http2Module.enabled(s);
+                byServer.put(vs, new ServerTls(List.of(), List.of(), List.of(), List.of(), http2, false,
+                    s.get(TlsModule.PREFER_SERVER_CIPHERS), s.get(TlsModule.SESSION_TICKETS), auth.mode(), auth.verifier(),
+                    new ServerNameCertificates(s, build.prefix().confDir(), provider, cache.loader(), http2 || anyListenH2)));
                 continue;
             }
             TlsMaterial m;
@@ -100,15 +108,21 @@ final class TlsTerminator implements ConnectionSecurity {
                         }
                     }
                 }
-                byServer.put(vs, new ServerTls(List.of(), List.of(), List.of(), reject, false, true, s.get(TlsModule.VERIFY_CLIENT), null, null));
+                byServer.put(vs, new ServerTls(List.of(), List.of(), List.of(), List.of(), false, reject, false, true,
+                    s.get(TlsModule.VERIFY_CLIENT), null, null));
                 continue;
             }
             List<SslContext> contexts = new java.util.ArrayList<>();
+            List<SslContext> h2Contexts = new java.util.ArrayList<>();
             List<Boolean> ecdsa = new java.util.ArrayList<>();
             List<Stapler> staplers;
+            boolean http2 = Http2Module.enabled(s);
             try {
                 for (int i = 0; i < m.certificates().size(); i++) {
-                    contexts.add(cache.context(m, i, build, provider));
+                    contexts.add(cache.context(m, i, build, provider, false));
+                    if (http2 || anyListenH2) {
+                        h2Contexts.add(cache.context(m, i, build, provider, true));
+                    }
                     ecdsa.add(PemMaterial.certificates(m.certificates().get(i), m.certificateNames().get(i))[0]
                         .getPublicKey().getAlgorithm().startsWith("EC"));
                 }
@@ -116,8 +130,8 @@ final class TlsTerminator implements ConnectionSecurity {
             } catch (ConfigException e) {
                 throw at(vs, e);
             }
-            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(ecdsa), staplers, reject, m.preferServerCiphers(), m.tickets(),
-                m.clientAuth().mode(), m.clientAuth().verifier(), null));
+            byServer.put(vs, new ServerTls(List.copyOf(contexts), List.copyOf(h2Contexts), List.copyOf(ecdsa), staplers, http2, reject,
+                m.preferServerCiphers(), m.tickets(), m.clientAuth().mode(), m.clientAuth().verifier(), null));
         }
         return new TlsTerminator(byServer);
     }

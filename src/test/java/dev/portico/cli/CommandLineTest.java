@@ -78,6 +78,8 @@ class CommandLineTest {
         assertThat(configure).contains(" --without-http_fastcgi_module", " --without-http_uwsgi_module",
             " --without-http_scgi_module", " --without-http_grpc_module", " --without-http_memcached_module");
         assertThat(configure).doesNotContain("--with-http_stub_status_module");
+        // the "http2" directive exists: ngx_http_v2_module is built
+        assertThat(configure).contains(" --with-http_ssl_module", " --with-http_v2_module");
     }
 
     @Test

@@ -42,8 +42,6 @@ class HttpCoreConfigTest {
                 "invalid parameter \"fast\" in FILE:3"),
             Arguments.of("a TLS port without certificate", http("server { listen 127.0.0.1:8080 ssl; }\n"),
                 "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive in FILE:3"),
-            Arguments.of("http2 before HTTP/2 exists", http("server { listen 127.0.0.1:8080 default_server http2; }\n"),
-                "the \"http2\" parameter requires ngx_http_v2_module in FILE:3"),
             Arguments.of("quic", http("server { listen 127.0.0.1:8080 quic; }\n"),
                 "the \"quic\" parameter requires ngx_http_v3_module in FILE:3"),
             Arguments.of("a bad backlog", http("server { listen 127.0.0.1:8080 backlog=many; }\n"),

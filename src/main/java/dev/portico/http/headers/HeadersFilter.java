@@ -57,7 +57,9 @@ final class HeadersFilter {
 
     private static boolean canCarryTrailers(Exchange ex, HttpResponse response) {
         int status = response.status().code();
-        return ex.request().protocolVersion().equals(HttpVersion.HTTP_1_1) && !ex.isHead()
+        // HTTP/1.1 carries trailers after the last chunk, HTTP/2 in a HEADERS frame after the DATA
+        return (ex.request().protocolVersion().equals(HttpVersion.HTTP_1_1) || ex.request().protocolVersion().majorVersion() == 2)
+            && !ex.isHead()
             && status >= 200 && status != 204 && status != 304;
     }
 

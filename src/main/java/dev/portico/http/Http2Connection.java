@@ -1,0 +1,271 @@
+package dev.portico.http;
+
+import dev.portico.config.directive.Settings;
+import dev.portico.core.Snapshot;
+import dev.portico.observability.ErrorLog;
+import dev.portico.observability.LogLevel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP/2 client connection, after the frame codec and the stream multiplexer: each stream
+ * becomes a child channel served by an {@link Http2Stream}. This handler keeps what belongs to
+ * the connection, as nginx's ngx_http_v2_connection does: the limits of the server that owns
+ * it (the one SNI chose, else the address's default), {@code keepalive_timeout} while no stream
+ * is open, {@code keepalive_requests} and {@code keepalive_time} (the stream that reaches them
+ * is served, then GOAWAY), a graceful stop (GOAWAY, then close when the streams are done), and
+ * its place in {@code worker_connections}.
+ */
+final class Http2Connection extends ChannelDuplexHandler {
+    private final ServerRuntime runtime;
+    private Snapshot bound;
+    private ListenerConf listener;
+    private final ClientConnection connection;
+    private final LoopConnections loop;
+    private final LoopConnections.Slot slot;
+    /** The settings of the server that owns the connection: its HTTP/2 and keep-alive limits. */
+    private final Settings settings;
+    private final long startNanos;
+    private Http2Codecs.Built codec;
+    private ChannelHandlerContext ctx;
+    private int open;
+    private boolean servedOne;
+    private boolean goingAway;
+    private ScheduledFuture<?> idleTimer;
+
+    Http2Connection(ServerRuntime runtime, Snapshot bound, ListenerConf listener, ClientConnection connection,
+                    LoopConnections loop, LoopConnections.Slot slot, Settings settings, long startNanos) {
+        this.runtime = runtime;
+        this.bound = bound;
+        this.listener = listener;
+        this.connection = connection;
+        this.loop = loop;
+        this.slot = slot;
+        this.settings = settings;
+        this.startNanos = startNanos;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    void codec(Http2Codecs.Built built) {
+        this.codec = built;
+    }
+
+    ClientConnection connection() {
+        return connection;
+    }
+
+    Http2ChunkedDistributor chunks() {
+        return codec.chunks();
+    }
+
+    /** Opens a stream's receive window by {@code delta} bytes more than its initial size (a WINDOW_UPDATE). */
+    void growStreamWindow(int streamId, int delta) {
+        io.netty.handler.codec.http2.Http2Connection c = codec.codec().connection();
+        io.netty.handler.codec.http2.Http2Stream s = c.stream(streamId);
+        if (s == null || delta <= 0) {
+            return;
+        }
+        try {
+            c.local().flowController().incrementWindowSize(s, delta);
+            ctx.flush();
+        } catch (Http2Exception e) {
+            // a window that would overflow stays as it is
+        }
+    }
+
+    /** The handler of each new stream's child channel: read on demand, one {@link Http2Stream} each. */
+    ChannelInitializer<Http2StreamChannel> streams() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.config().setAutoRead(false);
+                Http2Stream stream = new Http2Stream(Http2Connection.this);
+                Http2StreamEncoder encoder = new Http2StreamEncoder(stream);
+                stream.encoder(encoder);
+                ch.pipeline().addLast("encoder", encoder).addLast("stream", stream);
+                opened();
+                int id = ch.stream().id();
+                ch.closeFuture().addListener(f -> closed(id));
+            }
+        };
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        // nginx opens the connection window all the way: each stream's own window
+        // (http2_body_preread_size) is what bounds the body a client may send ahead
+        int more = (int) (Http2Module.MAX_WINDOW - 65_535);
+        ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(more)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        use(LoopConnections.Use.WAITING);
+        armIdle();
+    }
+
+    private void use(LoopConnections.Use use) {
+        if (loop != null) {
+            loop.use(slot, use);
+        }
+    }
+
+    /**
+     * The configuration for a new stream: the one in force now (a reload applies to the next
+     * stream, as to the next request of an HTTP/1 connection), or null when a reload removed the
+     * connection's listener, which then goes away.
+     */
+    Snapshot snapshotForStream() {
+        Snapshot snap = runtime.snapshot();
+        if (snap != bound) {
+            ListenerConf l = HttpConf.of(snap).listeners().get(listener.key());
+            if (l == null) {
+                goAway();
+                return null;
+            }
+            listener = l;
+            connection.rebind(l, l.forLocal(ctx.channel().localAddress()));
+            bound = snap;
+        }
+        return snap;
+    }
+
+    /**
+     * A stream's request began: nginx counts it against {@code keepalive_requests} and
+     * {@code keepalive_time} of the connection's server; the one that reaches a limit is served
+     * and GOAWAY tells the client to open a new connection for the next.
+     */
+    void requestStarted() {
+        servedOne = true;
+        if (connection.requests() >= settings.get(HttpModule.KEEPALIVE_REQUESTS)
+            || System.nanoTime() - startNanos > TimeUnit.MILLISECONDS.toNanos(settings.get(HttpModule.KEEPALIVE_TIME))
+            || runtime.draining()) {
+            goAway();
+        }
+    }
+
+    private void opened() {
+        open++;
+        cancelIdle();
+        use(LoopConnections.Use.BUSY);
+    }
+
+    private void closed(int streamId) {
+        open--;
+        if (codec != null) {
+            codec.chunks().forget(streamId);
+        }
+        if (open > 0) {
+            return;
+        }
+        if (goingAway) {
+            ctx.close();
+            return;
+        }
+        use(servedOne ? LoopConnections.Use.KEEPALIVE : LoopConnections.Use.WAITING);
+        armIdle();
+    }
+
+    /** keepalive_timeout runs while no stream is open; then GOAWAY and close, as nginx's idle handler. */
+    private void armIdle() {
+        cancelIdle();
+        long t = settings.get(HttpModule.KEEPALIVE_TIMEOUT);
+        idleTimer = ctx.executor().schedule(() -> {
+            idleTimer = null;
+            if (open == 0) {
+                goAway();
+            }
+        }, Math.max(0, t), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelIdle() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    /**
+     * GOAWAY (NO_ERROR, naming the last stream the client opened), then the connection closes as
+     * soon as the streams it still serves are done.
+     */
+    void goAway() {
+        if (goingAway || !ctx.channel().isActive()) {
+            return;
+        }
+        goingAway = true;
+        cancelIdle();
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).addListener(f -> {
+            if (open == 0) {
+                ctx.close();
+            }
+        });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2GoAwayFrame g && g.errorCode() != Http2Error.NO_ERROR.code()) {
+            ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent GOAWAY with error code " + g.errorCode()
+                + ", client: " + connection.remoteHost());
+        }
+        // SETTINGS, PING and GOAWAY are the codec's business; nothing else arrives here
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == HttpConnectionHandler.DRAIN) {
+            goAway();
+            return;
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdle();
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * A connection error the codec found in what the client sent: the codec answers with GOAWAY
+     * and the error's code and closes; this logs it, at info as nginx logs client errors.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Http2Exception h2 = Http2Exception.class.isInstance(cause) ? (Http2Exception) cause
+            : cause.getCause() instanceof Http2Exception e ? e : null;
+        if (h2 != null) {
+            ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent invalid HTTP/2 data (" + h2.error() + "): "
+                + h2.getMessage() + ", client: " + connection.remoteHost());
+            return;
+        }
+        if (tlsCause(cause) != null) {
+            ErrorLog.get().log(LogLevel.INFO, connection.id(), "SSL_read() failed (" + tlsCause(cause).getMessage()
+                + ") while processing HTTP/2 connection, client: " + connection.remoteHost());
+        } else if (!(cause instanceof java.io.IOException)) {
+            ErrorLog.get().log(LogLevel.ERROR, connection.id(), "HTTP/2 connection error: " + cause);
+        }
+        ctx.close();
+    }
+
+    private static Throwable tlsCause(Throwable t) {
+        for (int i = 0; t != null && i < 4; i++, t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return t;
+            }
+        }
+        return null;
+    }
+}
