@@ -26,6 +26,10 @@ final class ServerNameSelector extends SslClientHelloHandler<SslContext> {
     private final AddressConf address;
     private final ClientConnection connection;
     private TlsTerminator.ServerTls chosen;
+    /** A certificate named by the server name is being read for this connection. */
+    private boolean loading;
+    /** The choice failed: the connection is being closed. */
+    private boolean failed;
     private String serverName;
 
     ServerNameSelector(TlsTerminator terminator, AddressConf address, ClientConnection connection) {
@@ -36,12 +40,18 @@ final class ServerNameSelector extends SslClientHelloHandler<SslContext> {
 
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
+        if (loading || failed || !ctx.channel().isActive()) {
+            // a connection closing offers the same hello again (the decoder's last pass): nothing more to choose or read
+            return ctx.executor().newFailedFuture(new SSLHandshakeException("connection closed during the handshake"));
+        }
         ClientHello hello = ClientHello.parse(clientHello);
         serverName = hello.serverName();
         TlsTerminator.ServerTls tls = terminator.forName(address, serverName);
         if (tls != null && tls.perName() != null) {
             chosen = tls;
-            return tls.perName().lookup(hello, ctx.executor());
+            Future<SslContext> f = tls.perName().lookup(hello, ctx.executor());
+            loading = !f.isDone();
+            return f;
         }
         if (tls == null || tls.reject() || tls.contexts().isEmpty()) {
             String why = tls != null && tls.reject() ? "rejected by \"ssl_reject_handshake\""
@@ -56,7 +66,9 @@ final class ServerNameSelector extends SslClientHelloHandler<SslContext> {
 
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, Future<SslContext> future) {
+        loading = false;
         if (!future.isSuccess()) {
+            failed = true;
             throw new DecoderException(future.cause());
         }
         connection.tlsServerName(serverName);
