@@ -31,7 +31,11 @@ final class GroupChecker {
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile boolean stopped;
 
-    GroupChecker(UpstreamGroup group, CheckSpec spec, Match match) {
+    /** The location's TLS to its backends ({@code proxy_pass https://}), or null. */
+    private final dev.portico.proxy.ProxyModule.ProbeTls tls;
+
+    GroupChecker(UpstreamGroup group, CheckSpec spec, Match match, dev.portico.proxy.ProxyModule.ProbeTls tls) {
+        this.tls = tls;
         this.group = group;
         this.spec = spec;
         this.match = match;
@@ -102,7 +106,7 @@ final class GroupChecker {
         // own timeouts, bounded by the interval (at least 1s, at most 60s as proxy_*_timeout's default)
         int timeout = (int) Math.max(1000, Math.min(spec.intervalMillis(), 60_000L));
         try {
-            Probe.Response r = Probe.get(Probe.withPort(p.address(), spec.port()), group.name(), spec.uri(), timeout);
+            Probe.Response r = Probe.get(Probe.withPort(p.address(), spec.port()), group.name(), spec.uri(), timeout, tls);
             failure = match.failed(r);
         } catch (SocketTimeoutException e) {
             failure = "timed out";

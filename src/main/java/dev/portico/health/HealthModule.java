@@ -139,7 +139,13 @@ public final class HealthModule implements Module {
                     throw node.error("match \"" + spec.matchName() + "\" not found");
                 }
             }
-            plan.add(g, spec, m);
+            ProxyModule.ProbeTls tls;
+            try {
+                tls = ProxyModule.probeTls(level, build);
+            } catch (dev.portico.config.ConfigException e) {
+                throw e.file() == null ? node.error(e.bareMessage()) : e;
+            }
+            plan.add(g, spec, m, tls);
         }
         plan.pending.clear();
     }

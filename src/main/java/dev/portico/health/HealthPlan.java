@@ -14,7 +14,7 @@ final class HealthPlan {
     /** Resolved checks: group, spec, match. */
     final List<GroupChecker> checkers = new ArrayList<>();
 
-    void add(UpstreamGroup g, CheckSpec spec, Match m) {
-        checkers.add(new GroupChecker(g, spec, m));
+    void add(UpstreamGroup g, CheckSpec spec, Match m, dev.portico.proxy.ProxyModule.ProbeTls tls) {
+        checkers.add(new GroupChecker(g, spec, m, tls));
     }
 }

@@ -30,9 +30,14 @@ final class Probe {
     }
 
     static Response get(SocketAddress address, String host, String uri, int timeoutMillis) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(address, timeoutMillis);
-            s.setSoTimeout(timeoutMillis);
+        return get(address, host, uri, timeoutMillis, null);
+    }
+
+    /** With {@code tls}, the probe speaks HTTPS as the location's proxy_pass does (handshake within the same timeout). */
+    static Response get(SocketAddress address, String host, String uri, int timeoutMillis,
+                        dev.portico.proxy.ProxyModule.ProbeTls tls) throws IOException {
+        Socket plain = new Socket();
+        try (Socket s = secured(plain, address, timeoutMillis, tls)) {
             OutputStream out = s.getOutputStream();
             out.write(("GET " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: portico-health-check\r\n"
                 + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -90,6 +95,18 @@ final class Probe {
             }
             String body = new String(b, from, Math.max(0, len), StandardCharsets.ISO_8859_1); // bytes, as the patterns
             return new Response(status, headers, body);
+        }
+    }
+
+    private static Socket secured(Socket plain, SocketAddress address, int timeoutMillis, dev.portico.proxy.ProxyModule.ProbeTls tls)
+        throws IOException {
+        try {
+            plain.connect(address, timeoutMillis);
+            plain.setSoTimeout(timeoutMillis);
+            return tls == null ? plain : tls.secure(plain);
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
         }
     }
 

@@ -124,6 +124,32 @@ public final class ProxyModule implements PipelineModule {
         return pp.target().address().host();
     }
 
+    /** How a health check probe secures its connection to a location's backends. */
+    @FunctionalInterface
+    public interface ProbeTls {
+        java.net.Socket secure(java.net.Socket plain) throws java.io.IOException;
+    }
+
+    /**
+     * For {@code health_check}: the location's {@code proxy_pass https://} settings (trust, client
+     * certificate, SNI and name check of its {@code proxy_ssl_*} directives) as a probe uses them,
+     * or null when the location proxies plain HTTP. A name built from variables is checked as the
+     * upstream group's name, the only one a probe has.
+     */
+    public static ProbeTls probeTls(dev.portico.config.directive.Level location, dev.portico.core.BuildContext build)
+        throws ConfigException {
+        ProxyPassSpec pp = location.getOwn(PROXY_PASS);
+        if (pp == null || pp.target() == null || !pp.target().https()) {
+            return null;
+        }
+        UpstreamTls tls = UpstreamTls.compile(location.resolve(), build);
+        String host = UpstreamTls.hostOf(pp.target());
+        String name = tls.constantName() ? tls.name(null, host) : UpstreamTls.withoutPort(host);
+        String sni = tls.sni(name);
+        String verified = tls.verifiedName(name);
+        return plain -> tls.context.secure(plain, sni, verified);
+    }
+
     @Override
     public List<Directive> directives() {
         Set<Context> loc = EnumSet.of(Context.LOCATION, Context.IF_IN_LOCATION, Context.LIMIT_EXCEPT);

@@ -56,6 +56,28 @@ final class ClientContextFactory {
         }
     }
 
+    /**
+     * The JDK's own SSL context with the same trust and client certificate, for blocking sockets
+     * on a checker thread (health checks); the engine choice does not matter there.
+     */
+    static javax.net.ssl.SSLContext blocking(ClientTlsMaterial m) throws ConfigException {
+        ChainVerifier verifier = m.verify()
+            ? new ChainVerifier(trusted(m), m.crl() == null ? null : crls(m), m.depth(), ChainVerifier.SERVER_AUTH) : null;
+        try {
+            javax.net.ssl.KeyManager[] keys = null;
+            if (m.certificate() != null) {
+                X509Certificate[] chain = PemMaterial.certificates(m.certificate(), m.certificateName());
+                PrivateKey key = PemMaterial.privateKey(m.key(), m.keyName(), m.passwords());
+                keys = ContextFactory.keyManagers(chain, key, m.certificateName(), m.keyName()).getKeyManagers();
+            }
+            javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
+            c.init(keys, new javax.net.ssl.TrustManager[] {new BackendTrust(verifier)}, null);
+            return c;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new ConfigException("SSL_CTX_new() failed (" + e.getMessage() + ")");
+        }
+    }
+
     private static List<X509Certificate> trusted(ClientTlsMaterial m) throws ConfigException {
         List<X509Certificate> out = new ArrayList<>();
         if (!m.trusted().contains("-----BEGIN CERTIFICATE-----")) {

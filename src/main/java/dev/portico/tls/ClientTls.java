@@ -68,6 +68,45 @@ public final class ClientTls {
         return t;
     }
 
+    /**
+     * Secures a connected blocking socket (a health check's, on a checker thread): the same
+     * trust, client certificate, protocols and, with verification on, the same name check as
+     * the proxy's connections. {@code serverName} goes as SNI when not null.
+     */
+    public java.net.Socket secure(java.net.Socket plain, String serverName, String verifiedName) throws java.io.IOException {
+        javax.net.ssl.SSLContext c;
+        try {
+            c = blocking();
+        } catch (ConfigException e) {
+            throw new java.io.IOException(e.getMessage());
+        }
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) c.getSocketFactory().createSocket(plain,
+            serverName != null ? serverName : plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+        SSLParameters p = s.getSSLParameters();
+        SNIServerName sni = serverName == null ? null : sniName(serverName);
+        p.setServerNames(sni == null ? List.of() : List.of(sni));
+        p.setProtocols(material.protocols().stream().filter(x -> !x.startsWith("SSL")).toArray(String[]::new));
+        s.setSSLParameters(p);
+        s.startHandshake();
+        if (verifiedName != null && material.verify() && !matches(s.getSession(), verifiedName)) {
+            s.close();
+            throw new java.io.IOException("upstream SSL certificate does not match \"" + verifiedName + "\"");
+        }
+        return s;
+    }
+
+    /** Built on first use: only health checks of https upstreams need it. */
+    private volatile javax.net.ssl.SSLContext blocking;
+
+    private javax.net.ssl.SSLContext blocking() throws ConfigException {
+        javax.net.ssl.SSLContext c = blocking;
+        if (c == null) {
+            c = ClientContextFactory.blocking(material);
+            blocking = c;
+        }
+        return c;
+    }
+
     public boolean verify() {
         return material.verify();
     }
