@@ -29,14 +29,19 @@ final class Http2ChunkedDistributor implements StreamByteDistributor {
     /** The chunk size of one stream's response (its location's {@code http2_chunk_size}). */
     void chunkSize(int streamId, int size) {
         if (size == defaultChunk) {
-            chunks.remove(streamId);
+            // the usual case: most locations keep the default, and a probe of an empty map is not free
+            if (!chunks.isEmpty()) {
+                chunks.remove(streamId);
+            }
         } else {
             chunks.put(streamId, Integer.valueOf(size));
         }
     }
 
     void forget(int streamId) {
-        chunks.remove(streamId);
+        if (!chunks.isEmpty()) {
+            chunks.remove(streamId);
+        }
     }
 
     @Override
