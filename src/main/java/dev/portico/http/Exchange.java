@@ -503,6 +503,20 @@ public final class Exchange {
         this.writabilityListener = c;
     }
 
+    /**
+     * The client went away while this exchange ran (a closed connection, a reset stream): the
+     * body reader and the content handler hear of it, then the exchange ends (log phase, 499
+     * when nothing was sent).
+     */
+    void clientLost() {
+        markClosed();
+        if (!bodyComplete) {
+            failBody(new java.nio.channels.ClosedChannelException());
+        }
+        fireClientClosed();
+        HttpConnectionHandler.ended(this);
+    }
+
     void fireClientClosed() {
         Runnable r = closeListener;
         closeListener = null;

@@ -549,12 +549,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         if (ex != null && !endWritten) {
             // reset by the client, or the connection went: nginx logs 499 when nothing was sent
             current = null;
-            ex.markClosed();
-            if (!ex.bodyComplete()) {
-                ex.failBody(new java.nio.channels.ClosedChannelException());
-            }
-            ex.fireClientClosed();
-            HttpConnectionHandler.ended(ex);
+            ex.clientLost();
         }
         ctx.fireChannelInactive();
     }

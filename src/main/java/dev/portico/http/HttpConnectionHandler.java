@@ -772,12 +772,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         Exchange ex = current;
         if (ex != null) {
             current = null;
-            ex.markClosed();
-            if (!ex.bodyComplete()) {
-                ex.failBody(new java.nio.channels.ClosedChannelException());
-            }
-            ex.fireClientClosed();
-            ended(ex);
+            ex.clientLost();
         }
         ctx.fireChannelInactive();
     }
