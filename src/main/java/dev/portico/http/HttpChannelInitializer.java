@@ -5,7 +5,6 @@ import dev.portico.core.CoreModule;
 import dev.portico.core.Snapshot;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 
 /**
  * Builds a client connection's pipeline from the configuration in force when it is accepted:
@@ -63,7 +62,7 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
             .addLast("activity", new ByteActivityHandler(http))
             .addLast("decoder", new StrictRequestDecoder(line, total, defaults.get(HttpModule.MAX_HEADERS)))
-            .addLast("encoder", new HttpResponseEncoder())
+            .addLast("encoder", new OrderedResponseEncoder())
             .addLast("http", http);
     }
 }

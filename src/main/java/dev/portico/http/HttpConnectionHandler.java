@@ -475,7 +475,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
             ex.closeAfterResponse();
         }
         connectionHeaders(ex, head);
-        ResponseHeaderOrder.apply(h);
+        // the encoder (OrderedResponseEncoder) writes the lines in nginx's order
         // the encoder turns a head into its bytes at once: measure them as they go by
         long contentBytes = head instanceof HttpContent c ? c.content().readableBytes() : 0;
         long before = bytesWritten();
