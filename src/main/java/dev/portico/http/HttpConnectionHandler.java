@@ -4,6 +4,7 @@ import dev.portico.config.directive.Settings;
 import dev.portico.core.Snapshot;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
+import dev.portico.upstream.DeadlineTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
@@ -56,7 +57,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     private State state = State.WAIT_REQUEST;
     private Exchange current;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(2);
-    private ScheduledFuture<?> timer;
+    /** The one read timer (client_header_timeout, client_body_timeout, keepalive_timeout): re-armed per request without scheduling. */
+    private DeadlineTimer timer;
+    private final Runnable headerTimeout = this::onHeaderTimeout;
+    /** The idle timeout the timer runs with, and its action. */
+    private long idleTimeoutMillis;
+    private final Runnable idleTimeout = () -> onTimer(idleTimeoutMillis);
     private long lastRead = System.nanoTime();
     private boolean partialRequest;
     /** When the first byte of the request being read arrived. */
@@ -127,7 +133,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
      */
     Http2Connection handOverToHttp2() {
         state = State.CLOSING;
-        cancelTimer();
+        stopTimer();
         cancelSendCheck();
         releaseQueued();
         Snapshot snap = runtime.snapshot();
@@ -151,6 +157,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        timer = new DeadlineTimer(ctx.executor());
         if (connection == null) {
             connection = new ClientConnection(ctx.channel(), listener, listener.forLocal(ctx.channel().localAddress()));
         }
@@ -655,7 +662,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     private void linger(Exchange ex) {
         Settings s = settingsOf(ex);
         state = State.CLOSING;
-        cancelTimer();
+        stopTimer();
         cancelSendCheck();
         releaseQueued();
         use(LoopConnections.Use.LINGERING);
@@ -716,7 +723,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         }
         state = State.CLOSING;
         use(LoopConnections.Use.BUSY);
-        cancelTimer();
+        stopTimer();
         cancelSendCheck();
         releaseQueued();
         io.netty.channel.ChannelPipeline p = ctx.pipeline();
@@ -749,7 +756,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     private void close() {
         if (state != State.CLOSING) {
             state = State.CLOSING;
-            cancelTimer();
+            stopTimer();
             cancelSendCheck();
             releaseQueued();
             ctx.channel().close();
@@ -766,7 +773,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSING;
-        cancelTimer();
+        stopTimer();
         cancelSendCheck();
         releaseQueued();
         Exchange ex = current;
@@ -821,13 +828,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
 
     /** client_header_timeout: the whole head must arrive within it (no reset per read: slowloris). */
     private void armHeaderTimer() {
-        cancelTimer();
-        long t = defaults.get(HttpModule.CLIENT_HEADER_TIMEOUT);
-        timer = ctx.executor().schedule(this::onHeaderTimeout, t, TimeUnit.MILLISECONDS);
+        timer.arm(defaults.get(HttpModule.CLIENT_HEADER_TIMEOUT), headerTimeout);
     }
 
     private void onHeaderTimeout() {
-        timer = null;
         if (state != State.WAIT_REQUEST || current != null) {
             return;
         }
@@ -854,17 +858,15 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
 
     /** An idle timer measured from the last bytes read (keepalive_timeout, client_body_timeout). */
     private void armTimer(long timeoutMillis) {
-        cancelTimer();
         if (timeoutMillis <= 0) {
+            cancelTimer();
             return;
         }
-        long deadline = lastRead + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        long delay = Math.max(1, deadline - System.nanoTime());
-        timer = ctx.executor().schedule(() -> onTimer(timeoutMillis), delay, TimeUnit.NANOSECONDS);
+        idleTimeoutMillis = timeoutMillis;
+        timer.armAt(lastRead + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), idleTimeout);
     }
 
     private void onTimer(long timeoutMillis) {
-        timer = null;
         if (state == State.CLOSING) {
             return;
         }
@@ -899,10 +901,17 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
+    /** Stops the read timer; its scheduled task stays for the next arm (a request per connection reuses it). */
     private void cancelTimer() {
         if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+            timer.disarm();
+        }
+    }
+
+    /** Stops the read timer for good: the handler is leaving the connection (closed, or handed to another protocol). */
+    private void stopTimer() {
+        if (timer != null) {
+            timer.cancel();
         }
     }
 

@@ -27,8 +27,13 @@ public final class DeadlineTimer implements Runnable {
             disarm();
             return;
         }
+        armAt(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), onExpire);
+    }
+
+    /** Runs {@code onExpire} once {@link System#nanoTime()} passes {@code deadlineNanos}, unless re-armed first. */
+    public void armAt(long deadlineNanos, Runnable onExpire) {
         long now = System.nanoTime();
-        deadline = now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        deadline = deadlineNanos;
         action = onExpire;
         if (task == null || taskAt - deadline > 0) {
             if (task != null) {

@@ -11,7 +11,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -76,7 +75,7 @@ class RequestBodyFramingTest {
         };
         HttpConnectionHandler http = new HttpConnectionHandler(runtime, listener, vs.settings());
         channel = new EmbeddedChannel(new ByteActivityHandler(http), new StrictRequestDecoder(8192, 32768, 1000),
-            new HttpResponseEncoder(), http);
+            new OrderedResponseEncoder(), http);
         return channel;
     }
 
