@@ -164,13 +164,15 @@ final class Attempt implements UpstreamConnection.Listener {
         bytesInAtStart = c.bytesIn();
         bytesOutAtStart = c.bytesOut();
         HttpMethod method = call.method;
-        UpstreamCodec.decoder(c.channel().pipeline()).headRequest = method.equals(HttpMethod.HEAD);
-        UpstreamCodec.validator(c.channel().pipeline()).arm(method.equals(HttpMethod.HEAD));
+        boolean head = method.equals(HttpMethod.HEAD);
+        UpstreamCodec.ResponseDecoder decoder = UpstreamCodec.decoder(c);
+        decoder.headRequest = head;
+        decoder.heads.arm(head);
         HttpRequest req = RequestBuilder.build(call.ex, call.conf, method, call.uri, call.bodyLength);
         call.upgradeRequested = req.protocolVersion().equals(HttpVersion.HTTP_1_1)
             && req.headers().contains(HttpHeaderNames.UPGRADE) && call.ex.requestHeaders().contains(HttpHeaderNames.UPGRADE);
         String connection = req.headers().get(HttpHeaderNames.CONNECTION);
-        sentConnectionClose = connection != null && connection.toLowerCase().contains("close")
+        sentConnectionClose = connection != null && io.netty.util.AsciiString.containsIgnoreCase(connection, "close")
             || req.protocolVersion().equals(HttpVersion.HTTP_1_0);
         Channel ch = c.channel();
         armSend();

@@ -31,17 +31,15 @@ final class UpstreamCodec {
             // a bare LF ends a line (RFC 9112 section 2.2, as nginx); HeadValidator refuses a bare CR
             .setStrictLineParsing(false)
             .setValidateHeaders(false); // HeadValidator checks the names as nginx does
+        HeadValidator heads = new HeadValidator();
         p.addLast("encoder", new ByteRequestEncoder());
-        p.addLast("heads", new HeadValidator());
-        p.addLast("decoder", new ResponseDecoder(cfg));
+        p.addLast("heads", heads);
+        p.addLast("decoder", new ResponseDecoder(cfg, heads));
     }
 
-    static HeadValidator validator(ChannelPipeline p) {
-        return (HeadValidator) p.get("heads");
-    }
-
-    static ResponseDecoder decoder(ChannelPipeline p) {
-        return (ResponseDecoder) p.get("decoder");
+    /** The response decoder of a connection set up here (no pipeline walk per request). */
+    static ResponseDecoder decoder(UpstreamConnection c) {
+        return (ResponseDecoder) c.framing();
     }
 
     /**
@@ -50,9 +48,12 @@ final class UpstreamCodec {
      */
     static final class ResponseDecoder extends HttpResponseDecoder implements UpstreamConnection.Framing {
         boolean headRequest;
+        /** The byte-level check that runs ahead of this decoder. */
+        final HeadValidator heads;
 
-        ResponseDecoder(HttpDecoderConfig cfg) {
+        ResponseDecoder(HttpDecoderConfig cfg, HeadValidator heads) {
             super(cfg);
+            this.heads = heads;
         }
 
         @Override

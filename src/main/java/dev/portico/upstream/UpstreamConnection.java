@@ -127,13 +127,19 @@ public final class UpstreamConnection {
      * response is handed on, before anything else is read.
      */
     public int bytesBeyondResponse() {
+        Framing f = framing();
+        return f == null ? 0 : f.bytesBeyondMessage();
+    }
+
+    /** The connection's protocol decoder, or null before its pipeline is set up. */
+    public Framing framing() {
         Framing f = framing;
         if (f == null) {
             // found once: looking a handler up by type walks the pipeline
             f = channel.pipeline().get(Framing.class);
             framing = f;
         }
-        return f == null ? 0 : f.bytesBeyondMessage();
+        return f;
     }
 
     public void close() {
