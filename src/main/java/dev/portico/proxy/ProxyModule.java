@@ -18,6 +18,7 @@ import dev.portico.http.PipelineModule;
 import dev.portico.http.RegexSupport;
 import dev.portico.http.RequestPipeline;
 import dev.portico.http.TempPath;
+import dev.portico.tls.TlsModule;
 import dev.portico.variables.SizeValue;
 import dev.portico.variables.Template;
 import dev.portico.variables.Variables;
@@ -245,6 +246,7 @@ public final class ProxyModule implements PipelineModule {
             Directive.simple("proxy_ssl_password_file", HTTP_SRV_LOC, Arity.TAKE1,
                 (level, node) -> level.set(SSL_PASSWORD_FILE, node.arg(0), node)),
             Directive.flag("proxy_ssl_session_reuse", HTTP_SRV_LOC, SSL_SESSION_REUSE),
+            TlsModule.confCommand("proxy_ssl_conf_command", HTTP_SRV_LOC),
             // accepted: Portico's header lookups need no hash tuning
             Directive.simple("proxy_headers_hash_max_size", HTTP_SRV_LOC, Arity.TAKE1,
                 (level, node) -> Values.number(node, node.arg(0))),

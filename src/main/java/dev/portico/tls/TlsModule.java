@@ -5,6 +5,7 @@ import static dev.portico.config.directive.Context.SERVER;
 
 import dev.portico.config.ConfigException;
 import dev.portico.config.directive.Arity;
+import dev.portico.config.directive.Context;
 import dev.portico.config.directive.Directive;
 import dev.portico.config.directive.Slot;
 import dev.portico.config.directive.Values;
@@ -12,6 +13,7 @@ import dev.portico.http.PipelineModule;
 import dev.portico.http.RequestPipeline;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * ngx_http_ssl_module: TLS on {@code listen ... ssl} addresses. Each server's settings are
@@ -43,6 +45,8 @@ public final class TlsModule implements PipelineModule {
     static final Slot<String> STAPLING_FILE = Slot.of("ssl_stapling_file", null);
     static final Slot<String> STAPLING_RESPONDER = Slot.of("ssl_stapling_responder", null);
     static final Slot<Boolean> STAPLING_VERIFY = Slot.of("ssl_stapling_verify", false);
+    /** Only ever {@code off}: {@code on} is refused at load. */
+    static final Slot<Boolean> EARLY_DATA = Slot.of("ssl_early_data", false);
 
     private static final List<String> PROTOCOL_NAMES = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
@@ -51,7 +55,7 @@ public final class TlsModule implements PipelineModule {
 
     @Override
     public List<Directive> directives() {
-        EnumSet<dev.portico.config.directive.Context> hs = EnumSet.of(HTTP, SERVER);
+        EnumSet<Context> hs = EnumSet.of(HTTP, SERVER);
         return List.of(
             Directive.simple("ssl_certificate", hs, Arity.TAKE1, (level, node) -> {
                 checkVariables(node);
@@ -93,7 +97,27 @@ public final class TlsModule implements PipelineModule {
             Directive.flag("ssl_stapling", hs, STAPLING),
             Directive.value("ssl_stapling_file", hs, STAPLING_FILE, (node, v) -> v),
             Directive.value("ssl_stapling_responder", hs, STAPLING_RESPONDER, (node, v) -> v),
-            Directive.flag("ssl_stapling_verify", hs, STAPLING_VERIFY));
+            Directive.flag("ssl_stapling_verify", hs, STAPLING_VERIFY),
+            Directive.simple("ssl_early_data", hs, Arity.TAKE1, (level, node) -> {
+                if (Values.flag(node, node.arg(0))) {
+                    // netty-tcnative's BoringSSL engine and the JDK's both lack TLS 1.3 0-RTT for TCP
+                    throw node.error("\"ssl_early_data on\" is not supported: the TLS engine does not offer TLS 1.3 0-RTT");
+                }
+                level.set(EARLY_DATA, false, node);
+            }),
+            confCommand("ssl_conf_command", hs));
+    }
+
+    /**
+     * {@code ssl_conf_command} and {@code proxy_ssl_conf_command}: OpenSSL's SSL_CONF_cmd() has no
+     * counterpart in BoringSSL (nor in the JDK's engine), so the directive is refused at load with
+     * nginx's words for a platform without it, and the reason, rather than being an unknown one.
+     */
+    public static Directive confCommand(String name, Set<Context> contexts) {
+        return Directive.simple(name, contexts, Arity.TAKE2, (level, node) -> {
+            throw node.error("\"" + name + "\" directive is not supported on this platform:"
+                + " BoringSSL (and the JDK's TLS engine) has no OpenSSL configuration commands");
+        });
     }
 
     /** The one variable a certificate name may hold: it is known at the handshake, before any request. */

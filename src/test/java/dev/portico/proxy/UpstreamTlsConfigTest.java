@@ -29,7 +29,7 @@ class UpstreamTlsConfigTest {
         "proxy_ssl_verify_depth deep;                                                                     | \"proxy_ssl_verify_depth\" directive invalid number | 3",
         "proxy_ssl_name a b;                                                                              | invalid number of arguments in \"proxy_ssl_name\" directive | 3",
         "proxy_ssl_server_name on; proxy_ssl_server_name off;                                             | \"proxy_ssl_server_name\" directive is duplicate | 3",
-        "proxy_ssl_conf_command Options PrioritizeChaCha;                                                 | unknown directive \"proxy_ssl_conf_command\" | 3",
+        "proxy_ssl_conf_command Options PrioritizeChaCha;                                                 | \"proxy_ssl_conf_command\" directive is not supported on this platform: BoringSSL (and the JDK's TLS engine) has no OpenSSL configuration commands | 3",
     })
     void badSettingsAreRefusedWithNginxWording(String body, String message, int line) {
         assertThatThrownBy(() -> TestPortico.load(http(body)))
