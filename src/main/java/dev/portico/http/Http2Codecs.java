@@ -3,6 +3,8 @@ package dev.portico.http;
 import dev.portico.config.directive.Settings;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -10,9 +12,10 @@ import io.netty.handler.codec.http2.Http2Settings;
 /**
  * Netty's HTTP/2 frame codec for a client connection, set from the server that owns the
  * connection: the SETTINGS it announces ({@code http2_max_concurrent_streams},
- * {@code http2_body_preread_size} as the streams' initial window, the header list limit of
- * {@code large_client_header_buffers}), the DATA frame size ({@code http2_chunk_size}), and the
- * codec's protections against abusive peers (rapid reset, control frame and empty frame floods).
+ * {@code http2_body_preread_size} as the streams' initial window, a header list limit), the DATA
+ * frame size ({@code http2_chunk_size}), nginx's header limits of
+ * {@code large_client_header_buffers} ({@link Http2HeaderLimits}), and the codec's protections
+ * against abusive peers (rapid reset, control frame and empty frame floods).
  */
 final class Http2Codecs {
     /** RST_STREAM frames a client may send within {@link #RST_WINDOW_SECONDS} (CVE-2023-44487, rapid reset). */
@@ -40,12 +43,13 @@ final class Http2Codecs {
         int chunk = (int) Math.min(Integer.MAX_VALUE, s.get(Http2Module.CHUNK_SIZE));
         Http2ChunkedDistributor chunks = new Http2ChunkedDistributor(connection, chunk);
         connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, chunks));
-        long headerList = s.get(HttpModule.LARGE_HEADER_BUFFER_SIZE) * s.get(HttpModule.LARGE_HEADER_BUFFER_NUMBER);
+        long field = s.get(HttpModule.LARGE_HEADER_BUFFER_SIZE);
+        long headerList = field * s.get(HttpModule.LARGE_HEADER_BUFFER_NUMBER);
         Http2Settings settings = new Http2Settings()
             .maxConcurrentStreams(s.get(Http2Module.MAX_CONCURRENT_STREAMS))
             .initialWindowSize((int) Math.min(Http2Module.MAX_WINDOW, s.get(Http2Module.BODY_PREREAD_SIZE)))
-            .maxHeaderListSize(Math.min(headerList, 0xFFFFFFFFL));
-        Http2FrameCodec codec = new Builder(connection)
+            .maxHeaderListSize(Math.min(codecListLimit(headerList), 0xFFFFFFFFL));
+        Http2FrameCodec codec = new Builder(connection, field, headerList)
             .initialSettings(settings)
             // GOAWAY and the wait for streams to finish are Http2Connection's: a close is a close
             .decoupleCloseAndGoAway(true)
@@ -59,10 +63,32 @@ final class Http2Codecs {
         return new Built(codec, chunks);
     }
 
-    /** The builder with a connection of our making (its remote flow controller slices DATA frames). */
+    /**
+     * The header list size the codec enforces (and announces): high enough never to refuse a list
+     * nginx takes, since HTTP/2 counts 32 bytes more per field than nginx does and a field of
+     * nginx's list weighs at least a byte; {@link Http2HeaderLimits} applies nginx's own count.
+     */
+    static long codecListLimit(long nginxLimit) {
+        return nginxLimit * 33;
+    }
+
+    /**
+     * The builder with a connection of our making (its remote flow controller slices DATA frames)
+     * and nginx's header limits in front of the decoder the codec builds.
+     */
     private static final class Builder extends Http2FrameCodecBuilder {
-        Builder(DefaultHttp2Connection connection) {
+        private final long maxField;
+        private final long maxList;
+
+        Builder(DefaultHttp2Connection connection, long maxField, long maxList) {
             connection(connection);
+            this.maxField = maxField;
+            this.maxList = maxList;
+        }
+
+        @Override
+        protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initial) {
+            return super.build(new Http2HeaderLimits(decoder, maxField, maxList), encoder, initial);
         }
     }
 }

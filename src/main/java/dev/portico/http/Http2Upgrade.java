@@ -44,6 +44,7 @@ final class Http2Upgrade {
         conn.codec(built);
         p.addLast("h2-linger", new Http2Linger(conn.settings(), built.codec().connection()))
             .addLast("h2", built.codec())
+            .addLast("h2-limits", new Http2HeaderLimits.Log(conn.connection()))
             .addLast("h2-streams", new Http2MultiplexHandler(conn.streams()))
             .addLast("h2-conn", conn);
         // http2_recv_buffer_size: the most one read from the socket takes
