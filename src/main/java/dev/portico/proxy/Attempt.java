@@ -2,6 +2,7 @@ package dev.portico.proxy;
 
 import dev.portico.observability.Errno;
 import dev.portico.observability.LogLevel;
+import dev.portico.tls.ClientCertificates;
 import dev.portico.tls.ClientTls;
 import dev.portico.upstream.Connector;
 import dev.portico.upstream.KeepalivePool;
@@ -81,10 +82,12 @@ final class Attempt implements UpstreamConnection.Listener {
             return;
         }
         UpstreamTls tls = call.https ? conf.tls : null;
+        // a certificate the request names is read once connected, as nginx reads it
+        ClientCertificates.Pair named = tls == null ? null : call.clientCertificate;
         int maxHead = conf.bufferSize;
         int maxRead = (int) Math.min(256 * 1024, conf.readAhead);
         Future<UpstreamConnection> f = Connector.connect(call.loop, peer, conf.connectTimeout, conf.socketKeepalive, maxRead,
-            p -> UpstreamCodec.setup(p, maxHead, tls == null ? null : tlsHandler(tls, p)));
+            p -> UpstreamCodec.setup(p, maxHead, tls == null || named != null ? null : tlsHandler(tls.context, p)));
         f.addListener(done -> {
             if (done.isSuccess()) {
                 UpstreamConnection made = f.getNow();
@@ -92,7 +95,9 @@ final class Attempt implements UpstreamConnection.Listener {
                     made.close();
                     return;
                 }
-                if (tls != null) {
+                if (named != null) {
+                    withCertificate(made, tls, named);
+                } else if (tls != null) {
                     handshake(made, tls);
                 } else {
                     begin(made, false);
@@ -113,10 +118,49 @@ final class Attempt implements UpstreamConnection.Listener {
      * peer and SNI (unless {@code proxy_ssl_session_reuse off}), and {@code proxy_connect_timeout}
      * for the handshake, as nginx gives it.
      */
-    private SslHandler tlsHandler(UpstreamTls tls, io.netty.channel.ChannelPipeline p) {
-        String sessionKey = tls.sessionReuse ? "/" + peer.name() + "/" + (call.sni == null ? "" : call.sni) : null;
+    private SslHandler tlsHandler(ClientTls context, io.netty.channel.ChannelPipeline p) {
+        String sessionKey = call.conf.tls.sessionReuse ? "/" + peer.name() + "/" + (call.sni == null ? "" : call.sni) : null;
         int port = peer.address() instanceof InetSocketAddress a ? a.getPort() : 0;
-        return tls.context.newHandler(p.channel().alloc(), sessionKey, port, call.sni, call.conf.connectTimeout);
+        return context.newHandler(p.channel().alloc(), sessionKey, port, call.sni, call.conf.connectTimeout);
+    }
+
+    /**
+     * A new connection whose client certificate the request names: the context presenting it
+     * comes from a loader thread (or its cache), then the TLS handler joins the pipeline and the
+     * handshake starts. A certificate that cannot be read ends the request with 500, as in nginx.
+     */
+    private void withCertificate(UpstreamConnection c, UpstreamTls tls, ClientCertificates.Pair named) {
+        conn = c;
+        // a close meanwhile is a failed handshake, to retry as one
+        handshaking = true;
+        c.listener(this);
+        // files that never come (a hung mount) take proxy_connect_timeout, like a connect that never completes
+        java.util.concurrent.ScheduledFuture<?> timer = call.loop.schedule(
+            () -> fail(Failure.TIMEOUT, "upstream timed out (110: Connection timed out)", ProxyLog.CONNECTING),
+            Math.max(1, call.conf.connectTimeout), java.util.concurrent.TimeUnit.MILLISECONDS);
+        tls.certificates.lookup(named, call.loop).addListener(loaded -> {
+            timer.cancel(false);
+            if (over) {
+                return;
+            }
+            if (!loaded.isSuccess()) {
+                certificateFailed(loaded.cause());
+                return;
+            }
+            io.netty.channel.ChannelPipeline p = c.channel().pipeline();
+            p.addBefore("encoder", "tls", tlsHandler((ClientTls) loaded.getNow(), p));
+            handshake(c, tls);
+        });
+    }
+
+    private void certificateFailed(Throwable cause) {
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        over = true;
+        state.finished();
+        closeConnection();
+        call.attemptDone(this, false);
+        ProxyLog.log(LogLevel.ERROR, call.ex, message, ProxyLog.CONNECTING, upstreamUri());
+        call.failBeforeUpstream(500);
     }
 
     /**

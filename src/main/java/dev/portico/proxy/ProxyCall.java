@@ -4,6 +4,7 @@ import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.http.Location;
 import dev.portico.observability.LogLevel;
+import dev.portico.tls.ClientCertificates;
 import dev.portico.upstream.BalancerRequest;
 import dev.portico.upstream.DnsResolvers;
 import dev.portico.upstream.Peer;
@@ -42,6 +43,8 @@ final class ProxyCall {
     /** With https: the backend's name for this request, and the SNI sent (null: none). */
     String sslName;
     String sni;
+    /** With https and a client certificate named with variables: the one this request names (null: the location's own). */
+    ClientCertificates.Pair clientCertificate;
     private String hostHeader;
     private String port;
     private String uriPart = "";
@@ -102,8 +105,8 @@ final class ProxyCall {
             uriPart = t.uriPart();
             poolKey = conf.poolKey;
             nameBackend(t);
-            if (https && poolKey == null && !conf.tls.constantName()) {
-                poolKey = ProxyConf.PoolKey.of(group, conf, true, sni, conf.tls.verifiedName(sslName));
+            if (https && poolKey == null && conf.tls.perRequest()) {
+                poolKey = ProxyConf.PoolKey.of(group, conf, true, sni, conf.tls.verifiedName(sslName), clientCertificate);
             }
             targetReady();
         } else {
@@ -139,7 +142,7 @@ final class ProxyCall {
                 failBeforeUpstream(500);
                 return;
             }
-            poolKey = ProxyConf.PoolKey.of(group, conf, https, sni, https ? conf.tls.verifiedName(sslName) : null);
+            poolKey = ProxyConf.PoolKey.of(group, conf, https, sni, https ? conf.tls.verifiedName(sslName) : null, clientCertificate);
             targetReady();
             return;
         }
@@ -193,6 +196,7 @@ final class ProxyCall {
         if (https) {
             sslName = conf.tls.name(ex, UpstreamTls.hostOf(t));
             sni = conf.tls.sni(sslName);
+            clientCertificate = conf.tls.certificate(ex);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.portico.config.directive.Settings;
 import dev.portico.core.BuildContext;
 import dev.portico.http.HttpModule;
 import dev.portico.http.TempPath;
+import dev.portico.tls.ClientCertificates;
 import dev.portico.tls.ClientTls;
 import dev.portico.upstream.ResolverConf;
 import dev.portico.upstream.UpstreamGroup;
@@ -76,8 +77,9 @@ final class ProxyConf {
 
     /**
      * Which keep-alive cache a connection belongs to: the group, in "local" mode the location,
-     * and for TLS the context's settings plus the name sent as SNI and the one the certificate
-     * was checked against, so that connections made differently never mix.
+     * and for TLS the context's settings plus the name sent as SNI, the one the certificate was
+     * checked against and the client certificate a request named, so that connections made
+     * differently never mix.
      */
     static final class PoolKey {
         private final String group;
@@ -85,24 +87,27 @@ final class ProxyConf {
         private final String scope;
         private final String sni;
         private final String verifiedName;
+        private final ClientCertificates.Pair clientCertificate;
         private final int hash;
 
-        PoolKey(String group, ClientTls tls, String scope, String sni, String verifiedName) {
+        PoolKey(String group, ClientTls tls, String scope, String sni, String verifiedName, ClientCertificates.Pair clientCertificate) {
             this.group = group;
             this.tls = tls;
             this.scope = scope;
             this.sni = sni;
             this.verifiedName = verifiedName;
-            this.hash = java.util.Objects.hash(group, tls, scope, sni, verifiedName);
+            this.clientCertificate = clientCertificate;
+            this.hash = java.util.Objects.hash(group, tls, scope, sni, verifiedName, clientCertificate);
         }
 
         /** The key for a request to {@code g}: null when the group keeps no connections. */
-        static PoolKey of(UpstreamGroup g, ProxyConf conf, boolean https, String sni, String verifiedName) {
+        static PoolKey of(UpstreamGroup g, ProxyConf conf, boolean https, String sni, String verifiedName,
+                          ClientCertificates.Pair clientCertificate) {
             if (!g.keepalive().enabled()) {
                 return null;
             }
             return new PoolKey(g.name(), https ? conf.tls.context : null, g.keepalive().local() ? conf.poolScope : null,
-                https ? sni : null, https ? verifiedName : null);
+                https ? sni : null, https ? verifiedName : null, https ? clientCertificate : null);
         }
 
         @Override
@@ -114,7 +119,8 @@ final class ProxyConf {
         public boolean equals(Object o) {
             return o == this || o instanceof PoolKey k && k.hash == hash && k.group.equals(group)
                 && java.util.Objects.equals(k.tls, tls) && java.util.Objects.equals(k.scope, scope)
-                && java.util.Objects.equals(k.sni, sni) && java.util.Objects.equals(k.verifiedName, verifiedName);
+                && java.util.Objects.equals(k.sni, sni) && java.util.Objects.equals(k.verifiedName, verifiedName)
+                && java.util.Objects.equals(k.clientCertificate, clientCertificate);
         }
     }
 
@@ -143,14 +149,14 @@ final class ProxyConf {
                 g = upstreams.implicit(target.address(), node);
             }
             this.group = g;
-            if (tls != null && !tls.constantName()) {
-                // the name is the request's: the key is made per request
+            if (tls != null && tls.perRequest()) {
+                // the name or the client certificate is the request's: the key is made per request
                 this.poolKey = null;
             } else if (tls != null) {
                 String name = tls.name(null, UpstreamTls.hostOf(target));
-                this.poolKey = PoolKey.of(g, this, true, tls.sni(name), tls.verifiedName(name));
+                this.poolKey = PoolKey.of(g, this, true, tls.sni(name), tls.verifiedName(name), null);
             } else {
-                this.poolKey = PoolKey.of(g, this, false, null, null);
+                this.poolKey = PoolKey.of(g, this, false, null, null, null);
             }
         } else {
             this.group = null;

@@ -18,6 +18,7 @@ import dev.portico.http.PipelineModule;
 import dev.portico.http.RegexSupport;
 import dev.portico.http.RequestPipeline;
 import dev.portico.http.TempPath;
+import dev.portico.tls.CertificateCacheSpec;
 import dev.portico.tls.TlsModule;
 import dev.portico.variables.SizeValue;
 import dev.portico.variables.Template;
@@ -90,8 +91,10 @@ public final class ProxyModule implements PipelineModule {
     static final Slot<String> SSL_CRL = Slot.of("proxy_ssl_crl", null);
     static final Slot<List<String>> SSL_PROTOCOLS = Slot.of("proxy_ssl_protocols", List.of("TLSv1.2", "TLSv1.3"));
     static final Slot<String> SSL_CIPHERS = Slot.of("proxy_ssl_ciphers", "DEFAULT");
-    static final Slot<String> SSL_CERTIFICATE = Slot.of("proxy_ssl_certificate", null);
-    static final Slot<String> SSL_CERTIFICATE_KEY = Slot.of("proxy_ssl_certificate_key", null);
+    /** Client certificate and key: constant, or named with variables and read per connection (nginx 1.21.0+). */
+    static final Slot<Template> SSL_CERTIFICATE = Slot.of("proxy_ssl_certificate", null);
+    static final Slot<Template> SSL_CERTIFICATE_KEY = Slot.of("proxy_ssl_certificate_key", null);
+    static final Slot<CertificateCacheSpec> SSL_CERTIFICATE_CACHE = Slot.of("proxy_ssl_certificate_cache", CertificateCacheSpec.OFF);
     static final Slot<String> SSL_PASSWORD_FILE = Slot.of("proxy_ssl_password_file", null);
     static final Slot<Boolean> SSL_SESSION_REUSE = Slot.of("proxy_ssl_session_reuse", true);
     private static final List<String> SSL_PROTOCOL_NAMES = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
@@ -144,6 +147,11 @@ public final class ProxyModule implements PipelineModule {
             return null;
         }
         UpstreamTls tls = UpstreamTls.compile(location.resolve(), build);
+        if (tls.certificates != null) {
+            // a probe has no request to name the files with
+            throw new ConfigException("a health check cannot present a client certificate named with variables"
+                + " (\"proxy_ssl_certificate\")");
+        }
         String host = UpstreamTls.hostOf(pp.target());
         String name = tls.constantName() ? tls.name(null, host) : UpstreamTls.withoutPort(host);
         String sni = tls.sni(name);
@@ -236,13 +244,15 @@ public final class ProxyModule implements PipelineModule {
             }),
             Directive.simple("proxy_ssl_ciphers", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.set(SSL_CIPHERS, node.arg(0), node)),
             Directive.simple("proxy_ssl_certificate", HTTP_SRV_LOC, Arity.TAKE1,
-                (level, node) -> level.set(SSL_CERTIFICATE, certificateFile(node), node)),
+                (level, node) -> level.set(SSL_CERTIFICATE, certificateFile(level, node), node)),
             Directive.simple("proxy_ssl_certificate_key", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
                 if (node.arg(0).startsWith("engine:")) {
                     throw node.error("loading \"engine:...\" certificate keys is not supported");
                 }
-                level.set(SSL_CERTIFICATE_KEY, certificateFile(node), node);
+                level.set(SSL_CERTIFICATE_KEY, certificateFile(level, node), node);
             }),
+            Directive.simple("proxy_ssl_certificate_cache", HTTP_SRV_LOC, Arity.TAKE123,
+                (level, node) -> level.set(SSL_CERTIFICATE_CACHE, CertificateCacheSpec.parse(node), node)),
             Directive.simple("proxy_ssl_password_file", HTTP_SRV_LOC, Arity.TAKE1,
                 (level, node) -> level.set(SSL_PASSWORD_FILE, node.arg(0), node)),
             Directive.flag("proxy_ssl_session_reuse", HTTP_SRV_LOC, SSL_SESSION_REUSE),
@@ -254,16 +264,10 @@ public final class ProxyModule implements PipelineModule {
                 (level, node) -> Values.number(node, node.arg(0))));
     }
 
-    /**
-     * A client certificate or key file. nginx loads one named with variables per connection;
-     * Portico compiles contexts when the configuration loads, so such a value is refused.
-     */
-    private static String certificateFile(ConfNode node) throws ConfigException {
+    /** A client certificate or key: a file name, which may hold variables, or a {@code data:} value taken as it is. */
+    private static Template certificateFile(Level level, ConfNode node) throws ConfigException {
         String v = node.arg(0);
-        if (v.indexOf('$') >= 0 && !v.startsWith("data:")) {
-            throw node.error("variables in \"" + node.name() + "\" are not supported");
-        }
-        return v;
+        return v.startsWith("data:") ? Template.literal(v) : compile(level, node, v);
     }
 
     /** RFC 9110 token characters: a field name Portico can put on the wire. */

@@ -69,6 +69,15 @@ public final class ClientTls {
     }
 
     /**
+     * This context's settings with another client certificate (full paths or {@code data:}
+     * values): files read and a context built now, so only ever on a loader thread.
+     */
+    ClientTls withCertificate(String certificatePath, String keyPath) throws ConfigException {
+        ClientTlsMaterial m = material.withCertificate(certificatePath, keyPath);
+        return new ClientTls(m, ClientContextFactory.build(m, SslProvider.valueOf(material.engine())));
+    }
+
+    /**
      * Secures a connected blocking socket (a health check's, on a checker thread): the same
      * trust, client certificate, protocols and, with verification on, the same name check as
      * the proxy's connections. {@code serverName} goes as SNI when not null.

@@ -48,6 +48,17 @@ record ClientTlsMaterial(String engine, boolean verify, String trusted, String t
             List.copyOf(o.protocols()), o.ciphers(), cert, key, o.certificate(), o.certificateKey(), passwords);
     }
 
+    /**
+     * The same settings with the client certificate and key a request names (full paths, or
+     * {@code data:} values), read now: on a loader thread, never on an event loop.
+     */
+    ClientTlsMaterial withCertificate(String certificatePath, String keyPath) throws ConfigException {
+        String cert = PemMaterial.read(certificatePath, Path.of("/"), "certificate");
+        String k = PemMaterial.read(keyPath, Path.of("/"), "certificate key");
+        return new ClientTlsMaterial(engine, verify, trusted, trustedName, depth, crl, crlName, protocols, ciphers, cert, k,
+            certificatePath, keyPath, passwords);
+    }
+
     /** A file's text, failing with the OpenSSL call nginx names for it (with the full path, as nginx). */
     private static String file(String path, String call) throws ConfigException {
         try {

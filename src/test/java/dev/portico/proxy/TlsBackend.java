@@ -44,7 +44,8 @@ import javax.net.ssl.SSLSession;
 /**
  * An HTTPS backend on BoringSSL that records each handshake as the server saw it: the SNI it
  * received, the client certificate, whether the session was resumed (BoringSSL says so). It
- * answers every request with 200 and the number of the connection it came on.
+ * answers every request with 200, the number of the connection it came on, and that
+ * connection's client certificate (X-Client-Subject, "none" without one).
  */
 final class TlsBackend implements AutoCloseable {
     /** One TLS connection, as the backend saw its handshake. */
@@ -74,28 +75,34 @@ final class TlsBackend implements AutoCloseable {
 
     /** A backend serving {@code cert} on the port that stands for {@code original}. */
     static TlsBackend on(dev.portico.testing.PortMap ports, int original, TestCertificates.Issued cert) {
-        return new TlsBackend(ports.get(original), context(cert, null, cert.chainPem()));
+        return new TlsBackend(ports.get(original), context(cert, null, ClientAuth.NONE, cert.chainPem()));
     }
 
     /** As {@link #on}, requiring a client certificate issued by {@code clientCa}. */
     static TlsBackend requiringClientCertificate(dev.portico.testing.PortMap ports, int original, TestCertificates.Issued cert,
                                                  X509Certificate clientCa) {
-        return new TlsBackend(ports.get(original), context(cert, clientCa, cert.chainPem()));
+        return new TlsBackend(ports.get(original), context(cert, clientCa, ClientAuth.REQUIRE, cert.chainPem()));
+    }
+
+    /** As {@link #on}, asking for a client certificate issued by {@code clientCa} but serving a client without one. */
+    static TlsBackend askingForClientCertificate(dev.portico.testing.PortMap ports, int original, TestCertificates.Issued cert,
+                                                 X509Certificate clientCa) {
+        return new TlsBackend(ports.get(original), context(cert, clientCa, ClientAuth.OPTIONAL, cert.chainPem()));
     }
 
     /** As {@link #on}, sending only the leaf certificate (no chain). */
     static TlsBackend leafOnly(dev.portico.testing.PortMap ports, int original, TestCertificates.Issued cert) {
-        return new TlsBackend(ports.get(original), context(cert, null, cert.certPem()));
+        return new TlsBackend(ports.get(original), context(cert, null, ClientAuth.NONE, cert.certPem()));
     }
 
-    private static SslContext context(TestCertificates.Issued cert, X509Certificate clientCa, String chain) {
+    private static SslContext context(TestCertificates.Issued cert, X509Certificate clientCa, ClientAuth auth, String chain) {
         try {
             java.security.cert.CertificateFactory f = java.security.cert.CertificateFactory.getInstance("X.509");
             X509Certificate[] certs = f.generateCertificates(new java.io.ByteArrayInputStream(chain.getBytes(StandardCharsets.US_ASCII)))
                 .toArray(new X509Certificate[0]);
             SslContextBuilder b = SslContextBuilder.forServer(cert.key(), certs).sslProvider(SslProvider.OPENSSL);
             if (clientCa != null) {
-                b.clientAuth(ClientAuth.REQUIRE).trustManager(clientCa);
+                b.clientAuth(auth).trustManager(clientCa);
             }
             return b.build();
         } catch (Exception e) {
@@ -136,12 +143,7 @@ final class TlsBackend implements AutoCloseable {
                     }
                 }
             }
-            String client = null;
-            try {
-                client = ((X509Certificate) s.getPeerCertificates()[0]).getSubjectX500Principal().getName();
-            } catch (SSLPeerUnverifiedException none) {
-                // no client certificate
-            }
+            String client = clientSubject(s);
             boolean resumed = h.engine() instanceof ReferenceCountedOpenSslEngine e && SSL.isSessionReused(e.sslPointer());
             return new Handshake(connection, sni, client, resumed, s.getProtocol());
         }
@@ -152,12 +154,23 @@ final class TlsBackend implements AutoCloseable {
             byte[] body = ("connection " + connection).getBytes(StandardCharsets.US_ASCII);
             FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            // the client certificate of the connection the request came on
+            String client = clientSubject(ctx.pipeline().get(SslHandler.class).engine().getSession());
+            r.headers().set("X-Client-Subject", client == null ? "none" : client);
             ctx.writeAndFlush(r);
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    private static String clientSubject(SSLSession s) {
+        try {
+            return ((X509Certificate) s.getPeerCertificates()[0]).getSubjectX500Principal().getName();
+        } catch (SSLPeerUnverifiedException none) {
+            return null;
         }
     }
 

@@ -21,8 +21,15 @@ class UpstreamTlsConfigTest {
         "server { location / { proxy_pass https://127.0.0.1; proxy_ssl_verify on; } }                     | no proxy_ssl_trusted_certificate for proxy_ssl_verify | 3",
         "server { location / { proxy_pass http://$host; proxy_ssl_verify on; } }                          | no proxy_ssl_trusted_certificate for proxy_ssl_verify | 3",
         "server { location / { proxy_pass https://127.0.0.1; proxy_ssl_certificate c.crt; } }              | no \"proxy_ssl_certificate_key\" is defined for certificate \"c.crt\" | 3",
-        "server { location / { proxy_ssl_certificate $ssl_server_name.crt; } }                            | variables in \"proxy_ssl_certificate\" are not supported | 3",
-        "server { location / { proxy_ssl_certificate_key $host.key; } }                                   | variables in \"proxy_ssl_certificate_key\" are not supported | 3",
+        "server { location / { proxy_pass https://127.0.0.1; proxy_ssl_certificate $host.crt; } }         | no \"proxy_ssl_certificate_key\" is defined for certificate \"$host.crt\" | 3",
+        "server { location / { proxy_ssl_certificate $nope.crt; } }                                       | unknown \"nope\" variable | 3",
+        "proxy_ssl_certificate_cache max=0;                                                               | invalid parameter \"max=0\" | 3",
+        "proxy_ssl_certificate_cache max=10 inactive=soon;                                                | invalid parameter \"inactive=soon\" | 3",
+        "proxy_ssl_certificate_cache max=10 valid=500ms;                                                  | invalid parameter \"valid=500ms\" | 3",
+        "proxy_ssl_certificate_cache max=10 size=1m;                                                      | invalid parameter \"size=1m\" | 3",
+        "proxy_ssl_certificate_cache valid=1m;                                                            | \"proxy_ssl_certificate_cache\" must have the \"max\" parameter | 3",
+        "proxy_ssl_certificate_cache off; proxy_ssl_certificate_cache max=5;                              | \"proxy_ssl_certificate_cache\" directive is duplicate | 3",
+        "proxy_ssl_certificate_cache max=1 inactive=1s valid=1s off;                                      | invalid number of arguments in \"proxy_ssl_certificate_cache\" directive | 3",
         "server { location / { proxy_ssl_certificate_key engine:pkcs11:key; } }                           | loading \"engine:...\" certificate keys is not supported | 3",
         "proxy_ssl_protocols TLSv1.2 TLSv1.4;                                                             | invalid value \"TLSv1.4\" | 3",
         "proxy_ssl_verify maybe;                                                                          | invalid value \"maybe\" in \"proxy_ssl_verify\" directive, it must be \"on\" or \"off\" | 3",
@@ -62,6 +69,45 @@ class UpstreamTlsConfigTest {
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining("cannot load certificate \"")
             .hasMessageContaining("c.crt\": BIO_new_file() failed (2: No such file or directory)");
+    }
+
+    @Test
+    void certificatesNamedWithVariablesAreReadPerRequestSoTheLoadReadsNone() throws Exception {
+        // nothing under these names exists: the files are the requests' business
+        assertThat(TestPortico.load(http("""
+            proxy_ssl_certificate_cache max=1000 inactive=20s valid=1m;
+            server {
+                location / {
+                    proxy_pass https://127.0.0.1;
+                    proxy_ssl_certificate certs/$host.crt;
+                    proxy_ssl_certificate_key certs/$host.key;
+                }
+                location /inline {
+                    proxy_pass https://127.0.0.1;
+                    proxy_ssl_certificate certs/$host.crt;
+                    proxy_ssl_certificate_key data:$not-a-variable;
+                    proxy_ssl_certificate_cache off;
+                }
+            }
+            """))).isNotNull();
+    }
+
+    @Test
+    void aHealthCheckCannotPresentACertificateNamedWithVariables() {
+        assertThatThrownBy(() -> TestPortico.load(http("""
+            upstream objects { server 127.0.0.1:17091; }
+            server {
+                location / {
+                    proxy_pass https://objects;
+                    proxy_ssl_certificate certs/$host.crt;
+                    proxy_ssl_certificate_key certs/$host.key;
+                    health_check;
+                }
+            }
+            """)))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("a health check cannot present a client certificate named with variables (\"proxy_ssl_certificate\")")
+            .hasMessageEndingWith("nginx.conf:9");
     }
 
     @Test
