@@ -61,6 +61,27 @@ class UpstreamClientCertificatesTest {
         System.clearProperty("portico.tls.engine");
     }
 
+    /** The backend on 17443 (requiring a client certificate, or only asking for one) and Portico in front of it. */
+    private record Running(PortMap ports, TlsBackend backend, TestPortico portico) implements AutoCloseable {
+        static Running start(String engine, boolean require) {
+            PortMap ports = new PortMap();
+            TlsBackend b = require ? TlsBackend.requiringClientCertificate(ports, 17443, BACKEND, CLIENT_CA.ca())
+                : TlsBackend.askingForClientCertificate(ports, 17443, BACKEND, CLIENT_CA.ca());
+            try {
+                return new Running(ports, b, UpstreamClientCertificatesTest.portico(ports, engine));
+            } catch (RuntimeException e) {
+                b.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            portico.close();
+            backend.close();
+        }
+    }
+
     private static TestPortico portico(PortMap ports, String engine) {
         System.setProperty("portico.tls.engine", engine);
         String conf = "error_log logs/error.log info;\nevents {}\nhttp {\n"
@@ -90,23 +111,21 @@ class UpstreamClientCertificatesTest {
     @ParameterizedTest
     @ValueSource(strings = {"openssl", "jdk"})
     void eachRequestPresentsTheCertificateItNamesOnConnectionsOfItsOwn(String engine) throws Exception {
-        PortMap ports = new PortMap();
-        try (TlsBackend b = TlsBackend.requiringClientCertificate(ports, 17443, BACKEND, CLIENT_CA.ca());
-             TestPortico p = portico(ports, engine)) {
+        try (Running r = Running.start(engine, true)) {
+            TestPortico p = r.portico();
             assertThat(presented(p, "/?who=alice")).isEqualTo("CN=alice on connection 1");
             assertThat(presented(p, "/?who=bob")).isEqualTo("CN=bob on connection 2");
             // each kept connection serves only requests naming its certificate
             assertThat(presented(p, "/?who=alice")).isEqualTo("CN=alice on connection 1");
             assertThat(presented(p, "/?who=bob")).isEqualTo("CN=bob on connection 2");
-            assertThat(b.handshakes).extracting(TlsBackend.Handshake::clientSubject).containsExactly("CN=alice", "CN=bob");
+            assertThat(r.backend().handshakes).extracting(TlsBackend.Handshake::clientSubject).containsExactly("CN=alice", "CN=bob");
         }
     }
 
     @Test
     void anEmptyNamePresentsNoCertificate() throws Exception {
-        PortMap ports = new PortMap();
-        try (TlsBackend b = TlsBackend.askingForClientCertificate(ports, 17443, BACKEND, CLIENT_CA.ca());
-             TestPortico p = portico(ports, "openssl")) {
+        try (Running r = Running.start("openssl", false)) {
+            TestPortico p = r.portico();
             assertThat(presented(p, "/raw?cert=certs/bob.crt&key=certs/bob.key")).isEqualTo("CN=bob on connection 1");
             assertThat(presented(p, "/raw")).isEqualTo("none on connection 2");
             assertThat(presented(p, "/raw?cert=certs/bob.crt&key=certs/bob.key")).isEqualTo("CN=bob on connection 1");
@@ -116,23 +135,21 @@ class UpstreamClientCertificatesTest {
     @ParameterizedTest
     @ValueSource(strings = {"openssl", "jdk"})
     void aCertificateThatCannotBeReadIs500AndNginxsLogLine(String engine) throws Exception {
-        PortMap ports = new PortMap();
-        try (TlsBackend b = TlsBackend.requiringClientCertificate(ports, 17443, BACKEND, CLIENT_CA.ca());
-             TestPortico p = portico(ports, engine)) {
-            RawHttp.Response r = get(p, "/?who=nobody");
-            assertThat(r.status()).isEqualTo(500);
+        try (Running r = Running.start(engine, true)) {
+            TestPortico p = r.portico();
+            assertThat(get(p, "/?who=nobody").status()).isEqualTo(500);
             Path file = p.prefix().resolve("conf/certs/nobody.crt");
             Await.until(Duration.ofSeconds(10), "the log line", () -> p.errorLog().contains("[error]"));
             assertThat(p.errorLog()).contains("cannot load certificate \"" + file + "\": BIO_new_file() failed"
                 + " (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: front,"
-                + " request: \"GET /?who=nobody HTTP/1.1\", upstream: \"https://127.0.0.1:" + ports.get(17443) + "/?who=nobody\","
+                + " request: \"GET /?who=nobody HTTP/1.1\", upstream: \"https://127.0.0.1:" + r.ports().get(17443) + "/?who=nobody\","
                 + " host: \"front\"");
             // a key that does not go with its certificate
             p.writeFile("conf/certs/mixed.crt", ALICE.chainPem());
             p.writeFile("conf/certs/mixed.key", CLIENT_CA.rsa("other").keyPem());
             assertThat(get(p, "/?who=mixed").status()).isEqualTo(500);
             Await.until(Duration.ofSeconds(10), "the log line", () -> p.errorLog().contains("SSL_use_PrivateKey(\""));
-            assertThat(b.requests.get()).isZero();
+            assertThat(r.backend().requests.get()).isZero();
             // the others still go through
             assertThat(presented(p, "/?who=alice")).isEqualTo("CN=alice on connection 3");
         }
@@ -140,9 +157,8 @@ class UpstreamClientCertificatesTest {
 
     @Test
     void withoutACacheAReplacedFileIsReadAgainWithOneItIsKept() throws Exception {
-        PortMap ports = new PortMap();
-        try (TlsBackend b = TlsBackend.requiringClientCertificate(ports, 17443, BACKEND, CLIENT_CA.ca());
-             TestPortico p = portico(ports, "openssl")) {
+        try (Running r = Running.start("openssl", true)) {
+            TestPortico p = r.portico();
             assertThat(presented(p, "/fresh?who=alice")).startsWith("CN=alice on");
             assertThat(presented(p, "/kept?who=alice")).startsWith("CN=alice on");
             // renewed as certbot renews: new files moved into place
@@ -150,7 +166,7 @@ class UpstreamClientCertificatesTest {
             replace(p.prefix().resolve("conf/certs/alice.key"), CAROL.keyPem());
             assertThat(presented(p, "/fresh?who=alice")).startsWith("CN=carol on");
             assertThat(presented(p, "/kept?who=alice")).startsWith("CN=alice on");
-            assertThat(b.connections()).isEqualTo(4);
+            assertThat(r.backend().connections()).isEqualTo(4);
         }
     }
 
