@@ -2,8 +2,6 @@ package dev.portico.http;
 
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -15,26 +13,24 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http2SendWatch {
     private final Http2Stream stream;
-    private final ChannelHandlerContext ctx;
     private ScheduledFuture<?> check;
     private long progressAt;
     private int outstanding;
     private long completed;
     private long completedAtCheck;
 
-    Http2SendWatch(Http2Stream stream, ChannelHandlerContext ctx) {
+    Http2SendWatch(Http2Stream stream) {
         this.stream = stream;
-        this.ctx = ctx;
     }
 
-    /** Counts a write of the response until it completes. */
-    ChannelFuture track(ChannelFuture f) {
+    /** A write of the response began: it counts until it completes. */
+    void started() {
         outstanding++;
-        f.addListener(x -> {
-            outstanding--;
-            completed++;
-        });
-        return f;
+    }
+
+    void completed() {
+        outstanding--;
+        completed++;
     }
 
     /** Something was written for the exchange: watch until every write completed. */
@@ -52,13 +48,13 @@ final class Http2SendWatch {
     }
 
     private void schedule(long timeout) {
-        check = ctx.executor().schedule(() -> check(timeout), Math.max(10, Math.min(1000, timeout / 4)), TimeUnit.MILLISECONDS);
+        check = stream.eventLoop().schedule(() -> check(timeout), Math.max(10, Math.min(1000, timeout / 4)), TimeUnit.MILLISECONDS);
     }
 
     private void check(long timeout) {
         check = null;
         Exchange ex = stream.current();
-        if (ex == null || !ctx.channel().isActive() || outstanding == 0) {
+        if (ex == null || !stream.isActive() || outstanding == 0) {
             return;
         }
         long now = System.nanoTime();
