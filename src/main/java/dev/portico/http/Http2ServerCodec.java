@@ -13,12 +13,15 @@ import io.netty.handler.codec.http2.Http2Settings;
  * an {@link Http2StreamDispatcher}, and each {@link Http2Stream} writes its response through the
  * encoder with this handler's context. No stream has a channel or a pipeline of its own.
  *
- * <p>Writes made while a read is being decoded are flushed once, when the read completes.
+ * <p>Streams do not flush one by one: what they write in one turn of the event loop leaves
+ * together ({@link #flushStreams()}).
  */
 final class Http2ServerCodec extends Http2ConnectionHandler {
     private final Http2Connection conn;
     private ChannelHandlerContext ctx;
     private boolean reading;
+    private boolean flushPending;
+    private final Runnable flushTask = this::flushNow;
 
     Http2ServerCodec(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings,
                      boolean decoupleCloseAndGoAway, Http2Connection conn) {
@@ -63,11 +66,22 @@ final class Http2ServerCodec extends Http2ConnectionHandler {
         super.channelInactive(ctx);
     }
 
-    /** Sends what the streams wrote: now, or when the read being decoded completes. */
+    /**
+     * Sends what the streams wrote, once for all the streams that write in this turn of the event
+     * loop: when the read being decoded completes, or after the loop's I/O (responses that come
+     * from several backend connections at once leave in one write to the socket).
+     */
     void flushStreams() {
-        if (!reading) {
-            flush(ctx);
+        if (reading || flushPending) {
+            return;
         }
+        flushPending = true;
+        ctx.executor().execute(flushTask);
+    }
+
+    private void flushNow() {
+        flushPending = false;
+        flush(ctx);
     }
 
     /** A connection error in what the client sent: {@link Http2Connection} logs it, then GOAWAY and close. */

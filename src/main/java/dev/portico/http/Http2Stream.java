@@ -396,7 +396,8 @@ final class Http2Stream implements ClientSide {
         if (gone()) {
             return ctx.newFailedFuture(new ClosedChannelException());
         }
-        ChannelPromise p = tracked(0, size);
+        ChannelPromise p = ctx.newPromise();
+        track(p, 0, null).sentBytes = size;
         encoder.headers(out, noBody, p);
         sendWatch.wrote(ex);
         return p;
@@ -412,8 +413,9 @@ final class Http2Stream implements ClientSide {
         limitRate(ex);
         int n = content instanceof HttpContent c ? c.content().readableBytes() : 0;
         pending += n;
-        ChannelPromise p = tracked(n, 0);
-        encoder.write(content, p);
+        ChannelPromise p = ctx.newPromise();
+        Written w = track(p, n, null);
+        w.sentBytes = encoder.write(content, p);
         if (flush) {
             flush();
         }
@@ -431,22 +433,27 @@ final class Http2Stream implements ClientSide {
         }
     }
 
-    /** A promise for one write of the response, watched by send_timeout and counted as it completes. */
-    private ChannelPromise tracked(int pendingBytes, long sentBytes) {
-        ChannelPromise p = ctx.newPromise();
+    /**
+     * Watches one write of the response: send_timeout waits for it, it counts as pending until it
+     * completes, and then into $bytes_sent; the last one ends the exchange.
+     */
+    private Written track(ChannelPromise p, int pendingBytes, Exchange ends) {
         sendWatch.started();
-        p.addListener(new Written(pendingBytes, sentBytes));
-        return p;
+        Written w = new Written(pendingBytes, ends);
+        p.addListener(w);
+        return w;
     }
 
-    /** A write completed: it no longer counts as pending, and what reached the socket counts into $bytes_sent. */
+    /** One write of the response completed (see {@link #track}). */
     private final class Written implements ChannelFutureListener {
         private final int pendingBytes;
-        private final long sentBytes;
+        private final Exchange ends;
+        /** Set right after the write is handed over: a write completes later, or fails at once. */
+        long sentBytes;
 
-        Written(int pendingBytes, long sentBytes) {
+        Written(int pendingBytes, Exchange ends) {
             this.pendingBytes = pendingBytes;
-            this.sentBytes = sentBytes;
+            this.ends = ends;
         }
 
         @Override
@@ -455,6 +462,9 @@ final class Http2Stream implements ClientSide {
             pending -= pendingBytes;
             if (f.isSuccess()) {
                 bytesSent += sentBytes;
+            }
+            if (ends != null) {
+                responseComplete(ends, f.isSuccess());
             }
         }
     }
@@ -516,9 +526,9 @@ final class Http2Stream implements ClientSide {
         }
         limitRate(ex);
         endWritten = true;
-        ChannelPromise p = tracked(0, 0);
-        p.addListener(x -> responseComplete(ex, x.isSuccess()));
-        encoder.write(last, p);
+        ChannelPromise p = ctx.newPromise();
+        Written w = track(p, 0, ex);
+        w.sentBytes = encoder.write(last, p);
         flush();
         sendWatch.wrote(ex);
         return p;

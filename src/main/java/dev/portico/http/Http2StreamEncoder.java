@@ -93,34 +93,39 @@ final class Http2StreamEncoder {
         send(headers, endStream, promise, 0);
     }
 
-    /** A piece of the body: an {@code HttpContent} (the last one ends the stream), a {@code ByteBuf} or a {@code ChunkedInput}. */
-    void write(Object msg, ChannelPromise promise) {
+    /**
+     * A piece of the body: an {@code HttpContent} (the last one ends the stream), a {@code ByteBuf}
+     * or a {@code ChunkedInput}. Returns the bytes of the DATA frame it makes, header included
+     * ($bytes_sent counts them once the write succeeds); a file's chunks are counted as they go.
+     */
+    int write(Object msg, ChannelPromise promise) {
         if (ended) {
             if (msg instanceof ChunkedInput<?> in) {
                 closeQuietly(in);
             }
             ReferenceCountUtil.release(msg);
             promise.setSuccess();
-            return;
+            return 0;
         }
         if (msg instanceof LastHttpContent last) {
             ended = true;
             ByteBuf content = last.content();
             if (last.trailingHeaders().isEmpty()) {
-                data(content, true, promise);
-                return;
+                return data(content, true, promise);
             }
             Http2Headers trailers = HttpConversionUtil.toHttp2Headers(last.trailingHeaders(), false);
+            int n = 0;
             if (content.isReadable()) {
-                data(content, false, ctx.newPromise());
+                n = data(content, false, ctx.newPromise());
             } else {
                 content.release();
             }
             send(trailers, true, promise, 0);
+            return n;
         } else if (msg instanceof HttpContent c) {
-            data(c.content(), false, promise);
+            return data(c.content(), false, promise);
         } else if (msg instanceof ByteBuf b) {
-            data(b, false, promise);
+            return data(b, false, promise);
         } else if (msg instanceof ChunkedInput<?> in) {
             hold(new Held(in, false, promise, 0));
             drain();
@@ -129,18 +134,19 @@ final class Http2StreamEncoder {
             ReferenceCountUtil.release(msg);
             promise.setFailure(new UnsupportedOperationException("cannot send " + msg.getClass().getSimpleName() + " over HTTP/2"));
         }
+        return 0;
     }
 
-    private void data(ByteBuf content, boolean endStream, ChannelPromise promise) {
+    private int data(ByteBuf content, boolean endStream, ChannelPromise promise) {
         int n = content.readableBytes();
         if (n == 0 && !endStream) {
             // an empty DATA frame tells the client nothing, and clients count them as a flood
             content.release();
             promise.setSuccess();
-            return;
+            return 0;
         }
-        promise.addListener(new Sent(n));
         send(content, endStream, promise, n);
+        return n + FRAME_HEADER;
     }
 
     /** Writes a frame now, or holds it behind others or past the rate's allowance. */
@@ -287,7 +293,7 @@ final class Http2StreamEncoder {
                 ChannelPromise p = last ? promise : ctx.newPromise();
                 fileAhead += n;
                 allowance -= n;
-                p.addListener(new Sent(n)).addListener(new FileChunkSent(n));
+                p.addListener(new FileChunkSent(n));
                 out.writeData(ctx, id, b, 0, false, p);
                 if (last) {
                     in.close();
@@ -337,23 +343,7 @@ final class Http2StreamEncoder {
         }
     }
 
-    /** A DATA frame reached the socket: $bytes_sent counts it with its frame header. */
-    private final class Sent implements ChannelFutureListener {
-        private final int n;
-
-        Sent(int n) {
-            this.n = n;
-        }
-
-        @Override
-        public void operationComplete(ChannelFuture f) {
-            if (f.isSuccess()) {
-                stream.sent(n + FRAME_HEADER);
-            }
-        }
-    }
-
-    /** A file chunk left: once little is on its way, the next ones are read. */
+    /** A file chunk left: $bytes_sent counts it, and once little is on its way the next ones are read. */
     private final class FileChunkSent implements ChannelFutureListener {
         private final int n;
 
@@ -364,8 +354,11 @@ final class Http2StreamEncoder {
         @Override
         public void operationComplete(ChannelFuture f) {
             fileAhead -= n;
-            if (f.isSuccess() && fileAhead < FILE_AHEAD / 2) {
-                resume();
+            if (f.isSuccess()) {
+                stream.sent(n + FRAME_HEADER);
+                if (fileAhead < FILE_AHEAD / 2) {
+                    resume();
+                }
             }
         }
     }
