@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +39,11 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     private boolean servedOne;
     private boolean goingAway;
     private ScheduledFuture<?> idleTimer;
+    private long idleSince;
+    /** The streams whose writes send_timeout watches, and the one timer that checks them. */
+    private final ArrayList<Http2SendWatch> sendWatches = new ArrayList<>();
+    private ScheduledFuture<?> sendTick;
+    private long sendTickMillis;
 
     Http2Connection(ServerRuntime runtime, Snapshot bound, ListenerConf listener, ClientConnection connection,
                     LoopConnections loop, LoopConnections.Slot slot, Settings settings, long startNanos) {
@@ -148,9 +154,9 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     /** A stream began (its first HEADERS). */
     void opened() {
-        open++;
-        cancelIdle();
-        use(LoopConnections.Use.BUSY);
+        if (open++ == 0) {
+            use(LoopConnections.Use.BUSY);
+        }
     }
 
     /** A stream that began has closed. */
@@ -170,22 +176,76 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         armIdle();
     }
 
-    /** keepalive_timeout runs while no stream is open; then GOAWAY and close, as nginx's idle handler. */
+    /**
+     * keepalive_timeout runs while no stream is open; then GOAWAY and close, as nginx's idle
+     * handler. The timer is not cancelled when a stream opens: when it fires it looks at how long
+     * the connection has been idle, so a busy connection schedules nothing per stream.
+     */
     private void armIdle() {
-        cancelIdle();
-        long t = settings.get(HttpModule.KEEPALIVE_TIMEOUT);
-        idleTimer = ctx.executor().schedule(() -> {
-            idleTimer = null;
-            if (open == 0) {
-                goAway();
-            }
-        }, Math.max(0, t), TimeUnit.MILLISECONDS);
+        idleSince = System.nanoTime();
+        if (idleTimer == null) {
+            scheduleIdleCheck(settings.get(HttpModule.KEEPALIVE_TIMEOUT));
+        }
+    }
+
+    private void scheduleIdleCheck(long millis) {
+        idleTimer = ctx.executor().schedule(this::idleCheck, Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    private void idleCheck() {
+        idleTimer = null;
+        if (open > 0 || goingAway) {
+            return;
+        }
+        long left = settings.get(HttpModule.KEEPALIVE_TIMEOUT) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+        if (left > 0) {
+            scheduleIdleCheck(left);
+        } else {
+            goAway();
+        }
     }
 
     private void cancelIdle() {
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;
+        }
+    }
+
+    /**
+     * {@code send_timeout}: a stream's writes are outstanding, and one timer for the whole
+     * connection looks at them every {@code intervalMillis} (or sooner, for another stream).
+     */
+    void watchSends(Http2SendWatch w, long intervalMillis) {
+        sendWatches.add(w);
+        if (sendTick != null && intervalMillis >= sendTickMillis) {
+            return;
+        }
+        if (sendTick != null) {
+            sendTick.cancel(false);
+        }
+        sendTickMillis = intervalMillis;
+        sendTick = ctx.executor().schedule(this::checkSends, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkSends() {
+        sendTick = null;
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (int i = sendWatches.size() - 1; i >= 0; i--) {
+            long interval = sendWatches.get(i).check(now);
+            if (interval > 0) {
+                next = Math.min(next, interval);
+            } else {
+                // done with it: the last one takes its place
+                int last = sendWatches.size() - 1;
+                sendWatches.set(i, sendWatches.get(last));
+                sendWatches.remove(last);
+            }
+        }
+        if (!sendWatches.isEmpty() && ctx.channel().isActive()) {
+            sendTickMillis = next;
+            sendTick = ctx.executor().schedule(this::checkSends, next, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -222,6 +282,11 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdle();
+        if (sendTick != null) {
+            sendTick.cancel(false);
+            sendTick = null;
+        }
+        sendWatches.clear();
         ctx.fireChannelInactive();
     }
 

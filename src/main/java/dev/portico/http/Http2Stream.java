@@ -86,7 +86,7 @@ final class Http2Stream implements ClientSide {
         this.codec = conn.codec();
         this.ctx = codec.context();
         this.encoder = new Http2StreamEncoder(this, codec, stream);
-        this.sendWatch = new Http2SendWatch(this);
+        this.sendWatch = new Http2SendWatch(this, conn);
     }
 
     /** The exchange in progress on this stream, or null. */
@@ -541,7 +541,6 @@ final class Http2Stream implements ClientSide {
         }
         current = null;
         cancelBodyTimer();
-        sendWatch.cancel();
         try {
             HttpConnectionHandler.ended(ex);
         } finally {
@@ -645,7 +644,6 @@ final class Http2Stream implements ClientSide {
     /** The stream closed (both sides ended, a reset either way, or the connection went): everything it holds goes. */
     void closed() {
         cancelBodyTimer();
-        sendWatch.cancel();
         releaseUnread();
         encoder.drop();
         Exchange ex = current;
