@@ -217,6 +217,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
      * connection looks at them every {@code intervalMillis} (or sooner, for another stream).
      */
     void watchSends(Http2SendWatch w, long intervalMillis) {
+        w.slot = sendWatches.size();
         sendWatches.add(w);
         if (sendTick != null && intervalMillis >= sendTickMillis) {
             return;
@@ -228,19 +229,31 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         sendTick = ctx.executor().schedule(this::checkSends, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** The stream has nothing more to watch: its place goes to the last one (the timer stays, and finds less). */
+    void unwatchSends(Http2SendWatch w) {
+        int i = w.slot;
+        if (i < 0) {
+            return;
+        }
+        w.slot = -1;
+        Http2SendWatch last = sendWatches.remove(sendWatches.size() - 1);
+        if (last != w) {
+            sendWatches.set(i, last);
+            last.slot = i;
+        }
+    }
+
     private void checkSends() {
         sendTick = null;
         long now = System.nanoTime();
         long next = Long.MAX_VALUE;
         for (int i = sendWatches.size() - 1; i >= 0; i--) {
-            long interval = sendWatches.get(i).check(now);
+            Http2SendWatch w = sendWatches.get(i);
+            long interval = w.check(now);
             if (interval > 0) {
                 next = Math.min(next, interval);
             } else {
-                // done with it: the last one takes its place
-                int last = sendWatches.size() - 1;
-                sendWatches.set(i, sendWatches.get(last));
-                sendWatches.remove(last);
+                unwatchSends(w);
             }
         }
         if (!sendWatches.isEmpty() && ctx.channel().isActive()) {
@@ -285,6 +298,9 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         if (sendTick != null) {
             sendTick.cancel(false);
             sendTick = null;
+        }
+        for (Http2SendWatch w : sendWatches) {
+            w.slot = -1;
         }
         sendWatches.clear();
         ctx.fireChannelInactive();

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 final class Http2SendWatch {
     private final Http2Stream stream;
     private final Http2Connection conn;
-    /** In the connection's list of watched streams (it leaves at a check that finds nothing to watch). */
-    private boolean listed;
+    /** Its place in the connection's list of watched streams, -1 when not in it. */
+    int slot = -1;
     private long timeoutMillis;
     private long progressAt;
     private int outstanding;
@@ -40,14 +40,13 @@ final class Http2SendWatch {
 
     /** Something was written for the exchange: watch until every write completed. */
     void wrote(Exchange ex) {
-        if (listed || outstanding == 0) {
+        if (slot >= 0 || outstanding == 0) {
             return;
         }
         long timeout = ex.settings().get(HttpModule.SEND_TIMEOUT);
         if (timeout <= 0) {
             return;
         }
-        listed = true;
         timeoutMillis = timeout;
         progressAt = System.nanoTime();
         completedAtCheck = completed;
@@ -58,18 +57,21 @@ final class Http2SendWatch {
         return Math.max(10, Math.min(1000, timeoutMillis / 4));
     }
 
+    /** The exchange ended: nothing more to watch. */
+    void stop() {
+        conn.unwatchSends(this);
+    }
+
     /** Looks at the stream's writes: the interval to look again in, or 0 when there is nothing left to watch. */
     long check(long now) {
         Exchange ex = stream.current();
         if (ex == null || !stream.isActive() || outstanding == 0) {
-            listed = false;
             return 0;
         }
         if (completed != completedAtCheck || stream.heldBytes() > 0) {
             completedAtCheck = completed;
             progressAt = now;
         } else if (now - progressAt >= TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
-            listed = false;
             if (ex.sendTimedOut()) {
                 return 0;
             }

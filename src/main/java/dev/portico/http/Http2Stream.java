@@ -406,7 +406,9 @@ final class Http2Stream implements ClientSide {
     @Override
     public ChannelFuture write(Exchange ex, Object content, boolean flush) {
         if (gone()) {
-            closeInput(content);
+            if (content instanceof io.netty.handler.stream.ChunkedInput<?> in) {
+                Http2StreamEncoder.closeQuietly(in);
+            }
             ReferenceCountUtil.release(content);
             return ctx.newFailedFuture(new ClosedChannelException());
         }
@@ -421,16 +423,6 @@ final class Http2Stream implements ClientSide {
         }
         sendWatch.wrote(ex);
         return p;
-    }
-
-    private static void closeInput(Object content) {
-        if (content instanceof io.netty.handler.stream.ChunkedInput<?> in) {
-            try {
-                in.close();
-            } catch (Exception ignored) {
-                // a file nobody will read
-            }
-        }
     }
 
     /**
@@ -541,6 +533,7 @@ final class Http2Stream implements ClientSide {
         }
         current = null;
         cancelBodyTimer();
+        sendWatch.stop();
         try {
             HttpConnectionHandler.ended(ex);
         } finally {
@@ -644,6 +637,7 @@ final class Http2Stream implements ClientSide {
     /** The stream closed (both sides ended, a reset either way, or the connection went): everything it holds goes. */
     void closed() {
         cancelBodyTimer();
+        sendWatch.stop();
         releaseUnread();
         encoder.drop();
         Exchange ex = current;

@@ -335,7 +335,7 @@ final class Http2StreamEncoder {
         heldBytes = 0;
     }
 
-    private static void closeQuietly(ChunkedInput<?> in) {
+    static void closeQuietly(ChunkedInput<?> in) {
         try {
             in.close();
         } catch (Exception ignored) {
