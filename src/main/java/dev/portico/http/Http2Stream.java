@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -375,29 +374,23 @@ final class Http2Stream implements ClientSide {
     }
 
     /**
-     * The filtered head as a HEADERS frame: {@code :status}, the fields in nginx's order, without
-     * the connection-specific ones (Connection, Keep-Alive, Transfer-Encoding, Upgrade...), names
-     * in lower case. A response without body (HEAD, 204, 304) ends the stream here.
+     * The filtered head as a HEADERS frame ({@link Http2ResponseHead}). A response without body
+     * (HEAD, 204, 304) ends the stream here.
      */
     @Override
     public ChannelFuture writeHead(Exchange ex, HttpResponse head) {
         int status = ex.status();
         boolean noBody = ex.isHead() || status == 204 || status == 304 || status < 200;
-        HttpHeaders h = head.headers();
-        ResponseHeaderOrder.apply(h);
-        Http2Headers out = HttpConversionUtil.toHttp2Headers(head, false);
-        long size = 9;
-        for (var e : out) {
-            size += e.getKey().length() + e.getValue().length() + 2;
-        }
-        ex.headerBytes(size);
+        long[] size = new long[1];
+        Http2Headers out = Http2ResponseHead.toHttp2(head, size);
+        ex.headerBytes(size[0]);
         int chunk = (int) Math.min(Integer.MAX_VALUE, ex.headerSettings().get(Http2Module.CHUNK_SIZE));
         conn.chunks().chunkSize(stream.id(), chunk);
         if (gone()) {
             return ctx.newFailedFuture(new ClosedChannelException());
         }
         ChannelPromise p = ctx.newPromise();
-        track(p, 0, null).sentBytes = size;
+        track(p, 0, null).sentBytes = size[0];
         encoder.headers(out, noBody, p);
         sendWatch.wrote(ex);
         return p;
