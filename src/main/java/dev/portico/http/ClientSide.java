@@ -9,10 +9,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * The client side of an exchange, as the protocol that carries it provides it: today an
- * HTTP/1.x connection ({@link HttpConnectionHandler}), next an HTTP/2 stream. The exchange and
- * the modules talk to the client only through this; what a protocol writes on the wire (status
- * line, framing, connection headers, header order) stays in its implementation.
+ * The client side of an exchange, as the protocol that carries it provides it: an HTTP/1.x
+ * connection ({@link HttpConnectionHandler}) or an HTTP/2 stream ({@link Http2Stream}). The
+ * exchange and the modules talk to the client only through this; what a protocol writes on the
+ * wire (status line, framing, connection headers, header order) stays in its implementation.
  */
 public interface ClientSide {
     /** The event loop the exchange runs on; its upstream connections live there too. */

@@ -1,16 +1,15 @@
 package dev.portico.http;
 
 import dev.portico.config.directive.Settings;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
 
 /**
- * Netty's HTTP/2 frame codec for a client connection, set from the server that owns the
+ * Netty's HTTP/2 connection codec for a client connection, set from the server that owns the
  * connection: the SETTINGS it announces ({@code http2_max_concurrent_streams},
  * {@code http2_body_preread_size} as the streams' initial window, a header list limit), the DATA
  * frame size ({@code http2_chunk_size}), nginx's header limits of
@@ -35,10 +34,12 @@ final class Http2Codecs {
     private Http2Codecs() {
     }
 
-    record Built(Http2FrameCodec codec, Http2ChunkedDistributor chunks) {
+    record Built(Http2ServerCodec codec, Http2ChunkedDistributor chunks) {
     }
 
-    static Built build(Settings s) {
+    /** The codec of {@code conn}, whose streams it serves. */
+    static Built build(Http2Connection conn) {
+        Settings s = conn.settings();
         DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
         int chunk = (int) Math.min(Integer.MAX_VALUE, s.get(Http2Module.CHUNK_SIZE));
         Http2ChunkedDistributor chunks = new Http2ChunkedDistributor(connection, chunk);
@@ -49,18 +50,7 @@ final class Http2Codecs {
             .maxConcurrentStreams(s.get(Http2Module.MAX_CONCURRENT_STREAMS))
             .initialWindowSize((int) Math.min(Http2Module.MAX_WINDOW, s.get(Http2Module.BODY_PREREAD_SIZE)))
             .maxHeaderListSize(Math.min(codecListLimit(headerList), 0xFFFFFFFFL));
-        Http2FrameCodec codec = new Builder(connection, field, headerList)
-            .initialSettings(settings)
-            // GOAWAY and the wait for streams to finish are Http2Connection's: a close is a close
-            .decoupleCloseAndGoAway(true)
-            .gracefulShutdownTimeoutMillis(0)
-            .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
-            .encoderEnforceMaxRstFramesPerWindow(MAX_SENT_RST_FRAMES, RST_WINDOW_SECONDS)
-            .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-            .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA)
-            .validateHeaders(true)
-            .build();
-        return new Built(codec, chunks);
+        return new Built(new Builder(connection, conn, field, headerList).build(settings), chunks);
     }
 
     /**
@@ -74,21 +64,37 @@ final class Http2Codecs {
 
     /**
      * The builder with a connection of our making (its remote flow controller slices DATA frames)
-     * and nginx's header limits in front of the decoder the codec builds.
+     * and nginx's header limits in front of the decoder it builds.
      */
-    private static final class Builder extends Http2FrameCodecBuilder {
+    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2ServerCodec, Builder> {
+        private final Http2Connection conn;
         private final long maxField;
         private final long maxList;
 
-        Builder(DefaultHttp2Connection connection, long maxField, long maxList) {
-            connection(connection);
+        Builder(DefaultHttp2Connection connection, Http2Connection conn, long maxField, long maxList) {
+            this.conn = conn;
             this.maxField = maxField;
             this.maxList = maxList;
+            connection(connection);
+        }
+
+        Http2ServerCodec build(Http2Settings settings) {
+            // GOAWAY and the wait for streams to finish are Http2Connection's: a close is a close
+            return initialSettings(settings)
+                .decoupleCloseAndGoAway(true)
+                .gracefulShutdownTimeoutMillis(0)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
+                .encoderEnforceMaxRstFramesPerWindow(MAX_SENT_RST_FRAMES, RST_WINDOW_SECONDS)
+                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA)
+                .validateHeaders(true)
+                .build();
         }
 
         @Override
-        protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initial) {
-            return super.build(new Http2HeaderLimits(decoder, maxField, maxList), encoder, initial);
+        protected Http2ServerCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
+            return new Http2ServerCodec(new Http2HeaderLimits(decoder, maxField, maxList), encoder, initialSettings,
+                decoupleCloseAndGoAway(), conn);
         }
     }
 }

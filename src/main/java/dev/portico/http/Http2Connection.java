@@ -4,30 +4,26 @@ import dev.portico.config.directive.Settings;
 import dev.portico.core.Snapshot;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One HTTP/2 client connection, after the frame codec and the stream multiplexer: each stream
- * becomes a child channel served by an {@link Http2Stream}. This handler keeps what belongs to
+ * One HTTP/2 client connection, after its codec ({@link Http2ServerCodec}), which serves each
+ * stream with an {@link Http2Stream} on the connection itself. This handler keeps what belongs to
  * the connection, as nginx's ngx_http_v2_connection does: the limits of the server that owns
  * it (the one SNI chose, else the address's default), {@code keepalive_timeout} while no stream
  * is open, {@code keepalive_requests} and {@code keepalive_time} (the stream that reaches them
  * is served, then GOAWAY), a graceful stop (GOAWAY, then close when the streams are done), and
  * its place in {@code worker_connections}.
  */
-final class Http2Connection extends ChannelDuplexHandler {
+final class Http2Connection extends ChannelInboundHandlerAdapter {
     private final ServerRuntime runtime;
     private Snapshot bound;
     private ListenerConf listener;
@@ -43,6 +39,11 @@ final class Http2Connection extends ChannelDuplexHandler {
     private boolean servedOne;
     private boolean goingAway;
     private ScheduledFuture<?> idleTimer;
+    private long idleSince;
+    /** The streams whose writes send_timeout watches, and the one timer that checks them. */
+    private final ArrayList<Http2SendWatch> sendWatches = new ArrayList<>();
+    private ScheduledFuture<?> sendTick;
+    private long sendTickMillis;
 
     Http2Connection(ServerRuntime runtime, Snapshot bound, ListenerConf listener, ClientConnection connection,
                     LoopConnections loop, LoopConnections.Slot slot, Settings settings, long startNanos) {
@@ -72,45 +73,41 @@ final class Http2Connection extends ChannelDuplexHandler {
         return codec.chunks();
     }
 
+    /** The codec every stream of this connection writes through. */
+    Http2ServerCodec codec() {
+        return codec.codec();
+    }
+
     /** Opens a stream's receive window by {@code delta} bytes more than its initial size (a WINDOW_UPDATE). */
-    void growStreamWindow(int streamId, int delta) {
-        io.netty.handler.codec.http2.Http2Connection c = codec.codec().connection();
-        io.netty.handler.codec.http2.Http2Stream s = c.stream(streamId);
-        if (s == null || delta <= 0) {
+    void growStreamWindow(io.netty.handler.codec.http2.Http2Stream s, int delta) {
+        if (delta <= 0) {
             return;
         }
         try {
-            c.local().flowController().incrementWindowSize(s, delta);
-            ctx.flush();
+            codec().connection().local().flowController().incrementWindowSize(s, delta);
+            codec().flushStreams();
         } catch (Http2Exception e) {
             // a window that would overflow stays as it is
         }
     }
 
-    /** The handler of each new stream's child channel: read on demand, one {@link Http2Stream} each. */
-    ChannelInitializer<Http2StreamChannel> streams() {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                ch.config().setAutoRead(false);
-                Http2Stream stream = new Http2Stream(Http2Connection.this);
-                Http2StreamEncoder encoder = new Http2StreamEncoder(stream);
-                stream.encoder(encoder);
-                ch.pipeline().addLast("encoder", encoder).addLast("stream", stream);
-                opened();
-                int id = ch.stream().id();
-                ch.closeFuture().addListener(f -> closed(id));
-            }
-        };
+    /** A stream error the codec found in what the client sent (the codec resets the stream): logged at info. */
+    void streamError(Http2Exception.StreamException e) {
+        ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent invalid HTTP/2 stream: " + e.getMessage()
+            + ", client: " + connection.remoteHost());
+    }
+
+    /** A GOAWAY from the client: one with an error is logged. */
+    void goAwayRead(long errorCode) {
+        if (errorCode != Http2Error.NO_ERROR.code()) {
+            ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent GOAWAY with error code " + errorCode
+                + ", client: " + connection.remoteHost());
+        }
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        // nginx opens the connection window all the way: each stream's own window
-        // (http2_body_preread_size) is what bounds the body a client may send ahead
-        int more = (int) (Http2Module.MAX_WINDOW - 65_535);
-        ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(more)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         use(LoopConnections.Use.WAITING);
         armIdle();
     }
@@ -155,13 +152,15 @@ final class Http2Connection extends ChannelDuplexHandler {
         }
     }
 
-    private void opened() {
-        open++;
-        cancelIdle();
-        use(LoopConnections.Use.BUSY);
+    /** A stream began (its first HEADERS). */
+    void opened() {
+        if (open++ == 0) {
+            use(LoopConnections.Use.BUSY);
+        }
     }
 
-    private void closed(int streamId) {
+    /** A stream that began has closed. */
+    void closed(int streamId) {
         open--;
         if (codec != null) {
             codec.chunks().forget(streamId);
@@ -177,22 +176,89 @@ final class Http2Connection extends ChannelDuplexHandler {
         armIdle();
     }
 
-    /** keepalive_timeout runs while no stream is open; then GOAWAY and close, as nginx's idle handler. */
+    /**
+     * keepalive_timeout runs while no stream is open; then GOAWAY and close, as nginx's idle
+     * handler. The timer is not cancelled when a stream opens: when it fires it looks at how long
+     * the connection has been idle, so a busy connection schedules nothing per stream.
+     */
     private void armIdle() {
-        cancelIdle();
-        long t = settings.get(HttpModule.KEEPALIVE_TIMEOUT);
-        idleTimer = ctx.executor().schedule(() -> {
-            idleTimer = null;
-            if (open == 0) {
-                goAway();
-            }
-        }, Math.max(0, t), TimeUnit.MILLISECONDS);
+        idleSince = System.nanoTime();
+        if (idleTimer == null) {
+            scheduleIdleCheck(settings.get(HttpModule.KEEPALIVE_TIMEOUT));
+        }
+    }
+
+    private void scheduleIdleCheck(long millis) {
+        idleTimer = ctx.executor().schedule(this::idleCheck, Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    private void idleCheck() {
+        idleTimer = null;
+        if (open > 0 || goingAway) {
+            return;
+        }
+        long left = settings.get(HttpModule.KEEPALIVE_TIMEOUT) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+        if (left > 0) {
+            scheduleIdleCheck(left);
+        } else {
+            goAway();
+        }
     }
 
     private void cancelIdle() {
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;
+        }
+    }
+
+    /**
+     * {@code send_timeout}: a stream's writes are outstanding, and one timer for the whole
+     * connection looks at them every {@code intervalMillis} (or sooner, for another stream).
+     */
+    void watchSends(Http2SendWatch w, long intervalMillis) {
+        w.slot = sendWatches.size();
+        sendWatches.add(w);
+        if (sendTick != null && intervalMillis >= sendTickMillis) {
+            return;
+        }
+        if (sendTick != null) {
+            sendTick.cancel(false);
+        }
+        sendTickMillis = intervalMillis;
+        sendTick = ctx.executor().schedule(this::checkSends, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The stream has nothing more to watch: its place goes to the last one (the timer stays, and finds less). */
+    void unwatchSends(Http2SendWatch w) {
+        int i = w.slot;
+        if (i < 0) {
+            return;
+        }
+        w.slot = -1;
+        Http2SendWatch last = sendWatches.remove(sendWatches.size() - 1);
+        if (last != w) {
+            sendWatches.set(i, last);
+            last.slot = i;
+        }
+    }
+
+    private void checkSends() {
+        sendTick = null;
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (int i = sendWatches.size() - 1; i >= 0; i--) {
+            Http2SendWatch w = sendWatches.get(i);
+            long interval = w.check(now);
+            if (interval > 0) {
+                next = Math.min(next, interval);
+            } else {
+                unwatchSends(w);
+            }
+        }
+        if (!sendWatches.isEmpty() && ctx.channel().isActive()) {
+            sendTickMillis = next;
+            sendTick = ctx.executor().schedule(this::checkSends, next, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -206,21 +272,15 @@ final class Http2Connection extends ChannelDuplexHandler {
         }
         goingAway = true;
         cancelIdle();
-        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).addListener(f -> {
-            if (open == 0) {
-                ctx.close();
-            }
-        });
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2GoAwayFrame g && g.errorCode() != Http2Error.NO_ERROR.code()) {
-            ErrorLog.get().log(LogLevel.INFO, connection.id(), "client sent GOAWAY with error code " + g.errorCode()
-                + ", client: " + connection.remoteHost());
-        }
-        // SETTINGS, PING and GOAWAY are the codec's business; nothing else arrives here
-        ReferenceCountUtil.release(msg);
+        Http2ServerCodec c = codec();
+        ChannelHandlerContext cc = c.context();
+        c.goAway(cc, c.connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, cc.newPromise())
+            .addListener(f -> {
+                if (open == 0) {
+                    ctx.close();
+                }
+            });
+        c.flushStreams();
     }
 
     @Override
@@ -235,6 +295,14 @@ final class Http2Connection extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdle();
+        if (sendTick != null) {
+            sendTick.cancel(false);
+            sendTick = null;
+        }
+        for (Http2SendWatch w : sendWatches) {
+            w.slot = -1;
+        }
+        sendWatches.clear();
         ctx.fireChannelInactive();
     }
 

@@ -3,14 +3,13 @@ package dev.portico.http;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 
 /**
  * Turns an accepted connection from HTTP/1 to HTTP/2, once ALPN chose {@code h2}
  * ({@link Http2AlpnSwitch}) or the client opened with the connection preface on a plain address
  * ({@link Http2PrefaceDetector}): the HTTP/1 handlers leave (nothing was read through them yet)
- * and the frame codec, the stream multiplexer and {@link Http2Connection} take their place,
- * after any TLS handler. The connection then reads all the time: each stream's window, not the
+ * and the HTTP/2 codec ({@link Http2ServerCodec}, which serves the streams) and
+ * {@link Http2Connection} take their place, after any TLS handler. The connection then reads all the time: each stream's window, not the
  * socket, bounds what a client may send ahead.
  */
 final class Http2Upgrade {
@@ -40,12 +39,11 @@ final class Http2Upgrade {
                 p.remove(name);
             }
         }
-        Http2Codecs.Built built = Http2Codecs.build(conn.settings());
+        Http2Codecs.Built built = Http2Codecs.build(conn);
         conn.codec(built);
         p.addLast("h2-linger", new Http2Linger(conn.settings(), built.codec().connection()))
             .addLast("h2", built.codec())
             .addLast("h2-limits", new Http2HeaderLimits.Log(conn.connection()))
-            .addLast("h2-streams", new Http2MultiplexHandler(conn.streams()))
             .addLast("h2-conn", conn);
         // http2_recv_buffer_size: the most one read from the socket takes
         int recv = (int) Math.min(Integer.MAX_VALUE, conn.settings().get(Http2Module.RECV_BUFFER_SIZE));

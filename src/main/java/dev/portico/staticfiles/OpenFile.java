@@ -75,8 +75,9 @@ final class OpenFile extends AbstractReferenceCounted {
     }
 
     /**
-     * The file range as a ChunkedInput for ChunkedWriteHandler: like Netty's ChunkedNioFile (positional
-     * reads, one chunk per write as the channel drains) but without closing a channel other pieces share.
+     * The file range as a ChunkedInput for ChunkedWriteHandler, or for an HTTP/2 stream, which reads
+     * it as its window opens: like Netty's ChunkedNioFile (positional reads, one chunk per write as
+     * the channel drains) but without closing a channel other pieces share.
      */
     static final class Chunks implements ChunkedInput<ByteBuf> {
         private static final int CHUNK = 16 * 1024;

@@ -215,6 +215,24 @@ class Http2ProxyTest {
     }
 
     @Test
+    void theResponseHeadIsNginxsOrderInLowerCaseWithoutConnectionFields() throws Exception {
+        PortMap ports = new PortMap();
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.raw("HTTP/1.1 200 OK\r\nX-App: 1\r\nTransfer-Encoding: chunked\r\n"
+                + "Keep-Alive: timeout=5\r\nContent-Type: text/plain\r\nX-Hop: h\r\nConnection: keep-alive, X-Hop\r\n"
+                + "Set-Cookie: a=1\r\n\r\n2\r\nok\r\n0\r\n\r\n"));
+             TestPortico p = TestPortico.builder().ports(ports).conf(conf("")).start();
+             H2Client c = H2Client.plain(p.port(8080))) {
+            H2Client.Response r = c.get("/h", 10);
+            assertThat(r.bodyText()).isEqualTo("ok");
+            List<String> names = new ArrayList<>();
+            r.headers().forEach(e -> names.add(e.getKey().toString()));
+            // nginx's own fields first, then the backend's as they came, without those of the hop (as nginx,
+            // the proxy drops the backend's Connection without reading the names it lists)
+            assertThat(names).containsExactly(":status", "server", "date", "content-type", "x-app", "x-hop", "set-cookie");
+        }
+    }
+
+    @Test
     void authRequestSubrequestsRunForHttp2Streams() throws Exception {
         PortMap ports = new PortMap();
         String c = conf("").replace("location / {", "location = /_auth { internal; proxy_pass http://backend/check; proxy_pass_request_body off;"
