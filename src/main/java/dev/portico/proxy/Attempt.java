@@ -311,9 +311,7 @@ final class Attempt implements UpstreamConnection.Listener {
         state.responseLength += c.content().readableBytes();
         if (c instanceof LastHttpContent last) {
             lastReceived = true;
-            if (!last.trailingHeaders().isEmpty()) {
-                call.states.lastTrailers = last.trailingHeaders().copy();
-            }
+            call.states.lastTrailers = last.trailingHeaders().isEmpty() ? null : last.trailingHeaders().copy();
             ResponseRelay r = relay;
             complete();
             if (r != null) {

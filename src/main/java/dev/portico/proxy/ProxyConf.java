@@ -42,6 +42,8 @@ final class ProxyConf {
     final Template setBody;
     final boolean passRequestHeaders;
     final boolean passRequestBody;
+    /** {@code proxy_pass_trailers}: the backend's trailer fields (less the hidden ones) go to the client. */
+    final boolean passTrailers;
     final boolean requestBuffering;
     final boolean buffering;
     final boolean interceptErrors;
@@ -166,6 +168,7 @@ final class ProxyConf {
         this.requestBuffering = s.get(ProxyModule.REQUEST_BUFFERING);
         this.buffering = s.get(ProxyModule.BUFFERING);
         this.interceptErrors = s.get(ProxyModule.INTERCEPT_ERRORS);
+        this.passTrailers = s.get(ProxyModule.PASS_TRAILERS);
         this.ignoreClientAbort = s.get(ProxyModule.IGNORE_CLIENT_ABORT);
         this.socketKeepalive = s.get(ProxyModule.SOCKET_KEEPALIVE);
         this.nextUpstream = s.get(ProxyModule.NEXT_UPSTREAM);

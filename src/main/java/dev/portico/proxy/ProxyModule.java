@@ -60,6 +60,7 @@ public final class ProxyModule implements PipelineModule {
     static final Slot<Boolean> REQUEST_BUFFERING = Slot.of("proxy_request_buffering", true);
     static final Slot<Boolean> BUFFERING = Slot.of("proxy_buffering", true);
     static final Slot<Boolean> INTERCEPT_ERRORS = Slot.of("proxy_intercept_errors", false);
+    static final Slot<Boolean> PASS_TRAILERS = Slot.of("proxy_pass_trailers", false);
     static final Slot<Boolean> IGNORE_CLIENT_ABORT = Slot.of("proxy_ignore_client_abort", false);
     static final Slot<Boolean> SOCKET_KEEPALIVE = Slot.of("proxy_socket_keepalive", false);
     /** True for HTTP/1.1 (nginx 1.29.7+ default), false for 1.0. */
@@ -185,6 +186,7 @@ public final class ProxyModule implements PipelineModule {
             Directive.flag("proxy_request_buffering", HTTP_SRV_LOC, REQUEST_BUFFERING),
             Directive.flag("proxy_buffering", HTTP_SRV_LOC, BUFFERING),
             Directive.flag("proxy_intercept_errors", HTTP_SRV_LOC, INTERCEPT_ERRORS),
+            Directive.flag("proxy_pass_trailers", HTTP_SRV_LOC, PASS_TRAILERS),
             Directive.flag("proxy_ignore_client_abort", HTTP_SRV_LOC, IGNORE_CLIENT_ABORT),
             Directive.flag("proxy_socket_keepalive", HTTP_SRV_LOC, SOCKET_KEEPALIVE),
             Directive.simple("proxy_http_version", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
