@@ -98,6 +98,13 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
             return fail(400, "client sent invalid request", target);
         }
         ServerNameIndex.Hit<VirtualServer> hit = conn.address().servers().find(host);
+        // ngx_http_process_request_header: once the head is read and checked, CONNECT (nginx 1.25+)
+        // and TRACE are answered 405 by the server the host chose, never routed
+        String method = req.method().name();
+        if (method.equals("CONNECT") || method.equals("TRACE")) {
+            return new RequestHead(405, "client sent " + method + " method", pathAndQuery, path, args, host, hit.server(),
+                hit.match());
+        }
         // $request_uri of an absolute-form target is its path and query, as nginx's unparsed URI
         return new RequestHead(0, null, pathAndQuery, path, args, host, hit.server(), hit.match());
     }
