@@ -131,11 +131,20 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
     private static int authorityEnd(String t, int start) {
         int i = start;
         if (i < t.length() && t.charAt(i) == '[') {
-            int close = t.indexOf(']', i);
-            if (close < 0) {
+            // ngx_http_parse_request_line's IP literal: unreserved characters, sub-delims and ":"
+            i++;
+            while (i < t.length() && t.charAt(i) != ']') {
+                char c = t.charAt(i);
+                boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                if (!alnum && ":-._~!$&'()*+,;=".indexOf(c) < 0) {
+                    return -1;
+                }
+                i++;
+            }
+            if (i == t.length()) {
                 return -1;
             }
-            i = close + 1;
+            i++;
         } else {
             while (i < t.length()) {
                 char c = t.charAt(i);
