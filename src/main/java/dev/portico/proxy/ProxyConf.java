@@ -72,6 +72,7 @@ final class ProxyConf {
     final List<ValueRewrite> redirects;
     final List<ValueRewrite> cookieDomains;
     final List<ValueRewrite> cookiePaths;
+    final List<CookieFlagRule> cookieFlags;
     final boolean honourAccelRedirect;
     final boolean honourAccelBuffering;
     final boolean honourAccelLimitRate;
@@ -239,6 +240,8 @@ final class ProxyConf {
         List<ValueRewrite> cp = s.get(ProxyModule.COOKIE_PATHS);
         this.cookieDomains = cd == null ? List.of() : cd;
         this.cookiePaths = cp == null ? List.of() : cp;
+        List<CookieFlagRule> cf = s.get(ProxyModule.COOKIE_FLAGS);
+        this.cookieFlags = cf == null ? List.of() : List.copyOf(cf);
         List<String> ignore = s.get(ProxyModule.IGNORE_HEADERS);
         this.honourAccelRedirect = ignore == null || !ignore.contains("x-accel-redirect");
         this.honourAccelBuffering = ignore == null || !ignore.contains("x-accel-buffering");

@@ -105,6 +105,8 @@ public final class ProxyModule implements PipelineModule {
     static final Slot<Boolean> REDIRECT_OFF_HERE = Slot.local("proxy_redirect_off", null);
     static final Slot<Boolean> COOKIE_DOMAIN_OFF_HERE = Slot.local("proxy_cookie_domain_off", null);
     static final Slot<Boolean> COOKIE_PATH_OFF_HERE = Slot.local("proxy_cookie_path_off", null);
+    /** {@code proxy_cookie_flags}: an empty list is "off". */
+    static final Slot<List<CookieFlagRule>> COOKIE_FLAGS = Slot.of("proxy_cookie_flags", null);
 
     static final Set<String> IGNORABLE = Set.of("x-accel-redirect", "x-accel-expires", "x-accel-limit-rate",
         "x-accel-buffering", "x-accel-charset", "expires", "cache-control", "set-cookie", "vary");
@@ -161,6 +163,7 @@ public final class ProxyModule implements PipelineModule {
                 (level, node) -> cookieRule(level, node, COOKIE_DOMAINS, COOKIE_DOMAIN_OFF_HERE, true)),
             Directive.simple("proxy_cookie_path", HTTP_SRV_LOC, Arity.TAKE12,
                 (level, node) -> cookieRule(level, node, COOKIE_PATHS, COOKIE_PATH_OFF_HERE, false)),
+            Directive.simple("proxy_cookie_flags", HTTP_SRV_LOC, Arity.TAKE1234, ProxyModule::cookieFlags),
             Directive.simple("proxy_set_header", HTTP_SRV_LOC, Arity.TAKE2, (level, node) -> {
                 if (!isToken(node.arg(0))) {
                     throw node.error("invalid header name \"" + node.arg(0) + "\"");
@@ -411,6 +414,35 @@ public final class ProxyModule implements PipelineModule {
         } else {
             level.add(slot, new ValueRewrite.Prefix(compile(level, node, from), compile(level, node, to)));
         }
+    }
+
+    /** nginx's ngx_http_proxy_cookie_flags: "off" once, or a cookie and its flags, checked here when they are text. */
+    private static void cookieFlags(Level level, ConfNode node) throws ConfigException {
+        List<CookieFlagRule> own = level.getOwn(COOKIE_FLAGS);
+        if (own != null && own.isEmpty()) {
+            throw node.error("\"proxy_cookie_flags\" directive is duplicate");
+        }
+        if (node.argCount() == 1) {
+            if (!node.arg(0).equals("off")) {
+                throw node.error("invalid parameter \"" + node.arg(0) + "\"");
+            }
+            if (own != null) {
+                throw node.error("\"proxy_cookie_flags\" directive is duplicate");
+            }
+            level.put(COOKIE_FLAGS, new ArrayList<>());
+            return;
+        }
+        String cookie = node.arg(0);
+        Pattern re = cookie.startsWith("~") ? regex(node, cookie.substring(1), true) : null;
+        List<Template> flags = new ArrayList<>();
+        for (String f : node.args().subList(1, node.argCount())) {
+            Template t = compile(level, node, f);
+            if (t.isConstant() && CookieFlagRule.mask(f) == 0) {
+                throw node.error("invalid parameter \"" + f + "\"");
+            }
+            flags.add(t);
+        }
+        level.add(COOKIE_FLAGS, new CookieFlagRule(re == null ? compile(level, node, cookie) : null, re, List.copyOf(flags)));
     }
 
     private static Pattern regex(ConfNode node, String re, boolean caseless) throws ConfigException {
