@@ -48,6 +48,8 @@ final class ProxyCall {
     String uri;
     HttpMethod method;
     private boolean idempotent;
+    /** {@code proxy_bind} for this request: where connections come from (null: the system's choice). */
+    LocalBind.Bound local;
     /** The request sent asks the backend for an upgrade the client asked for (a 101 then opens a tunnel). */
     boolean upgradeRequested;
 
@@ -201,6 +203,10 @@ final class ProxyCall {
             return;
         }
         uri = UriComposer.compose(ex, uriPart, conf.dynamic != null, conf.locationName);
+        local = conf.bind.resolve(ex);
+        if (local != null && poolKey != null) {
+            poolKey = poolKey.boundTo(local.address());
+        }
         if (uri.isEmpty()) {
             ProxyLog.log(LogLevel.ERROR, ex, "zero length URI to proxy", null, null);
             failBeforeUpstream(500);

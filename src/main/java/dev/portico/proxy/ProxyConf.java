@@ -44,6 +44,8 @@ final class ProxyConf {
     final boolean passRequestBody;
     /** {@code proxy_pass_trailers}: the backend's trailer fields (less the hidden ones) go to the client. */
     final boolean passTrailers;
+    /** {@code proxy_bind}: {@link LocalBind#OFF} when the system chooses the local address. */
+    final LocalBind bind;
     final boolean requestBuffering;
     final boolean buffering;
     final boolean interceptErrors;
@@ -88,15 +90,28 @@ final class ProxyConf {
         private final String scope;
         private final String sni;
         private final String verifiedName;
+        /** The proxy_bind address the connections come from (null: the system's choice). */
+        private final java.net.InetSocketAddress local;
         private final int hash;
 
         PoolKey(String group, ClientTls tls, String scope, String sni, String verifiedName) {
+            this(group, tls, scope, sni, verifiedName, null);
+        }
+
+        private PoolKey(String group, ClientTls tls, String scope, String sni, String verifiedName,
+                        java.net.InetSocketAddress local) {
             this.group = group;
             this.tls = tls;
             this.scope = scope;
             this.sni = sni;
             this.verifiedName = verifiedName;
-            this.hash = java.util.Objects.hash(group, tls, scope, sni, verifiedName);
+            this.local = local;
+            this.hash = java.util.Objects.hash(group, tls, scope, sni, verifiedName, local);
+        }
+
+        /** The same key for connections bound to {@code address}: only they are shared with each other. */
+        PoolKey boundTo(java.net.InetSocketAddress address) {
+            return address == null ? this : new PoolKey(group, tls, scope, sni, verifiedName, address);
         }
 
         /** The key for a request to {@code g}: null when the group keeps no connections. */
@@ -117,7 +132,8 @@ final class ProxyConf {
         public boolean equals(Object o) {
             return o == this || o instanceof PoolKey k && k.hash == hash && k.group.equals(group)
                 && java.util.Objects.equals(k.tls, tls) && java.util.Objects.equals(k.scope, scope)
-                && java.util.Objects.equals(k.sni, sni) && java.util.Objects.equals(k.verifiedName, verifiedName);
+                && java.util.Objects.equals(k.sni, sni) && java.util.Objects.equals(k.verifiedName, verifiedName)
+                && java.util.Objects.equals(k.local, local);
         }
     }
 
@@ -170,6 +186,7 @@ final class ProxyConf {
         this.buffering = s.get(ProxyModule.BUFFERING);
         this.interceptErrors = s.get(ProxyModule.INTERCEPT_ERRORS);
         this.passTrailers = s.get(ProxyModule.PASS_TRAILERS);
+        this.bind = s.get(ProxyModule.BIND);
         this.ignoreClientAbort = s.get(ProxyModule.IGNORE_CLIENT_ABORT);
         this.socketKeepalive = s.get(ProxyModule.SOCKET_KEEPALIVE);
         this.nextUpstream = s.get(ProxyModule.NEXT_UPSTREAM);

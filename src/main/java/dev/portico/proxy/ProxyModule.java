@@ -61,6 +61,7 @@ public final class ProxyModule implements PipelineModule {
     static final Slot<Boolean> BUFFERING = Slot.of("proxy_buffering", true);
     static final Slot<Boolean> INTERCEPT_ERRORS = Slot.of("proxy_intercept_errors", false);
     static final Slot<Boolean> PASS_TRAILERS = Slot.of("proxy_pass_trailers", false);
+    static final Slot<LocalBind> BIND = Slot.of("proxy_bind", LocalBind.OFF);
     static final Slot<Boolean> IGNORE_CLIENT_ABORT = Slot.of("proxy_ignore_client_abort", false);
     static final Slot<Boolean> SOCKET_KEEPALIVE = Slot.of("proxy_socket_keepalive", false);
     /** True for HTTP/1.1 (nginx 1.29.7+ default), false for 1.0. */
@@ -164,6 +165,7 @@ public final class ProxyModule implements PipelineModule {
             Directive.simple("proxy_cookie_path", HTTP_SRV_LOC, Arity.TAKE12,
                 (level, node) -> cookieRule(level, node, COOKIE_PATHS, COOKIE_PATH_OFF_HERE, false)),
             Directive.simple("proxy_cookie_flags", HTTP_SRV_LOC, Arity.TAKE1234, ProxyModule::cookieFlags),
+            Directive.simple("proxy_bind", HTTP_SRV_LOC, Arity.TAKE12, ProxyModule::bind),
             Directive.simple("proxy_set_header", HTTP_SRV_LOC, Arity.TAKE2, (level, node) -> {
                 if (!isToken(node.arg(0))) {
                     throw node.error("invalid header name \"" + node.arg(0) + "\"");
@@ -413,6 +415,36 @@ public final class ProxyModule implements PipelineModule {
             level.add(slot, new ValueRewrite.Domain(compile(level, node, from), compile(level, node, to)));
         } else {
             level.add(slot, new ValueRewrite.Prefix(compile(level, node, from), compile(level, node, to)));
+        }
+    }
+
+    /** ngx_http_upstream_bind_set_slot: "off", or an address (checked now unless it has variables) and "transparent". */
+    private static void bind(Level level, ConfNode node) throws ConfigException {
+        String v = node.arg(0);
+        if (node.argCount() == 1 && v.equals("off")) {
+            level.set(BIND, LocalBind.OFF, node);
+            return;
+        }
+        boolean transparent = false;
+        if (node.argCount() == 2) {
+            if (!node.arg(1).equals("transparent")) {
+                throw node.error("invalid parameter \"" + node.arg(1) + "\"");
+            }
+            if (!dev.portico.core.Transport.epoll()) {
+                // nginx logs this and ignores the parameter; Portico does not accept what it cannot do
+                throw node.error("transparent proxying is not supported on this platform");
+            }
+            transparent = true;
+        }
+        Template t = compile(level, node, v);
+        if (t.isConstant()) {
+            java.net.InetSocketAddress a = LocalBind.parse(v);
+            if (a == null) {
+                throw node.error("invalid address \"" + v + "\"");
+            }
+            level.set(BIND, new LocalBind(a, null, v, transparent), node);
+        } else {
+            level.set(BIND, new LocalBind(null, t, v, transparent), node);
         }
     }
 
