@@ -1,5 +1,6 @@
 package dev.portico.proxy;
 
+import dev.portico.core.IpLiteral;
 import dev.portico.http.Exchange;
 import dev.portico.observability.LogLevel;
 import dev.portico.variables.Template;
@@ -57,9 +58,9 @@ record LocalBind(InetSocketAddress address, Template value, String text, boolean
             if (!isIpv6(host)) {
                 return null;
             }
-        } else if (!isIpv4(s) && !isIpv6(s)) {
+        } else if (!IpLiteral.isIpv4(s) && !isIpv6(s)) {
             int colon = s.lastIndexOf(':');
-            if (colon < 0 || !isIpv4(s.substring(0, colon)) || (port = port(s.substring(colon + 1))) < 0) {
+            if (colon < 0 || !IpLiteral.isIpv4(s.substring(0, colon)) || (port = port(s.substring(colon + 1))) < 0) {
                 return null;
             }
             host = s.substring(0, colon);
@@ -80,21 +81,8 @@ record LocalBind(InetSocketAddress address, Template value, String text, boolean
         return n >= 1 && n <= 65535 ? n : -1;
     }
 
-    private static boolean isIpv4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** An IPv6 literal has at least two colons ("::1"); one colon is an IPv4 address and a port. */
     private static boolean isIpv6(String s) {
-        return s.indexOf(':') != s.lastIndexOf(':') && s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
+        return s.indexOf(':') != s.lastIndexOf(':') && IpLiteral.isIpv6(s);
     }
 }
