@@ -83,8 +83,9 @@ final class Attempt implements UpstreamConnection.Listener {
         UpstreamTls tls = call.https ? conf.tls : null;
         int maxHead = conf.bufferSize;
         int maxRead = (int) Math.min(256 * 1024, conf.readAhead);
+        java.net.SocketAddress local = call.local == null ? null : call.local.address();
         Future<UpstreamConnection> f = Connector.connect(call.loop, peer, conf.connectTimeout, conf.socketKeepalive, maxRead,
-            call.local == null ? null : call.local.address(), conf.bind.transparent(), p -> UpstreamCodec.setup(p, maxHead, tls == null ? null : tlsHandler(tls, p)));
+            local, conf.bind.transparent(), p -> UpstreamCodec.setup(p, maxHead, tls == null ? null : tlsHandler(tls, p)));
         f.addListener(done -> {
             if (done.isSuccess()) {
                 UpstreamConnection made = f.getNow();
