@@ -10,6 +10,8 @@ public final class ClientConnection {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final long id = IDS.incrementAndGet();
+    /** When the connection was accepted, for {@code $connection_time}. */
+    private final long openedNanos = System.nanoTime();
     private final Channel channel;
     private volatile ListenerConf listener;
     private volatile AddressConf address;
@@ -24,6 +26,11 @@ public final class ClientConnection {
 
     public long id() {
         return id;
+    }
+
+    /** {@link System#nanoTime()} when the connection was accepted. */
+    public long openedNanos() {
+        return openedNanos;
     }
 
     public Channel channel() {

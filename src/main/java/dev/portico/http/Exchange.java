@@ -447,6 +447,7 @@ public final class Exchange {
     private java.util.function.Consumer<Boolean> writabilityListener;
 
     private java.util.List<Runnable> endActions;
+    private HttpHeaders sentTrailers;
     /** The challenges a 401 from the access phase carries (nginx's headers_out.www_authenticate). */
     private java.util.List<String> wwwAuthenticate;
 
@@ -780,6 +781,11 @@ public final class Exchange {
         return client.write(this, msg, flush);
     }
 
+    /** The trailer fields the response ended with ({@code $sent_trailer_NAME}), or null. */
+    public HttpHeaders sentTrailers() {
+        return sentTrailers;
+    }
+
     /** Ends the response. The exchange is finished once this write completes. */
     public ChannelFuture end(LastHttpContent last) {
         if (isHead()) {
@@ -788,6 +794,9 @@ public final class Exchange {
         } else {
             bodyBytesSent += last.content().readableBytes();
             last = pipeline().filterTrailers(this, last);
+            if (!last.trailingHeaders().isEmpty()) {
+                sentTrailers = last.trailingHeaders();
+            }
         }
         responseDone = true;
         return client.end(this, last);

@@ -72,7 +72,10 @@ final class Http2RequestHead {
             invalid = invalid != null ? invalid : m.equals(HttpMethod.CONNECT) ? "client sent invalid method" : "client sent no :path header";
         }
         DefaultHttpRequest req = new DefaultHttpRequest(HTTP_2, m, target.isEmpty() ? "/" : target, headers);
-        if (invalid != null) {
+        if ("client sent invalid method".equals(invalid) && m.equals(HttpMethod.CONNECT)) {
+            // nginx 1.25+ (ngx_http_v2_construct_request_line): a CONNECT request, which has no :path, gets 405
+            req.setDecoderResult(DecoderResult.failure(new RequestRejectedException(405, "client sent CONNECT method")));
+        } else if (invalid != null) {
             req.setDecoderResult(DecoderResult.failure(new RequestRejectedException(400, invalid)));
         }
         return req;

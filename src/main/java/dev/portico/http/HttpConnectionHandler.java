@@ -737,6 +737,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     }
 
     static void ended(Exchange ex) {
+        // post_action: the request goes on, unseen by the client, and is logged once the action is over
+        if (!PostAction.start(ex, () -> afterResponse(ex))) {
+            afterResponse(ex);
+        }
+    }
+
+    private static void afterResponse(Exchange ex) {
         try {
             ex.pipeline().fireEnd(ex);
         } finally {

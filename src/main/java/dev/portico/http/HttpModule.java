@@ -72,6 +72,8 @@ public final class HttpModule implements PipelineModule {
     }
     public static final Slot<Boolean> TCP_NODELAY = Slot.of("tcp_nodelay", true);
     public static final Slot<Boolean> ABSOLUTE_REDIRECT = Slot.of("absolute_redirect", true);
+    /** {@code post_action}: a URI or a named location; "" for off. */
+    public static final Slot<String> POST_ACTION = Slot.of("post_action", null);
     public static final Slot<Boolean> PORT_IN_REDIRECT = Slot.of("port_in_redirect", true);
     public static final Slot<Boolean> SERVER_NAME_IN_REDIRECT = Slot.of("server_name_in_redirect", false);
     /** The MIME type of responses whose type nothing else decides (nginx's default is text/plain). */
@@ -167,6 +169,8 @@ public final class HttpModule implements PipelineModule {
             Directive.value("lingering_timeout", HTTP_SRV_LOC, LINGERING_TIMEOUT, Values::timeMillis),
             Directive.simple("default_type", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> level.set(DEFAULT_TYPE, node.arg(0), node)),
             Directive.flag("absolute_redirect", HTTP_SRV_LOC, ABSOLUTE_REDIRECT),
+            Directive.simple("post_action", EnumSet.of(HTTP, SERVER, LOCATION, Context.IF_IN_LOCATION), Arity.TAKE1,
+                (level, node) -> level.set(POST_ACTION, node.arg(0).equals("off") ? "" : node.arg(0), node)),
             Directive.flag("port_in_redirect", HTTP_SRV_LOC, PORT_IN_REDIRECT),
             Directive.flag("server_name_in_redirect", HTTP_SRV_LOC, SERVER_NAME_IN_REDIRECT),
             // nginx internals with no meaning for a JVM proxy: accepted, documented as no-ops.

@@ -130,6 +130,7 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
         String addr = a.get(0);
         String host = null;
         int port = 80;
+        int lastPort = 0;
         String unix = null;
         if (addr.regionMatches(true, 0, "unix:", 0, 5)) {
             unix = addr.substring(5);
@@ -147,7 +148,9 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
                 if (addr.charAt(close + 1) != ':') {
                     throw node.error("invalid host in \"" + addr + "\" of the \"listen\" directive");
                 }
-                port = port(node, addr, addr.substring(close + 2));
+                int[] range = ports(node, addr, addr.substring(close + 2));
+                port = range[0];
+                lastPort = range[1];
             }
             if (host.isEmpty() || !isIpv6Literal(host)) {
                 throw node.error("invalid IPv6 address in \"" + addr + "\" of the \"listen\" directive");
@@ -156,12 +159,16 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
             int colon = addr.lastIndexOf(':');
             if (colon >= 0) {
                 host = addr.substring(0, colon);
-                port = port(node, addr, addr.substring(colon + 1));
+                int[] range = ports(node, addr, addr.substring(colon + 1));
+                port = range[0];
+                lastPort = range[1];
                 if (host.isEmpty()) {
                     throw node.error("no host in \"" + addr + "\" of the \"listen\" directive");
                 }
-            } else if (!addr.isEmpty() && addr.chars().allMatch(Character::isDigit)) {
-                port = port(node, addr, addr);
+            } else if (!addr.isEmpty() && addr.chars().allMatch(c -> Character.isDigit(c) || c == '-')) {
+                int[] range = ports(node, addr, addr);
+                port = range[0];
+                lastPort = range[1];
             } else {
                 host = addr;
             }
@@ -253,12 +260,15 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
         }
         List<ListenSpec> out = new ArrayList<>(hosts.size());
         for (String h : hosts) {
-            ListenSpec s = new ListenSpec(h, port, unix, def, backlog, reuse, v6only, ssl, http2, pp, bind, addr,
-                rcvbuf, sndbuf, node.file(), node.line());
-            if (v6only != null && !s.isIpv6()) {
-                throw node.error("ipv6only is not supported on addr \"" + s.addrText() + "\", ignored");
+            // a port range (nginx 1.27.3+) listens on every port of it, as if each had its own listen
+            for (int p = port; p <= Math.max(port, lastPort); p++) {
+                ListenSpec s = new ListenSpec(h, p, unix, def, backlog, reuse, v6only, ssl, http2, pp, bind, addr,
+                    rcvbuf, sndbuf, node.file(), node.line());
+                if (v6only != null && !s.isIpv6()) {
+                    throw node.error("ipv6only is not supported on addr \"" + s.addrText() + "\", ignored");
+                }
+                out.add(s);
             }
-            out.add(s);
         }
         return out;
     }
@@ -278,6 +288,24 @@ public record ListenSpec(String host, int port, String unixPath, boolean default
             return -1;
         }
         return Integer.parseInt(v);
+    }
+
+    /**
+     * A port, or a range {@code first-last} (nginx 1.27.3+), as ngx_parse_inet_url reads them:
+     * each end a port from 1 to 65535, the first not above the last. Returns {first, last}, last 0
+     * for a single port.
+     */
+    private static int[] ports(ConfNode node, String addr, String p) throws ConfigException {
+        int dash = p.indexOf('-');
+        if (dash < 0) {
+            return new int[] {port(node, addr, p), 0};
+        }
+        int last = port(node, addr, p.substring(dash + 1));
+        int first = port(node, addr, p.substring(0, dash));
+        if (first > last) {
+            throw node.error("invalid port range in \"" + addr + "\" of the \"listen\" directive");
+        }
+        return new int[] {first, last};
     }
 
     private static int port(ConfNode node, String addr, String p) throws ConfigException {

@@ -1,13 +1,14 @@
 package dev.portico.http;
 
 import dev.portico.config.directive.Settings;
+import dev.portico.observability.ErrorLog;
+import dev.portico.observability.LogLevel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +45,6 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
             return fail(v.majorVersion() > 1 ? 505 : 400, "client sent unsupported HTTP version", target);
         }
         HttpHeaders h = req.headers();
-        filterHeaderNames(h, defaults);
 
         // the target: origin-form or absolute-form; nginx refuses asterisk-form ("OPTIONS *") and authority-form
         String uriHost = null;
@@ -70,6 +70,7 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
                 pathAndQuery = "/" + pathAndQuery;
             }
         }
+        filterHeaderNames(req, conn, uriHost != null ? conn.address().servers().find(uriHost).server() : null, defaults);
         List<String> hosts = h.getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
             return fail(400, "client sent duplicate host header", target);
@@ -98,6 +99,13 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
             return fail(400, "client sent invalid request", target);
         }
         ServerNameIndex.Hit<VirtualServer> hit = conn.address().servers().find(host);
+        // ngx_http_process_request_header: once the head is read and checked, CONNECT (nginx 1.25+)
+        // and TRACE are answered 405 by the server the host chose, never routed
+        String method = req.method().name();
+        if (method.equals("CONNECT") || method.equals("TRACE")) {
+            return new RequestHead(405, "client sent " + method + " method", pathAndQuery, path, args, host, hit.server(),
+                hit.match());
+        }
         // $request_uri of an absolute-form target is its path and query, as nginx's unparsed URI
         return new RequestHead(0, null, pathAndQuery, path, args, host, hit.server(), hit.match());
     }
@@ -124,11 +132,20 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
     private static int authorityEnd(String t, int start) {
         int i = start;
         if (i < t.length() && t.charAt(i) == '[') {
-            int close = t.indexOf(']', i);
-            if (close < 0) {
+            // ngx_http_parse_request_line's IP literal: unreserved characters, sub-delims and ":"
+            i++;
+            while (i < t.length() && t.charAt(i) != ']') {
+                char c = t.charAt(i);
+                boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                if (!alnum && ":-._~!$&'()*+,;=".indexOf(c) < 0) {
+                    return -1;
+                }
+                i++;
+            }
+            if (i == t.length()) {
                 return -1;
             }
-            i = close + 1;
+            i++;
         } else {
             while (i < t.length()) {
                 char c = t.charAt(i);
@@ -150,32 +167,69 @@ public record RequestHead(int error, String reason, String rawTarget, String pat
         return i;
     }
 
-    /** Drops header names nginx ignores: with underscores (unless allowed) or with other invalid characters. */
-    private static void filterHeaderNames(HttpHeaders h, Settings s) {
-        if (!s.get(HttpModule.IGNORE_INVALID_HEADERS)) {
+    /**
+     * Drops the header lines nginx ignores (names with underscores, unless allowed, or with other
+     * characters nginx does not take), logging each at info as nginx does. As in
+     * ngx_http_process_request_headers, the lines are read in order under the server chosen so far:
+     * the one an absolute-form target named, else the address's default server until a valid
+     * {@code Host} line chooses another for the lines after it.
+     */
+    private static void filterHeaderNames(HttpRequest req, ClientConnection conn, VirtualServer byTarget, Settings defaults) {
+        if (!anyUnusualName(req.headers())) {
             return;
         }
-        boolean underscores = s.get(HttpModule.UNDERSCORES_IN_HEADERS);
-        List<String> drop = null;
-        Iterator<Map.Entry<String, String>> it = h.iteratorAsString();
-        while (it.hasNext()) {
-            String name = it.next().getKey();
-            if (!validName(name, underscores)) {
-                if (drop == null) {
-                    drop = new ArrayList<>();
+        VirtualServer server = byTarget != null ? byTarget : conn.address().servers().defaultServer();
+        Settings s = byTarget != null ? byTarget.settings() : defaults;
+        boolean hostSeen = byTarget != null;
+        List<Map.Entry<String, String>> lines = req.headers().entries();
+        List<Map.Entry<String, String>> kept = new java.util.ArrayList<>(lines.size());
+        for (Map.Entry<String, String> e : lines) {
+            String name = e.getKey();
+            if (s.get(HttpModule.IGNORE_INVALID_HEADERS) && !validName(name, s.get(HttpModule.UNDERSCORES_IN_HEADERS))) {
+                logIgnored(req, conn, server, e);
+                continue;
+            }
+            kept.add(e);
+            if (!hostSeen && HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+                hostSeen = true;
+                String host = validateHost(e.getValue());
+                VirtualServer chosen = host == null ? null : conn.address().servers().find(host).server();
+                if (chosen != null) {
+                    server = chosen;
+                    s = chosen.settings();
                 }
-                drop.add(name);
             }
         }
-        if (drop != null) {
-            for (String n : drop) {
-                h.remove(n);
+        if (kept.size() != lines.size()) {
+            req.headers().clear();
+            for (Map.Entry<String, String> e : kept) {
+                req.headers().add(e.getKey(), e.getValue());
             }
         }
     }
 
+    /** True when a name has a character beyond letters, digits and "-": only then may a server's rules drop it. */
+    private static boolean anyUnusualName(HttpHeaders h) {
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+        while (it.hasNext()) {
+            if (!validName(it.next().getKey(), false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void logIgnored(HttpRequest req, ClientConnection conn, VirtualServer server, Map.Entry<String, String> line) {
+        if (ErrorLog.get().enabled(LogLevel.INFO)) {
+            String requestLine = req.method().name() + " " + req.uri() + " " + req.protocolVersion().text();
+            ErrorLog.get().log(LogLevel.INFO, conn.id(), "client sent invalid header line: \""
+                + ErrorLog.escape(line.getKey() + ": " + line.getValue()) + "\" while reading client request headers, client: "
+                + conn.remoteHost() + ", server: " + server.primaryName() + ", request: \"" + ErrorLog.escape(requestLine) + "\"");
+        }
+    }
+
     /** nginx's valid header names: letters, digits, hyphens and, when allowed, underscores. */
-    static boolean validName(String name, boolean underscores) {
+    static boolean validName(CharSequence name, boolean underscores) {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'

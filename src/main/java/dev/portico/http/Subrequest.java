@@ -31,13 +31,16 @@ public final class Subrequest implements ClientSide {
 
     private final Exchange parent;
     private final Done done;
+    /** Runs whatever becomes of the client ({@code post_action}): never cut short, its end always reported. */
+    private final boolean detached;
     private Exchange sub;
     private HttpResponse head;
     private boolean finished;
 
-    private Subrequest(Exchange parent, Done done) {
+    private Subrequest(Exchange parent, Done done, boolean detached) {
         this.parent = parent;
         this.done = done;
+        this.detached = detached;
     }
 
     /**
@@ -46,20 +49,11 @@ public final class Subrequest implements ClientSide {
      * head when it ended without one). Nothing happens if the client goes away first.
      */
     public static void start(Exchange parent, String uri, Done done) {
-        Subrequest side = new Subrequest(parent, done);
+        Subrequest side = new Subrequest(parent, done, false);
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         String args = q < 0 ? null : uri.substring(q + 1);
-        HttpHeaders headers = new DefaultHttpHeaders();
-        headers.set(parent.requestHeaders());
-        // no body goes with it, so nothing may announce one (nginx would pass Content-Length and
-        // leave the auth service waiting); no upgrade either: the answer never becomes a tunnel
-        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        headers.remove(HttpHeaderNames.EXPECT);
-        headers.remove(HttpHeaderNames.UPGRADE);
-        DefaultHttpRequest request = new DefaultHttpRequest(parent.request().protocolVersion(), HttpMethod.GET, uri, headers);
-        Exchange sub = new Exchange(parent, side, request, path, args);
+        Exchange sub = new Exchange(parent, side, request(parent, HttpMethod.GET, uri), path, args);
         side.sub = sub;
         parent.onClientClosed(() -> {
             sub.markClosed();
@@ -69,18 +63,50 @@ public final class Subrequest implements ClientSide {
         RequestProcessor.start(sub);
     }
 
+    /**
+     * {@code post_action}: the request, its response sent (or its client gone), goes on in
+     * {@code uri} (arguments dropped, as nginx's internal redirect without arguments) or in the
+     * named location {@code named}, with its method and headers but no body; whatever the action
+     * answers is dropped. {@code after} runs on the event loop once the action is over.
+     */
+    static void startDetached(Exchange parent, String uri, Location named, Runnable after) {
+        Subrequest side = new Subrequest(parent, (sub, head) -> after.run(), true);
+        String path = uri != null ? uri : parent.uri();
+        Exchange sub = new Exchange(parent, side, request(parent, parent.method(), path), path, null);
+        side.sub = sub;
+        if (named != null) {
+            RequestProcessor.namedRedirect(sub, named);
+        } else {
+            RequestProcessor.start(sub);
+        }
+    }
+
+    private static DefaultHttpRequest request(Exchange parent, HttpMethod method, String uri) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        headers.set(parent.requestHeaders());
+        // no body goes with it, so nothing may announce one (nginx would pass Content-Length and
+        // leave the auth service waiting); no upgrade either: the answer never becomes a tunnel
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.remove(HttpHeaderNames.EXPECT);
+        headers.remove(HttpHeaderNames.UPGRADE);
+        return new DefaultHttpRequest(parent.request().protocolVersion(), method, uri, headers);
+    }
+
     private void finish() {
         if (finished) {
             return;
         }
         finished = true;
         sub.runEndActions();
-        parent.onClientClosed(null);
+        if (!detached) {
+            parent.onClientClosed(null);
+        }
         HttpResponse h = head != null ? head
             : new io.netty.handler.codec.http.DefaultHttpResponse(parent.request().protocolVersion(), ErrorPages.status(500));
         // after the handler that ended the subrequest has unwound (its upstream connection back in the pool)
         eventLoop().execute(() -> {
-            if (!parent.isClosed()) {
+            if (detached || !parent.isClosed()) {
                 done.finished(sub, h);
             }
         });
@@ -157,7 +183,7 @@ public final class Subrequest implements ClientSide {
 
     @Override
     public boolean isActive() {
-        return !parent.isClosed();
+        return detached || !parent.isClosed();
     }
 
     /** The handler gave up on the subrequest (a backend failed mid-body): its head, if any, stands. */

@@ -21,6 +21,7 @@ public final class Errno {
         {"No route to host", "113"},
         {"Network is unreachable", "101"},
         {"Permission denied", "13"},
+        {"Operation not permitted", "1"},
         {"No such file or directory", "2"},
         {"Is a directory", "21"},
         {"Not a directory", "20"},

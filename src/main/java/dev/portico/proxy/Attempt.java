@@ -86,7 +86,9 @@ final class Attempt implements UpstreamConnection.Listener {
         ClientCertificates.Pair named = tls == null ? null : call.clientCertificate;
         int maxHead = conf.bufferSize;
         int maxRead = (int) Math.min(256 * 1024, conf.readAhead);
+        java.net.SocketAddress local = call.local == null ? null : call.local.address();
         Future<UpstreamConnection> f = Connector.connect(call.loop, peer, conf.connectTimeout, conf.socketKeepalive, maxRead,
+            local, conf.bind.transparent(),
             p -> UpstreamCodec.setup(p, maxHead, tls == null || named != null ? null : tlsHandler(tls.context, p)));
         f.addListener(done -> {
             if (done.isSuccess()) {
@@ -104,6 +106,9 @@ final class Attempt implements UpstreamConnection.Listener {
                 }
             } else if (!over) {
                 Throwable cause = done.cause();
+                if (call.local != null && localFailure(cause)) {
+                    return;
+                }
                 boolean timeout = cause instanceof io.netty.channel.ConnectTimeoutException;
                 String msg = timeout ? "upstream timed out (110: Connection timed out)"
                     : peer.name().startsWith("unix:") ? "connect() to " + peer.name() + " failed (" + Errno.of(cause) + ")"
@@ -111,6 +116,32 @@ final class Attempt implements UpstreamConnection.Listener {
                 fail(timeout ? Failure.TIMEOUT : Failure.ERROR, msg, ProxyLog.CONNECTING);
             }
         });
+    }
+
+    /**
+     * nginx's ngx_event_connect_peer fails before connecting when IP_TRANSPARENT or bind() is
+     * refused: logged (alert, crit) and answered 500, no other server tried.
+     */
+    private boolean localFailure(Throwable cause) {
+        String m = String.valueOf(cause.getMessage());
+        String line;
+        LogLevel level;
+        if (cause instanceof Connector.TransparentRefused) {
+            level = LogLevel.ALERT;
+            line = "setsockopt(IP_TRANSPARENT) failed (" + Errno.of(cause.getCause()) + ")";
+        } else if (cause instanceof java.net.BindException || m.startsWith("bind(")) {
+            level = LogLevel.CRIT;
+            line = "bind(" + call.local.text() + ") failed (" + Errno.of(cause) + ")";
+        } else {
+            return false;
+        }
+        over = true;
+        state.status = 500;
+        state.finished();
+        ProxyLog.log(level, call.ex, line, ProxyLog.CONNECTING, call.scheme() + peer.name() + call.uri);
+        call.attemptDone(this, false);
+        call.failBeforeUpstream(500);
+        return true;
     }
 
     /**
@@ -357,9 +388,7 @@ final class Attempt implements UpstreamConnection.Listener {
         state.responseLength += c.content().readableBytes();
         if (c instanceof LastHttpContent last) {
             lastReceived = true;
-            if (!last.trailingHeaders().isEmpty()) {
-                call.states.lastTrailers = last.trailingHeaders().copy();
-            }
+            call.states.lastTrailers = last.trailingHeaders().isEmpty() ? null : last.trailingHeaders().copy();
             ResponseRelay r = relay;
             complete();
             if (r != null) {

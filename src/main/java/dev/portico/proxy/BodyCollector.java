@@ -12,8 +12,10 @@ import io.netty.handler.codec.http.LastHttpContent;
  * Reads a whole request body before the backend is chosen: into memory up to
  * {@code client_body_buffer_size}, beyond that into a temporary file under
  * {@code client_body_temp_path} (writes off the event loop; the next read from the client waits
- * for them, so memory stays bounded). With {@code keep} false the body is read and dropped
- * ({@code proxy_pass_request_body off}, {@code proxy_set_body}).
+ * for them, so memory stays bounded). With {@code keep} false the body is read and not sent
+ * ({@code proxy_pass_request_body off}, {@code proxy_set_body}): it is kept only while it fits in
+ * {@code client_body_buffer_size}, for {@code $request_body}, and dropped once it does not (nginx
+ * would write it to a file, where {@code $request_body} does not see it either).
  */
 final class BodyCollector implements RequestBodyHandler {
     private final ProxyCall call;
@@ -26,6 +28,8 @@ final class BodyCollector implements RequestBodyHandler {
     private int pendingWrites;
     private boolean last;
     private boolean finished;
+    /** Not kept: the body outgrew the memory buffer. */
+    private boolean dropped;
 
     BodyCollector(ProxyCall call, boolean keep) {
         this.call = call;
@@ -55,9 +59,17 @@ final class BodyCollector implements RequestBodyHandler {
         if (c instanceof LastHttpContent) {
             last = true;
         }
-        if (!keep || n == 0) {
+        boolean fits = (memory == null ? 0 : memory.readableBytes()) + n <= conf.clientBodyBufferSize;
+        if (!keep && !fits && !dropped) {
+            dropped = true;
+            if (memory != null) {
+                memory.release();
+                memory = null;
+            }
+        }
+        if (n == 0 || dropped) {
             c.release();
-        } else if (file == null && (memory == null ? 0 : memory.readableBytes()) + n <= conf.clientBodyBufferSize) {
+        } else if (file == null && fits) {
             if (memory == null) {
                 long expected = HttpUtil.getContentLength(ex.request(), (long) n);
                 memory = ex.alloc().buffer((int) Math.min(conf.clientBodyBufferSize, Math.max(expected, n)));
@@ -92,7 +104,7 @@ final class BodyCollector implements RequestBodyHandler {
         }
         if (last) {
             finished = true;
-            call.bodyCollected(keep ? new RequestBody(memory, file, total) : null, total);
+            call.bodyCollected(keep || memory != null ? new RequestBody(memory, file, total) : null, total);
             memory = null;
             file = null;
         } else {

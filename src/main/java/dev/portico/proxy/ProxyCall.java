@@ -51,6 +51,8 @@ final class ProxyCall {
     String uri;
     HttpMethod method;
     private boolean idempotent;
+    /** {@code proxy_bind} for this request: where connections come from (null: the system's choice). */
+    LocalBind.Bound local;
     /** The request sent asks the backend for an upgrade the client asked for (a 101 then opens a tunnel). */
     boolean upgradeRequested;
 
@@ -205,6 +207,10 @@ final class ProxyCall {
             return;
         }
         uri = UriComposer.compose(ex, uriPart, conf.dynamic != null, conf.locationName);
+        local = conf.bind.resolve(ex);
+        if (local != null && poolKey != null) {
+            poolKey = poolKey.boundTo(local.address());
+        }
         if (uri.isEmpty()) {
             ProxyLog.log(LogLevel.ERROR, ex, "zero length URI to proxy", null, null);
             failBeforeUpstream(500);
@@ -231,14 +237,16 @@ final class ProxyCall {
         // chunked from an HTTP/1.1 client, or an HTTP/2 body without Content-Length
         boolean chunked = ex.bodyLengthUnknown();
         boolean hasLength = ex.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH);
-        if (conf.setBody != null) {
-            fixedBody = Unpooled.wrappedBuffer(ByteStrings.bytes(conf.setBody.render(ex)));
-            bodyLength = fixedBody.readableBytes();
-            discardThenConnect();
-        } else if (!conf.passRequestBody) {
+        if (conf.setBody != null || !conf.passRequestBody) {
             // nginx still announces the client's body length (hence "proxy_set_header Content-Length ''" in its docs)
             bodyLength = hasLength || chunked ? HttpUtil.getContentLength(ex.request(), 0L) : RequestBuilder.NO_BODY;
-            discardThenConnect();
+            // read (and not sent) before the request is made, as nginx: $request_body may stand in proxy_set_body
+            if (ex.hasBody() && !ex.bodyComplete()) {
+                collector = new BodyCollector(this, false);
+                collector.start();
+            } else {
+                bodyReady();
+            }
         } else if (!ex.hasBody()) {
             bodyLength = hasLength ? HttpUtil.getContentLength(ex.request(), 0L) : RequestBuilder.NO_BODY;
             connect(false);
@@ -252,16 +260,7 @@ final class ProxyCall {
         }
     }
 
-    private void discardThenConnect() {
-        if (ex.hasBody() && !ex.bodyComplete()) {
-            collector = new BodyCollector(this, false);
-            collector.start();
-        } else {
-            connect(false);
-        }
-    }
-
-    /** The body was read (kept, or dropped when not passed). */
+    /** The body was read: kept to be sent, or (proxy_set_body, proxy_pass_request_body off) only to be seen. */
     void bodyCollected(RequestBody b, long total) {
         collector = null;
         if (done) {
@@ -270,11 +269,25 @@ final class ProxyCall {
             }
             return;
         }
-        if (b != null) {
+        if (b != null && b.file == null && b.memory != null) {
+            BufferedBody.expose(ex, b.memory);
+        }
+        if (conf.setBody == null && conf.passRequestBody) {
             body = b;
             bodyLength = b.length;
-        } else if (fixedBody == null && !conf.passRequestBody) {
+        } else {
+            if (b != null) {
+                b.release();
+            }
             bodyLength = bodyLength == RequestBuilder.NO_BODY ? RequestBuilder.NO_BODY : total;
+        }
+        bodyReady();
+    }
+
+    private void bodyReady() {
+        if (conf.setBody != null) {
+            fixedBody = Unpooled.wrappedBuffer(ByteStrings.bytes(conf.setBody.render(ex)));
+            bodyLength = fixedBody.readableBytes();
         }
         connect(false);
     }

@@ -43,6 +43,10 @@ final class ProxyConf {
     final Template setBody;
     final boolean passRequestHeaders;
     final boolean passRequestBody;
+    /** {@code proxy_pass_trailers}: the backend's trailer fields (less the hidden ones) go to the client. */
+    final boolean passTrailers;
+    /** {@code proxy_bind}: {@link LocalBind#OFF} when the system chooses the local address. */
+    final LocalBind bind;
     final boolean requestBuffering;
     final boolean buffering;
     final boolean interceptErrors;
@@ -71,6 +75,7 @@ final class ProxyConf {
     final List<ValueRewrite> redirects;
     final List<ValueRewrite> cookieDomains;
     final List<ValueRewrite> cookiePaths;
+    final List<CookieFlagRule> cookieFlags;
     final boolean honourAccelRedirect;
     final boolean honourAccelBuffering;
     final boolean honourAccelLimitRate;
@@ -88,16 +93,29 @@ final class ProxyConf {
         private final String sni;
         private final String verifiedName;
         private final ClientCertificates.Pair clientCertificate;
+        /** The proxy_bind address the connections come from (null: the system's choice). */
+        private final java.net.InetSocketAddress local;
         private final int hash;
 
         PoolKey(String group, ClientTls tls, String scope, String sni, String verifiedName, ClientCertificates.Pair clientCertificate) {
+            this(group, tls, scope, sni, verifiedName, clientCertificate, null);
+        }
+
+        private PoolKey(String group, ClientTls tls, String scope, String sni, String verifiedName,
+                        ClientCertificates.Pair clientCertificate, java.net.InetSocketAddress local) {
             this.group = group;
             this.tls = tls;
             this.scope = scope;
             this.sni = sni;
             this.verifiedName = verifiedName;
             this.clientCertificate = clientCertificate;
-            this.hash = java.util.Objects.hash(group, tls, scope, sni, verifiedName, clientCertificate);
+            this.local = local;
+            this.hash = java.util.Objects.hash(group, tls, scope, sni, verifiedName, clientCertificate, local);
+        }
+
+        /** The same key for connections bound to {@code address}: only they are shared with each other. */
+        PoolKey boundTo(java.net.InetSocketAddress address) {
+            return address == null ? this : new PoolKey(group, tls, scope, sni, verifiedName, clientCertificate, address);
         }
 
         /** The key for a request to {@code g}: null when the group keeps no connections. */
@@ -120,7 +138,8 @@ final class ProxyConf {
             return o == this || o instanceof PoolKey k && k.hash == hash && k.group.equals(group)
                 && java.util.Objects.equals(k.tls, tls) && java.util.Objects.equals(k.scope, scope)
                 && java.util.Objects.equals(k.sni, sni) && java.util.Objects.equals(k.verifiedName, verifiedName)
-                && java.util.Objects.equals(k.clientCertificate, clientCertificate);
+                && java.util.Objects.equals(k.clientCertificate, clientCertificate)
+                && java.util.Objects.equals(k.local, local);
         }
     }
 
@@ -172,6 +191,8 @@ final class ProxyConf {
         this.requestBuffering = s.get(ProxyModule.REQUEST_BUFFERING);
         this.buffering = s.get(ProxyModule.BUFFERING);
         this.interceptErrors = s.get(ProxyModule.INTERCEPT_ERRORS);
+        this.passTrailers = s.get(ProxyModule.PASS_TRAILERS);
+        this.bind = s.get(ProxyModule.BIND);
         this.ignoreClientAbort = s.get(ProxyModule.IGNORE_CLIENT_ABORT);
         this.socketKeepalive = s.get(ProxyModule.SOCKET_KEEPALIVE);
         this.nextUpstream = s.get(ProxyModule.NEXT_UPSTREAM);
@@ -242,6 +263,8 @@ final class ProxyConf {
         List<ValueRewrite> cp = s.get(ProxyModule.COOKIE_PATHS);
         this.cookieDomains = cd == null ? List.of() : cd;
         this.cookiePaths = cp == null ? List.of() : cp;
+        List<CookieFlagRule> cf = s.get(ProxyModule.COOKIE_FLAGS);
+        this.cookieFlags = cf == null ? List.of() : List.copyOf(cf);
         List<String> ignore = s.get(ProxyModule.IGNORE_HEADERS);
         this.honourAccelRedirect = ignore == null || !ignore.contains("x-accel-redirect");
         this.honourAccelBuffering = ignore == null || !ignore.contains("x-accel-buffering");

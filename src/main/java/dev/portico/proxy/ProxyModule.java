@@ -62,6 +62,8 @@ public final class ProxyModule implements PipelineModule {
     static final Slot<Boolean> REQUEST_BUFFERING = Slot.of("proxy_request_buffering", true);
     static final Slot<Boolean> BUFFERING = Slot.of("proxy_buffering", true);
     static final Slot<Boolean> INTERCEPT_ERRORS = Slot.of("proxy_intercept_errors", false);
+    static final Slot<Boolean> PASS_TRAILERS = Slot.of("proxy_pass_trailers", false);
+    static final Slot<LocalBind> BIND = Slot.of("proxy_bind", LocalBind.OFF);
     static final Slot<Boolean> IGNORE_CLIENT_ABORT = Slot.of("proxy_ignore_client_abort", false);
     static final Slot<Boolean> SOCKET_KEEPALIVE = Slot.of("proxy_socket_keepalive", false);
     /** True for HTTP/1.1 (nginx 1.29.7+ default), false for 1.0. */
@@ -108,6 +110,8 @@ public final class ProxyModule implements PipelineModule {
     static final Slot<Boolean> REDIRECT_OFF_HERE = Slot.local("proxy_redirect_off", null);
     static final Slot<Boolean> COOKIE_DOMAIN_OFF_HERE = Slot.local("proxy_cookie_domain_off", null);
     static final Slot<Boolean> COOKIE_PATH_OFF_HERE = Slot.local("proxy_cookie_path_off", null);
+    /** {@code proxy_cookie_flags}: an empty list is "off". */
+    static final Slot<List<CookieFlagRule>> COOKIE_FLAGS = Slot.of("proxy_cookie_flags", null);
 
     static final Set<String> IGNORABLE = Set.of("x-accel-redirect", "x-accel-expires", "x-accel-limit-rate",
         "x-accel-buffering", "x-accel-charset", "expires", "cache-control", "set-cookie", "vary");
@@ -169,6 +173,8 @@ public final class ProxyModule implements PipelineModule {
                 (level, node) -> cookieRule(level, node, COOKIE_DOMAINS, COOKIE_DOMAIN_OFF_HERE, true)),
             Directive.simple("proxy_cookie_path", HTTP_SRV_LOC, Arity.TAKE12,
                 (level, node) -> cookieRule(level, node, COOKIE_PATHS, COOKIE_PATH_OFF_HERE, false)),
+            Directive.simple("proxy_cookie_flags", HTTP_SRV_LOC, Arity.TAKE1234, ProxyModule::cookieFlags),
+            Directive.simple("proxy_bind", HTTP_SRV_LOC, Arity.TAKE12, ProxyModule::bind),
             Directive.simple("proxy_set_header", HTTP_SRV_LOC, Arity.TAKE2, (level, node) -> {
                 if (!isToken(node.arg(0))) {
                     throw node.error("invalid header name \"" + node.arg(0) + "\"");
@@ -194,6 +200,7 @@ public final class ProxyModule implements PipelineModule {
             Directive.flag("proxy_request_buffering", HTTP_SRV_LOC, REQUEST_BUFFERING),
             Directive.flag("proxy_buffering", HTTP_SRV_LOC, BUFFERING),
             Directive.flag("proxy_intercept_errors", HTTP_SRV_LOC, INTERCEPT_ERRORS),
+            Directive.flag("proxy_pass_trailers", HTTP_SRV_LOC, PASS_TRAILERS),
             Directive.flag("proxy_ignore_client_abort", HTTP_SRV_LOC, IGNORE_CLIENT_ABORT),
             Directive.flag("proxy_socket_keepalive", HTTP_SRV_LOC, SOCKET_KEEPALIVE),
             Directive.simple("proxy_http_version", HTTP_SRV_LOC, Arity.TAKE1, (level, node) -> {
@@ -415,6 +422,65 @@ public final class ProxyModule implements PipelineModule {
         } else {
             level.add(slot, new ValueRewrite.Prefix(compile(level, node, from), compile(level, node, to)));
         }
+    }
+
+    /** ngx_http_upstream_bind_set_slot: "off", or an address (checked now unless it has variables) and "transparent". */
+    private static void bind(Level level, ConfNode node) throws ConfigException {
+        String v = node.arg(0);
+        if (node.argCount() == 1 && v.equals("off")) {
+            level.set(BIND, LocalBind.OFF, node);
+            return;
+        }
+        boolean transparent = false;
+        if (node.argCount() == 2) {
+            if (!node.arg(1).equals("transparent")) {
+                throw node.error("invalid parameter \"" + node.arg(1) + "\"");
+            }
+            if (!dev.portico.core.Transport.epoll()) {
+                // nginx logs this and ignores the parameter; Portico does not accept what it cannot do
+                throw node.error("transparent proxying is not supported on this platform");
+            }
+            transparent = true;
+        }
+        Template t = compile(level, node, v);
+        if (t.isConstant()) {
+            java.net.InetSocketAddress a = LocalBind.parse(v);
+            if (a == null) {
+                throw node.error("invalid address \"" + v + "\"");
+            }
+            level.set(BIND, new LocalBind(a, null, v, transparent), node);
+        } else {
+            level.set(BIND, new LocalBind(null, t, v, transparent), node);
+        }
+    }
+
+    /** nginx's ngx_http_proxy_cookie_flags: "off" once, or a cookie and its flags, checked here when they are text. */
+    private static void cookieFlags(Level level, ConfNode node) throws ConfigException {
+        List<CookieFlagRule> own = level.getOwn(COOKIE_FLAGS);
+        if (own != null && own.isEmpty()) {
+            throw node.error("\"proxy_cookie_flags\" directive is duplicate");
+        }
+        if (node.argCount() == 1) {
+            if (!node.arg(0).equals("off")) {
+                throw node.error("invalid parameter \"" + node.arg(0) + "\"");
+            }
+            if (own != null) {
+                throw node.error("\"proxy_cookie_flags\" directive is duplicate");
+            }
+            level.put(COOKIE_FLAGS, new ArrayList<>());
+            return;
+        }
+        String cookie = node.arg(0);
+        Pattern re = cookie.startsWith("~") ? regex(node, cookie.substring(1), true) : null;
+        List<Template> flags = new ArrayList<>();
+        for (String f : node.args().subList(1, node.argCount())) {
+            Template t = compile(level, node, f);
+            if (t.isConstant() && CookieFlagRule.mask(f) == 0) {
+                throw node.error("invalid parameter \"" + f + "\"");
+            }
+            flags.add(t);
+        }
+        level.add(COOKIE_FLAGS, new CookieFlagRule(re == null ? compile(level, node, cookie) : null, re, List.copyOf(flags)));
     }
 
     private static Pattern regex(ConfNode node, String re, boolean caseless) throws ConfigException {

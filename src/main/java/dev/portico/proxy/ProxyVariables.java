@@ -4,8 +4,6 @@ import dev.portico.http.Exchange;
 import dev.portico.variables.BuiltinVariables;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
-import io.netty.handler.codec.http.cookie.Cookie;
 import java.util.List;
 
 /** {@code $proxy_host}, {@code $proxy_port}, {@code $proxy_add_x_forwarded_for} and the {@code $upstream_*} family. */
@@ -23,6 +21,7 @@ final class ProxyVariables {
             ProxyCall c = ex.attachment(ProxyCall.class);
             return c == null ? null : c.port();
         });
+        b.builtin("request_body", BufferedBody::of);
         b.builtin("proxy_add_x_forwarded_for", ProxyVariables::addXForwardedFor);
         b.builtin("upstream_addr", ex -> join(ex, s -> s.addr));
         b.builtin("upstream_status", ex -> join(ex, s -> s.status == 0 ? "-" : Integer.toString(s.status)));
@@ -49,19 +48,39 @@ final class ProxyVariables {
         });
         b.prefixed("upstream_cookie_", name -> ex -> {
             UpstreamStates st = ex.attachment(UpstreamStates.class);
-            if (st == null) {
-                return null;
-            }
-            for (String sc : st.upstreamCookies()) {
-                Cookie c = ClientCookieDecoder.LAX.decode(sc);
-                if (c != null && c.name().equalsIgnoreCase(name)) {
-                    return c.value();
-                }
-            }
-            return null;
+            return st == null ? null : setCookie(st.upstreamCookies(), name);
         });
     }
 
+
+    /**
+     * {@code $upstream_cookie_NAME} as ngx_http_parse_set_cookie_lines reads Set-Cookie fields:
+     * only the first pair of each field counts; its name must start the value (compared
+     * case-insensitively), spaces (not tabs) may stand around "=", and the value runs raw to the
+     * next ";" (quotes, commas and trailing spaces kept). The first field that matches wins.
+     */
+    static String setCookie(List<String> fields, String name) {
+        int n = name.length();
+        for (String v : fields) {
+            if (n >= v.length() || !v.regionMatches(true, 0, name, 0, n)) {
+                continue;
+            }
+            int i = n;
+            while (i < v.length() && v.charAt(i) == ' ') {
+                i++;
+            }
+            if (i == v.length() || v.charAt(i) != '=') {
+                continue;
+            }
+            i++;
+            while (i < v.length() && v.charAt(i) == ' ') {
+                i++;
+            }
+            int semi = v.indexOf(';', i);
+            return v.substring(i, semi < 0 ? v.length() : semi);
+        }
+        return null;
+    }
 
     private static String join(Exchange ex, java.util.function.Function<UpstreamState, String> f) {
         UpstreamStates st = ex.attachment(UpstreamStates.class);

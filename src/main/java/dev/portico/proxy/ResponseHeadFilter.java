@@ -17,7 +17,7 @@ import java.util.Map;
  * fields ({@code Server}, {@code Date}, {@code X-Pad}, {@code X-Accel-*} and
  * {@code proxy_hide_header}, minus {@code proxy_pass_header}) are removed, {@code Location} and
  * {@code Refresh} go through {@code proxy_redirect}, {@code Set-Cookie} through
- * {@code proxy_cookie_domain}/{@code proxy_cookie_path}. The status line's reason phrase is kept.
+ * {@code proxy_cookie_domain}/{@code proxy_cookie_path}/{@code proxy_cookie_flags}. The status line's reason phrase is kept.
  * The head is edited in place; what was removed or rewritten is kept aside for
  * {@code $upstream_http_*}.
  */
@@ -36,7 +36,7 @@ final class ResponseHeadFilter {
         HttpHeaders h = upstream.headers();
         List<String[]> original = null;
         boolean redirects = !conf.redirects.isEmpty();
-        boolean cookies = !conf.cookieDomains.isEmpty() || !conf.cookiePaths.isEmpty();
+        boolean cookies = !conf.cookieDomains.isEmpty() || !conf.cookiePaths.isEmpty() || !conf.cookieFlags.isEmpty();
         List<CharSequence> drop = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
@@ -55,7 +55,7 @@ final class ResponseHeadFilter {
             } else if (redirects && REFRESH.contentEqualsIgnoreCase(name)) {
                 rewritten = refresh(ex, conf, e.getValue().toString());
             } else if (cookies && HttpHeaderNames.SET_COOKIE.contentEqualsIgnoreCase(name)) {
-                rewritten = cookie(ex, conf, e.getValue().toString());
+                rewritten = SetCookieEditor.edit(ex, conf, e.getValue().toString());
             }
             if (rewritten != null && !rewritten.contentEquals(e.getValue())) {
                 original = keep(original, e);
@@ -103,37 +103,6 @@ final class ResponseHeadFilter {
             }
         }
         return null;
-    }
-
-    /** Rewrites the Domain and Path attributes of a Set-Cookie value (after its first ";"). */
-    static String cookie(Exchange ex, ProxyConf conf, String v) {
-        int semi = v.indexOf(';');
-        if (semi < 0) {
-            return null;
-        }
-        StringBuilder b = new StringBuilder(v.length() + 16).append(v, 0, semi + 1);
-        int i = semi + 1;
-        while (i <= v.length()) {
-            int end = v.indexOf(';', i);
-            if (end < 0) {
-                end = v.length();
-            }
-            String attr = v.substring(i, end);
-            int eq = attr.indexOf('=');
-            String name = (eq < 0 ? attr : attr.substring(0, eq)).trim();
-            List<ValueRewrite> rules = name.equalsIgnoreCase("domain") ? conf.cookieDomains
-                : name.equalsIgnoreCase("path") ? conf.cookiePaths : null;
-            String rewritten = null;
-            if (rules != null && !rules.isEmpty() && eq >= 0) {
-                rewritten = rewrite(ex, rules, attr.substring(eq + 1));
-            }
-            b.append(rewritten == null ? attr : attr.substring(0, eq + 1) + rewritten);
-            if (end < v.length()) {
-                b.append(';');
-            }
-            i = end + 1;
-        }
-        return b.toString();
     }
 
     private static int indexOfIgnoreCase(String s, String what, int from) {

@@ -6,9 +6,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -322,8 +325,27 @@ final class ResponseRelay {
         }
         ended = true;
         cancelRateTimer();
-        ex.end(LastHttpContent.EMPTY_LAST_CONTENT);
+        ex.end(trailers());
         call.finish();
+    }
+
+    /**
+     * nginx's ngx_http_upstream_process_trailers: with {@code proxy_pass_trailers on} the backend's
+     * trailer fields go to the client, less those {@code proxy_hide_header} (and the default hidden
+     * set) keeps back; the client's framing decides whether they can be sent (chunked HTTP/1.1, HTTP/2).
+     */
+    private LastHttpContent trailers() {
+        HttpHeaders from = call.conf.passTrailers ? call.states.lastTrailers : null;
+        if (from == null || from.isEmpty()) {
+            return LastHttpContent.EMPTY_LAST_CONTENT;
+        }
+        DefaultLastHttpContent last = new DefaultLastHttpContent();
+        for (Map.Entry<String, String> e : from) {
+            if (!call.conf.hide.contains(e.getKey())) {
+                last.trailingHeaders().add(e.getKey(), e.getValue());
+            }
+        }
+        return last;
     }
 
     private void clientTimedOut() {

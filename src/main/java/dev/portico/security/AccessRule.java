@@ -79,21 +79,6 @@ record AccessRule(boolean deny, Kind kind, long hi, long lo, long maskHi, long m
 
     /** A literal address: never a host name to look up (nginx refuses names here). */
     private static boolean isAddressLiteral(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        if (s.indexOf(':') >= 0) {
-            return s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
-        }
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
-                return false;
-            }
-        }
-        return true;
+        return s.indexOf(':') >= 0 ? dev.portico.core.IpLiteral.isIpv6(s) : dev.portico.core.IpLiteral.isIpv4(s);
     }
 }

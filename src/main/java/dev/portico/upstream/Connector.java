@@ -13,6 +13,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.net.SocketAddress;
 
 /**
  * Opens connections to peers on a given event loop (the client connection's, so that both sides
@@ -28,12 +29,21 @@ public final class Connector {
     private Connector() {
     }
 
+    /** Raised when IP_TRANSPARENT cannot be set (the process lacks CAP_NET_ADMIN). */
+    public static final class TransparentRefused extends java.io.IOException {
+        TransparentRefused(Throwable cause) {
+            super("setsockopt(IP_TRANSPARENT) failed", cause);
+        }
+    }
+
     /**
      * @param maxRead the most one read from the peer may return (reads adapt between 2 KiB and this),
      *                so that a body arrives in few large reads
+     * @param local   the address to bind before connecting ({@code proxy_bind}), or null
+     * @param transparent set IP_TRANSPARENT first, so that {@code local} may be a non-local address
      */
     public static Future<UpstreamConnection> connect(EventLoop loop, Peer peer, long connectTimeoutMillis, boolean soKeepalive,
-                                                     int maxRead, PipelineSetup setup) {
+                                                     int maxRead, SocketAddress local, boolean transparent, PipelineSetup setup) {
         Promise<UpstreamConnection> promise = loop.newPromise();
         boolean unix = peer.address() instanceof DomainSocketAddress;
         UpstreamConnection[] made = new UpstreamConnection[1];
@@ -62,7 +72,12 @@ public final class Connector {
                 b.option(ChannelOption.SO_KEEPALIVE, true);
             }
         }
-        ChannelFuture f = b.connect(peer.address());
+        ChannelFuture f;
+        if (transparent && !unix) {
+            f = transparentConnect(b, peer.address(), local);
+        } else {
+            f = local == null || unix ? b.connect(peer.address()) : b.connect(peer.address(), local);
+        }
         f.addListener(done -> {
             if (done.isSuccess()) {
                 promise.setSuccess(made[0]);
@@ -71,5 +86,30 @@ public final class Connector {
             }
         });
         return promise;
+    }
+
+    /**
+     * Registers the channel, sets IP_TRANSPARENT (Netty would only log a failed option) and then
+     * connects from {@code local}; a refused option fails the connection as nginx fails it.
+     */
+    private static ChannelFuture transparentConnect(Bootstrap b, SocketAddress remote, SocketAddress local) {
+        ChannelFuture registered = b.register();
+        io.netty.channel.ChannelPromise result = registered.channel().newPromise();
+        registered.addListener(r -> {
+            Channel ch = registered.channel();
+            if (!r.isSuccess()) {
+                result.setFailure(r.cause());
+                return;
+            }
+            try {
+                ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+            } catch (io.netty.channel.ChannelException e) {
+                ch.close();
+                result.setFailure(new TransparentRefused(e.getCause() != null ? e.getCause() : e));
+                return;
+            }
+            ch.connect(remote, local, result);
+        });
+        return result;
     }
 }

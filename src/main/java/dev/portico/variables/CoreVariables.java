@@ -76,6 +76,8 @@ public final class CoreVariables {
         b.builtin("body_bytes_sent", ex -> Long.toString(Math.max(0, ex.bytesSent() - ex.headerBytes())));
         b.builtin("bytes_sent", ex -> Long.toString(ex.bytesSent()));
         b.builtin("connection", ex -> Long.toString(ex.connection().id()));
+        // nginx 1.19.10+: seconds with milliseconds since the connection was accepted
+        b.builtin("connection_time", ex -> seconds(System.nanoTime() - ex.connection().openedNanos()));
         b.builtin("connection_requests", ex -> Integer.toString(ex.connection().requests()));
         b.builtin("request_id", CoreVariables::requestId);
         b.builtin("hostname", ex -> HOSTNAME);
@@ -96,6 +98,10 @@ public final class CoreVariables {
                 HttpResponse r = ex.responseHead();
                 return r == null ? null : joined(r.headers(), header, ", ");
             };
+        });
+        b.prefixed("sent_trailer_", name -> {
+            String trailer = name.replace('_', '-');
+            return ex -> ex.sentTrailers() == null ? null : joined(ex.sentTrailers(), trailer, ", ");
         });
         b.prefixed("cookie_", name -> ex -> cookie(ex.requestHeaders().getAll(HttpHeaderNames.COOKIE), name));
         b.prefixed("arg_", name -> ex -> arg(ex.args(), name));

@@ -10,7 +10,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** proxy_redirect on Location and Refresh, proxy_cookie_domain and proxy_cookie_path on Set-Cookie. */
+/**
+ * proxy_redirect on Location and Refresh; proxy_cookie_domain, proxy_cookie_path and
+ * proxy_cookie_flags on Set-Cookie, which nginx writes anew ("; " between trimmed attributes)
+ * whenever a rule applied, and leaves alone otherwise.
+ */
 class HeaderRewriteTest {
     private static final PortMap PORTS = new PortMap();
     private static Backend backend;
@@ -50,6 +54,12 @@ class HeaderRewriteTest {
                         proxy_cookie_domain ~\\.([a-z]+\\.[a-z]+)$ $1;
                         proxy_cookie_path /two/ /;
                         proxy_cookie_path ~*^/OLD/(.*)$ /new/$1; }
+                    location /flags/ { proxy_pass http://backend;
+                        proxy_cookie_path /two/ /;
+                        proxy_cookie_flags one httponly;
+                        proxy_cookie_flags ~^t nosecure samesite=strict;
+                        proxy_cookie_flags $arg_c $arg_f; }
+                    location /flagsoff/ { proxy_pass http://backend; proxy_cookie_flags off; }
                     location /cookieoff/ { proxy_pass http://backend; proxy_cookie_domain off; proxy_cookie_domain a b; }
                 }
             }
@@ -110,6 +120,17 @@ class HeaderRewriteTest {
         "/cookies/x   | a=b; Path=/other                       | a=b; Path=/other",
         "/cookies/x   | domain=localhost                       | domain=localhost",
         "/cookieoff/x | a=b; Domain=a                          | a=b; Domain=a",
+        "/flags/x     | one=1                                  | one=1; HttpOnly",
+        "/flags/x     | ONE = 1 ;Path=/two/x;  httponly        | ONE=1; Path=/x; httponly",
+        "/flags/x     | one=1;HttpOnly                         | one=1; HttpOnly",
+        "/flags/x     | two=2; Secure; SameSite=Lax; Path=/    | two=2; SameSite=Strict; Path=/",
+        "/flags/x     | three=3; samesite=strict               | three=3; samesite=strict",
+        "/flags/x     | Thing=4; secure                        | Thing=4; SameSite=Strict",
+        "/flags/x     | other=5;  Secure                       | other=5;  Secure",
+        "/flags/x     | one                                    | one",
+        "/flags/x?c=v&f=samesite=none | v=1; SameSite=Lax      | v=1; SameSite=None",
+        "/flags/x?c=v&f=bogus | v=1; Secure                    | v=1; Secure",
+        "/flagsoff/x  | one=1                                  | one=1",
     })
     void setCookieAttributesAreRewritten(String path, String cookie, String expected) {
         assertThat(get(path, "X-Cookie", cookie).header("Set-Cookie")).isEqualTo(expected);

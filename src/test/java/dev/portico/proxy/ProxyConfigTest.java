@@ -47,6 +47,12 @@ class ProxyConfigTest {
         "resolver 127.0.0.1 ipv4=off ipv6=off;                                                   | \"ipv4\" and \"ipv6\" cannot both be \"off\" | 3",
         "proxy_cache_path /tmp/c keys_zone=z:1m;                                                 | unknown directive \"proxy_cache_path\" | 3",
         "proxy_next_upstream error sometimes;                                                    | invalid value \"sometimes\" | 3",
+        "proxy_cookie_flags one;                                                                 | invalid parameter \"one\" | 3",
+        "proxy_cookie_flags one secure always;                                                   | invalid parameter \"always\" | 3",
+        "proxy_cookie_flags one secure httponly samesite=lax nosecure;                           | invalid number of arguments in \"proxy_cookie_flags\" directive | 3",
+        "proxy_cookie_flags off; proxy_cookie_flags one secure;                                  | \"proxy_cookie_flags\" directive is duplicate | 3",
+        "proxy_cookie_flags one secure; proxy_cookie_flags off;                                  | \"proxy_cookie_flags\" directive is duplicate | 3",
+        "proxy_cookie_flags ~( secure;                                                           | pcre2_compile() failed: Unclosed group in \"(\" | 3",
     })
     void badConfigurationIsRefusedWithNginxWording(String body, String message, int line) {
         assertThatThrownBy(() -> TestPortico.load(http(body.replace("\\n", "\n"))))

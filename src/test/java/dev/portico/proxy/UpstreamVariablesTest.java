@@ -94,4 +94,41 @@ class UpstreamVariablesTest {
             assertThat(p.errorLog()).contains("no live upstreams while connecting to upstream");
         }
     }
+
+    /** nginx's ngx_http_parse_set_cookie_lines: the first pair of each Set-Cookie field, raw. */
+    @Test
+    void upstreamCookieReadsTheFirstPairOfEachSetCookieAsNginxDoes() throws Exception {
+        PortMap ports = new PortMap();
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(200, "ok", "Set-Cookie: a=1, b=2; Path=/",
+                 "Set-Cookie: c = \"q v\" ; HttpOnly", "Set-Cookie: D=x", "Set-Cookie: e\t=1", "Set-Cookie: ff=9",
+                 "Set-Cookie: a=second"));
+             TestPortico p = TestPortico.builder().ports(ports).modules(CAPTURE).conf("events {}\nhttp { server { listen 127.0.0.1:8080; "
+                 + "location / { proxy_pass http://127.0.0.1:17081; } } }\n").start();
+             RawHttp c = new RawHttp(p.port(8080))) {
+            c.send("GET / HTTP/1.1\r\nHost: a\r\nX-Capture-Id: cookies\r\n\r\n").readResponse(false);
+            // a comma does not separate pairs in Set-Cookie; the first field that matches wins
+            assertThat(value(p, "cookies", "[$upstream_cookie_a]")).isEqualTo("[1, b=2]");
+            assertThat(value(p, "cookies", "[$upstream_cookie_b]")).isEqualTo("[]");
+            // spaces around "=" are skipped, quotes and the space before ";" are kept
+            assertThat(value(p, "cookies", "[$upstream_cookie_c]")).isEqualTo("[\"q v\" ]");
+            assertThat(value(p, "cookies", "[$upstream_cookie_d]")).isEqualTo("[x]");
+            // a tab is not a space, and a name must match whole
+            assertThat(value(p, "cookies", "[$upstream_cookie_e]")).isEqualTo("[]");
+            assertThat(value(p, "cookies", "[$upstream_cookie_f]")).isEqualTo("[]");
+        }
+    }
+
+    @Test
+    void connectionTimeCountsFromTheConnectionsStartInMilliseconds() throws Exception {
+        try (TestPortico p = TestPortico.start("events {}\nhttp { server { listen 127.0.0.1:8080; "
+                 + "location / { return 200 \"$connection_time\"; } } }\n");
+             RawHttp c = new RawHttp(p.port(8080))) {
+            String first = c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false).bodyText();
+            String second = c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false).bodyText();
+            assertThat(first).matches("\\d+\\.\\d{3}");
+            assertThat(second).matches("\\d+\\.\\d{3}");
+            // the same connection: the second request sees at least the time the first saw
+            assertThat(Double.parseDouble(second)).isGreaterThanOrEqualTo(Double.parseDouble(first));
+        }
+    }
 }
