@@ -64,6 +64,12 @@ public final class Exchange {
     java.util.List<Runnable> accessRefusals;
     /** nginx's r->headers_out.status before the head is built: {@code return} sets it before evaluating its text. */
     private int pendingStatus;
+    /**
+     * nginx's r->headers_out.location: the target of a redirect this request made, which stays
+     * through the internal redirect of an {@code error_page} (its page goes out with it) until a
+     * later redirect replaces it. Made absolute when the head is written.
+     */
+    private String redirectTarget;
 
     // request body
     private final boolean hasBody;
@@ -733,6 +739,9 @@ public final class Exchange {
         if (wwwAuthenticate != null && status == 401 && !h.contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
             h.set("WWW-Authenticate", wwwAuthenticate);
         }
+        if (redirectTarget != null && !h.contains(HttpHeaderNames.LOCATION)) {
+            h.set(ResponseHeaderOrder.LOCATION, UriEscape.escape(Redirects.absolute(this, redirectTarget), UriEscape.Mode.LOCATION));
+        }
         pipeline().filterHead(this, head);
         return client.writeHead(this, head);
     }
@@ -832,18 +841,35 @@ public final class Exchange {
         return !responseStarted() && pipeline().tryErrorPage(this, code);
     }
 
-    /** The built-in page for a status, with an optional Location header (redirects). */
-    public void sendBuiltinPage(int code, String locationHeader) {
+    /**
+     * Answers with a redirect to {@code target} (relative targets are made absolute as
+     * {@code absolute_redirect} says): as nginx, the status goes through {@code error_page} like
+     * an error, and the Location stays with the error page's response.
+     */
+    public void sendRedirect(int code, String target) {
+        if (responseStarted()) {
+            abort();
+            return;
+        }
+        redirectTarget = target;
+        sendError(code);
+    }
+
+    /**
+     * The built-in page for a status; {@code redirect}, when not null, replaces the Location
+     * of an earlier redirect (nginx's ngx_http_clear_location), as {@code error_page ... =302 URL} does.
+     */
+    public void sendBuiltinPage(int code, String redirect) {
         if (responseStarted()) {
             abort();
             return;
         }
         statusOverride = 0;
         closeForStatus(code);
-        HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
-        if (locationHeader != null) {
-            h.set(ResponseHeaderOrder.LOCATION, locationHeader);
+        if (redirect != null) {
+            redirectTarget = redirect;
         }
+        HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
         ByteBuf body = null;
         if (ErrorPages.hasPage(code)) {
             h.set(ResponseHeaderOrder.CONTENT_TYPE, "text/html");

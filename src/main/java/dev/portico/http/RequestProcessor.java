@@ -143,7 +143,7 @@ public final class RequestProcessor {
         if (ex.args() != null && !ex.args().isEmpty()) {
             target = target + "?" + ex.args();
         }
-        ex.sendBuiltinPage(301, Redirects.absolute(ex, target));
+        ex.sendRedirect(301, target);
     }
 
     /** client_max_body_size, checked from Content-Length before any body is read. */

@@ -423,9 +423,17 @@ final class ProxyCall {
         }
         if (conf.interceptErrors && code >= 300 && !ex.responseStarted()) {
             // error_page decides: without a matching one the backend's own response passes
+            java.util.List<String> challenges = code == 401 ? r.headers().getAll("WWW-Authenticate") : java.util.List.of();
+            if (!challenges.isEmpty()) {
+                // nginx keeps the backend's challenges on the error page of an intercepted 401
+                ex.wwwAuthenticateChallenges(challenges);
+            }
             done = true;
             boolean taken = ex.tryErrorPage(code);
             done = false;
+            if (!taken && !challenges.isEmpty()) {
+                ex.wwwAuthenticateChallenges(null);
+            }
             if (taken) {
                 a.abandon();
                 finish();

@@ -4,7 +4,6 @@ import dev.portico.bytes.ByteStrings;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
-import dev.portico.http.Redirects;
 import dev.portico.http.UriEscape;
 import dev.portico.observability.LogLevel;
 import io.netty.buffer.Unpooled;
@@ -113,7 +112,7 @@ final class FileResponse {
             if (ex.args() != null && !ex.args().isEmpty()) {
                 location.append('?').append(ex.args());
             }
-            ex.sendBuiltinPage(301, Redirects.absolute(ex, location.toString()));
+            ex.sendRedirect(301, location.toString());
             return;
         }
         if (o.irregular()) {
@@ -150,9 +149,13 @@ final class FileResponse {
         long mtime = file.mtimeSeconds();
         String type = contentType(ex);
         String etag = s.get(StaticModule.ETAG) ? "\"" + Long.toHexString(mtime) + "-" + Long.toHexString(size) + "\"" : null;
-        String lastModified = DateFormatter.format(new Date(mtime * 1000));
+        // an error page answered with the error's status: as nginx, no Last-Modified, and the
+        // conditional and range filters (which act on 200 only) leave it alone
+        boolean errorPage = ex.statusOverride() > 0 && ex.statusOverride() != 200;
+        String lastModified = errorPage ? null : DateFormatter.format(new Date(mtime * 1000));
 
-        Preconditions.Result pre = Preconditions.check(ex.requestHeaders(), etag, mtime, s.get(StaticModule.IF_MODIFIED_SINCE));
+        Preconditions.Result pre = errorPage ? Preconditions.Result.PROCEED
+            : Preconditions.check(ex.requestHeaders(), etag, mtime, s.get(StaticModule.IF_MODIFIED_SINCE));
         if (pre == Preconditions.Result.FAILED) {
             file.release();
             ex.sendError(412);
@@ -170,7 +173,7 @@ final class FileResponse {
         }
 
         ByteRanges.Result ranges = ByteRanges.Result.NONE;
-        int maxRanges = s.get(StaticModule.MAX_RANGES);
+        int maxRanges = errorPage ? 0 : s.get(StaticModule.MAX_RANGES);
         if (maxRanges > 0 && ifRangeHolds(ex.requestHeaders().get(HttpHeaderNames.IF_RANGE), etag, mtime)) {
             ranges = ByteRanges.parse(ex.requestHeaders().get(HttpHeaderNames.RANGE), size, maxRanges);
         }
@@ -210,7 +213,9 @@ final class FileResponse {
     }
 
     private static void headersAfterLength(HttpHeaders h, String lastModified, String etag) {
-        h.set(HeaderNames.LAST_MODIFIED, lastModified);
+        if (lastModified != null) {
+            h.set(HeaderNames.LAST_MODIFIED, lastModified);
+        }
         if (etag != null) {
             h.set(HeaderNames.ETAG, etag);
         }
