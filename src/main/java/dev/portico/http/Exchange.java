@@ -70,6 +70,12 @@ public final class Exchange {
      * later redirect replaces it. Made absolute when the head is written.
      */
     private String redirectTarget;
+    /**
+     * Fields of a backend's head that an {@code X-Accel-Redirect} keeps for the response of the
+     * redirected request (nginx leaves them in r->headers_out); Content-Type is read by the
+     * handlers that choose a type only when none is set ({@link #presetContentType}).
+     */
+    private HttpHeaders carriedFields;
 
     // request body
     private final boolean hasBody;
@@ -713,6 +719,19 @@ public final class Exchange {
         return pendingStatus;
     }
 
+    /** Keeps {@code fields} for whatever response this request ends with (X-Accel-Redirect). */
+    public void carryFields(HttpHeaders fields) {
+        carriedFields = fields.isEmpty() ? null : fields;
+    }
+
+    /**
+     * The Content-Type set before the handler ran (a backend's, kept by X-Accel-Redirect), which
+     * a handler that picks a type itself (files, {@code return}) keeps, as ngx_http_set_content_type; null when none.
+     */
+    public String presetContentType() {
+        return carriedFields == null ? null : carriedFields.get(HttpHeaderNames.CONTENT_TYPE);
+    }
+
     /**
      * Sends the response head through the one ordered chain of head edits: the status
      * {@code error_page} imposes, the fields every response carries (Server, Date), the modules'
@@ -738,6 +757,16 @@ public final class Exchange {
         }
         if (wwwAuthenticate != null && status == 401 && !h.contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
             h.set("WWW-Authenticate", wwwAuthenticate);
+        }
+        if (carriedFields != null) {
+            // before the handler's own fields, as nginx lists them
+            HttpHeaders all = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            for (Map.Entry<String, String> e : carriedFields) {
+                if (!HttpHeaderNames.CONTENT_TYPE.contentEqualsIgnoreCase(e.getKey())) {
+                    all.add(e.getKey(), e.getValue());
+                }
+            }
+            h.set(all.add(h));
         }
         if (redirectTarget != null && !h.contains(HttpHeaderNames.LOCATION)) {
             h.set(ResponseHeaderOrder.LOCATION, UriEscape.escape(Redirects.absolute(this, redirectTarget), UriEscape.Mode.LOCATION));

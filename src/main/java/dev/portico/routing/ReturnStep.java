@@ -52,7 +52,8 @@ public final class ReturnStep implements RewriteStep {
         ByteBuf body = code == 204 || code == 304 ? null : Unpooled.wrappedBuffer(ByteStrings.bytes(value));
         HttpHeaders h = new DefaultHttpHeaders();
         if (code != 204) {
-            h.set("Content-Type", ex.settings().get(HttpModule.DEFAULT_TYPE));
+            String preset = ex.presetContentType();
+            h.set("Content-Type", preset != null ? preset : ex.settings().get(HttpModule.DEFAULT_TYPE));
         }
         ex.send(code, h, body);
         return Flow.DONE;

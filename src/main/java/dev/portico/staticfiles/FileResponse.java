@@ -284,8 +284,12 @@ final class FileResponse {
             : new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(framing[1][0])));
     }
 
-    /** The type for the URI's extension from {@code types}, else {@code default_type}. */
+    /** The type already set (X-Accel-Redirect), else the one for the URI's extension from {@code types}, else {@code default_type}. */
     static String contentType(Exchange ex) {
+        String preset = ex.presetContentType();
+        if (preset != null) {
+            return preset;
+        }
         String t = ex.settings().get(StaticModule.TYPES).lookup(MimeTypes.extension(ex.uri()));
         return t != null ? t : ex.settings().get(HttpModule.DEFAULT_TYPE);
     }
