@@ -409,6 +409,7 @@ final class ProxyCall {
      * it. As in nginx, proxy_intercept_errors is weighed before X-Accel-Redirect.
      */
     ResponseRelay onResponseHead(Attempt a, HttpResponse r) {
+        SingleFields.dropRepeated(ex, a, r.headers());
         int code = r.status().code();
         if (passOnStatus(a, code)) {
             return null;
