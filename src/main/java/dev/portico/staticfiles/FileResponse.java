@@ -68,7 +68,7 @@ final class FileResponse {
             return;
         }
         SymlinkPolicy.Guard guard = ex.settings().get(StaticModule.DISABLE_SYMLINKS).guard(ex);
-        FileIo.run(ex, () -> open(path, guard), o -> respond(ex, o, path, log), o -> {
+        FileIo.run(ex, () -> open(path, guard), o -> respond(ex, o, path, guard, log), o -> {
             if (o.file() != null) {
                 o.file().release();
             }
@@ -101,9 +101,9 @@ final class FileResponse {
         }
     }
 
-    private static void respond(Exchange ex, Opened o, String path, RequestLog log) {
+    private static void respond(Exchange ex, Opened o, String path, SymlinkPolicy.Guard guard, RequestLog log) {
         if (o.error() != null) {
-            failed(ex, o.error(), "open()", path, log);
+            failed(ex, o.error(), guard.call("open()"), path, log);
             return;
         }
         if (o.dir()) {
