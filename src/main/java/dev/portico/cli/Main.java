@@ -88,13 +88,24 @@ public final class Main {
 
     private int test(Options o, Prefix prefix) {
         Snapshot s;
+        // -q keeps warnings off the terminal, as nginx's -q does; errors are still said
+        ErrorLog.echoWhileReading(o.quiet ? m -> {
+            if (!m.startsWith("[warn] ")) {
+                say(m);
+            }
+        } : this::say);
         try {
             s = SnapshotBuilder.build(prefix, o.global);
         } catch (ConfigException e) {
+            ErrorLog.echoWhileReading(null);
+            if (e.isAfterSyntax() && !o.quiet) {
+                say("the configuration file " + prefix.confFile() + " syntax is ok");
+            }
             report(LogLevel.EMERG, e.getMessage());
             say("configuration file " + prefix.confFile() + " test failed");
             return 1;
         }
+        ErrorLog.echoWhileReading(null);
         if (!o.quiet) {
             say("the configuration file " + prefix.confFile() + " syntax is ok");
             say("configuration file " + prefix.confFile() + " test is successful");
@@ -117,10 +128,13 @@ public final class Main {
         // before anything slow: a signal during start-up waits for the server instead of killing the JVM
         Signals signals = Signals.install();
         Snapshot s;
+        ErrorLog.echoWhileReading(this::say);
         try {
             s = SnapshotBuilder.build(prefix, o.global);
+            ErrorLog.echoWhileReading(null);
             Logs.configure(s);
         } catch (ConfigException e) {
+            ErrorLog.echoWhileReading(null);
             report(LogLevel.EMERG, e.getMessage());
             return 1;
         } catch (StartupException e) {

@@ -47,8 +47,8 @@ public record ConfNode(String name, List<String> args, Path file, int line, List
         return new ConfigException(message, file, line);
     }
 
-    /** nginx's wording for a value a directive cannot take. */
+    /** A word outside a directive's fixed set: nginx's enum and bitmask slots say only this. */
     public ConfigException invalidValue(String value) {
-        return error("invalid value \"" + value + "\" in \"" + name + "\" directive");
+        return error("invalid value \"" + value + "\"");
     }
 }

@@ -13,6 +13,10 @@ public final class ConfigException extends Exception {
     private final String bare;
     private final Path file;
     private final int line;
+    /** nginx reports it without a place (found after the file was read): {@link #at} leaves it so. */
+    private boolean placeless;
+    /** Found after nginx would have said "syntax is ok" (its cycle's init_conf and open-files steps). */
+    private boolean afterSyntax;
 
     public ConfigException(String message, Path file, int line) {
         super(file == null ? message : COMMAND_LINE.equals(file) ? message + " in command line" : message + " in " + file + ":" + line);
@@ -25,9 +29,33 @@ public final class ConfigException extends Exception {
         this(message, null, 0);
     }
 
+    /**
+     * An error nginx finds once the configuration is read (unknown variables), so its message
+     * names no file or line.
+     */
+    public static ConfigException placeless(String message) {
+        ConfigException e = new ConfigException(message);
+        e.placeless = true;
+        return e;
+    }
+
+    /**
+     * An error of the steps nginx runs once the syntax is known to be ok (module checks of the
+     * whole configuration, opening files): {@code -t} says "syntax is ok" before it.
+     */
+    public static ConfigException afterSyntax(String message) {
+        ConfigException e = placeless(message);
+        e.afterSyntax = true;
+        return e;
+    }
+
+    public boolean isAfterSyntax() {
+        return afterSyntax;
+    }
+
     /** The same message, located at the given node (used when a value parser throws without a location). */
     public ConfigException at(ConfNode node) {
-        return file != null ? this : new ConfigException(bare, node.file(), node.line());
+        return file != null || placeless ? this : new ConfigException(bare, node.file(), node.line());
     }
 
     public String bareMessage() {

@@ -48,10 +48,21 @@ public final class BuildContext {
 
     /** Declares a zone for this configuration (see {@link ServerState#zone}). */
     public <T> Zone<T> zone(Zone.Kind<T> kind, Zone.Spec spec) throws ConfigException {
+        // nginx's ngx_shared_memory_add: one name space for every kind of zone
         for (Zone<?> z : zones) {
-            if (z.spec().kind().equals(spec.kind()) && z.spec().name().equals(spec.name())) {
-                throw new ConfigException("duplicate zone \"" + spec.name() + "\"");
+            Zone.Spec was = z.spec();
+            if (!was.name().equals(spec.name())) {
+                continue;
             }
+            if (!was.kind().equals(spec.kind())) {
+                throw new ConfigException("the shared memory zone \"" + spec.name() + "\" is already declared for a different use");
+            }
+            if (was.size() != spec.size()) {
+                throw new ConfigException("the size " + spec.size() + " of shared memory zone \"" + spec.name()
+                    + "\" conflicts with already declared size " + was.size());
+            }
+            // the kind is the declaring directive's name (limit_req_zone, limit_conn_zone)
+            throw new ConfigException(spec.kind() + " \"" + spec.name() + "\" is already bound to key \"" + was.key() + "\"");
         }
         Zone<T> z = server.zone(kind, spec);
         zones.add(z);

@@ -60,7 +60,7 @@ public final class CoreModule implements Module {
                 d.apply(new Level(EVENTS, level, node, level.owner()), node.children());
             }),
             Directive.simple("worker_connections", EnumSet.of(EVENTS), Arity.TAKE1,
-                (level, node) -> level.parent().set(WORKER_CONNECTIONS, positive(node, node.arg(0)), node)),
+                (level, node) -> level.parent().set(WORKER_CONNECTIONS, connections(node, node.arg(0)), node)),
             Directive.noop("use", EnumSet.of(EVENTS), Arity.TAKE1),
             Directive.simple("multi_accept", EnumSet.of(EVENTS), Arity.TAKE1, (level, node) -> Values.flag(node, node.arg(0))),
             Directive.simple("accept_mutex", EnumSet.of(EVENTS), Arity.TAKE1, (level, node) -> Values.flag(node, node.arg(0))),
@@ -69,11 +69,12 @@ public final class CoreModule implements Module {
 
     public static final Slot<Boolean> EVENTS_SEEN = Slot.local("events_seen", null);
 
-    private static int positive(ConfNode node, String v) throws ConfigException {
-        int n = Values.number(node, v);
-        if (n <= 0) {
-            throw node.invalidValue(v);
+    /** nginx's ngx_event_connections: digits, else {@code invalid number "v"}; too few is found once the file is read. */
+    private static int connections(ConfNode node, String v) throws ConfigException {
+        try {
+            return Values.number(node, v);
+        } catch (ConfigException e) {
+            throw node.error("invalid number \"" + v + "\"");
         }
-        return n;
     }
 }

@@ -143,7 +143,7 @@ public final class HealthModule implements Module {
             try {
                 tls = ProxyModule.probeTls(level, build);
             } catch (dev.portico.config.ConfigException e) {
-                throw e.file() == null ? node.error(e.bareMessage()) : e;
+                throw e.at(node);
             }
             plan.add(g, spec, m, tls);
         }

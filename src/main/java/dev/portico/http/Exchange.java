@@ -64,6 +64,18 @@ public final class Exchange {
     java.util.List<Runnable> accessRefusals;
     /** nginx's r->headers_out.status before the head is built: {@code return} sets it before evaluating its text. */
     private int pendingStatus;
+    /**
+     * nginx's r->headers_out.location: the target of a redirect this request made, which stays
+     * through the internal redirect of an {@code error_page} (its page goes out with it) until a
+     * later redirect replaces it. Made absolute when the head is written.
+     */
+    private String redirectTarget;
+    /**
+     * Fields of a backend's head that an {@code X-Accel-Redirect} keeps for the response of the
+     * redirected request (nginx leaves them in r->headers_out); Content-Type is read by the
+     * handlers that choose a type only when none is set ({@link #presetContentType}).
+     */
+    private HttpHeaders carriedFields;
 
     // request body
     private final boolean hasBody;
@@ -708,6 +720,19 @@ public final class Exchange {
         return pendingStatus;
     }
 
+    /** Keeps {@code fields} for whatever response this request ends with (X-Accel-Redirect). */
+    public void carryFields(HttpHeaders fields) {
+        carriedFields = fields.isEmpty() ? null : fields;
+    }
+
+    /**
+     * The Content-Type set before the handler ran (a backend's, kept by X-Accel-Redirect), which
+     * a handler that picks a type itself (files, {@code return}) keeps, as ngx_http_set_content_type; null when none.
+     */
+    public String presetContentType() {
+        return carriedFields == null ? null : carriedFields.get(HttpHeaderNames.CONTENT_TYPE);
+    }
+
     /**
      * Sends the response head through the one ordered chain of head edits: the status
      * {@code error_page} imposes, the fields every response carries (Server, Date), the modules'
@@ -733,6 +758,19 @@ public final class Exchange {
         }
         if (wwwAuthenticate != null && status == 401 && !h.contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
             h.set("WWW-Authenticate", wwwAuthenticate);
+        }
+        if (carriedFields != null) {
+            // before the handler's own fields, as nginx lists them
+            HttpHeaders all = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            for (Map.Entry<String, String> e : carriedFields) {
+                if (!HttpHeaderNames.CONTENT_TYPE.contentEqualsIgnoreCase(e.getKey())) {
+                    all.add(e.getKey(), e.getValue());
+                }
+            }
+            h.set(all.add(h));
+        }
+        if (redirectTarget != null && !h.contains(HttpHeaderNames.LOCATION)) {
+            h.set(ResponseHeaderOrder.LOCATION, UriEscape.escape(Redirects.absolute(this, redirectTarget), UriEscape.Mode.LOCATION));
         }
         pipeline().filterHead(this, head);
         return client.writeHead(this, head);
@@ -841,18 +879,35 @@ public final class Exchange {
         return !responseStarted() && pipeline().tryErrorPage(this, code);
     }
 
-    /** The built-in page for a status, with an optional Location header (redirects). */
-    public void sendBuiltinPage(int code, String locationHeader) {
+    /**
+     * Answers with a redirect to {@code target} (relative targets are made absolute as
+     * {@code absolute_redirect} says): as nginx, the status goes through {@code error_page} like
+     * an error, and the Location stays with the error page's response.
+     */
+    public void sendRedirect(int code, String target) {
+        if (responseStarted()) {
+            abort();
+            return;
+        }
+        redirectTarget = target;
+        sendError(code);
+    }
+
+    /**
+     * The built-in page for a status; {@code redirect}, when not null, replaces the Location
+     * of an earlier redirect (nginx's ngx_http_clear_location), as {@code error_page ... =302 URL} does.
+     */
+    public void sendBuiltinPage(int code, String redirect) {
         if (responseStarted()) {
             abort();
             return;
         }
         statusOverride = 0;
         closeForStatus(code);
-        HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
-        if (locationHeader != null) {
-            h.set(ResponseHeaderOrder.LOCATION, locationHeader);
+        if (redirect != null) {
+            redirectTarget = redirect;
         }
+        HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
         ByteBuf body = null;
         if (ErrorPages.hasPage(code)) {
             h.set(ResponseHeaderOrder.CONTENT_TYPE, "text/html");

@@ -77,7 +77,7 @@ public final class HttpCompiler {
             try {
                 content = f.create(settings, build);
             } catch (ConfigException e) {
-                throw e.file() == null ? lb.node.error(e.bareMessage()) : e;
+                throw e.at(lb.node);
             }
         }
         Location l = new Location(lb.kind, lb.name, lb.regex, settings, steps(lb.level), content,
@@ -101,7 +101,7 @@ public final class HttpCompiler {
                 try {
                     h = f.create(settings, build);
                 } catch (ConfigException e) {
-                    throw e.file() == null ? node.error(e.bareMessage()) : e;
+                    throw e.at(node);
                 }
                 if (h != null) {
                     list.add(h);

@@ -200,7 +200,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == DRAIN) {
-            if (current == null && queued.isEmpty() && !partialRequest) {
+            // nginx's ngx_close_idle_connections: only a keep-alive connection waiting for its next
+            // request goes; one that has not sent a request yet may still send it (it is answered
+            // with Connection: close) until worker_shutdown_timeout or client_header_timeout
+            if (current == null && queued.isEmpty() && !partialRequest && connection != null && connection.requests() > 0) {
                 close();
             }
             return;

@@ -231,7 +231,7 @@ public final class HttpModule implements PipelineModule {
                 try {
                     ServerNameIndex.compileRegex(n.substring(1));
                 } catch (PatternSyntaxException e) {
-                    throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + n.substring(1) + "\"");
+                    throw node.error(RegexSupport.compileError(e, n.substring(1)));
                 }
             }
             sb.names.add(n);
@@ -346,7 +346,7 @@ public final class HttpModule implements PipelineModule {
         try {
             return RegexSupport.compile(re, caseless);
         } catch (PatternSyntaxException e) {
-            throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + re + "\"");
+            throw node.error(RegexSupport.compileError(e, re));
         }
     }
 }

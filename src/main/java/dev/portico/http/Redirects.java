@@ -18,8 +18,9 @@ public final class Redirects {
             return location;
         }
         boolean secure = ex.connection().isSecure();
-        String host = s.get(HttpModule.SERVER_NAME_IN_REDIRECT) || ex.host().isEmpty()
-            ? ex.server().primaryName() : ex.host();
+        // nginx's header filter: the server's first name, else the Host the client sent, else
+        // (no Host, as in HTTP/1.0) the address the connection came in on
+        String host = s.get(HttpModule.SERVER_NAME_IN_REDIRECT) ? ex.server().primaryName() : ex.host();
         if (host.isEmpty()) {
             host = ex.connection().localHost();
         }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Compiles nginx (PCRE) regexes to Java ones. PCRE's named groups ({@code (?<name>...)},
@@ -45,6 +46,7 @@ public final class RegexSupport {
     }
 
     public static Pattern compile(String re, boolean caseless) {
+        refuseDuplicateNames(re);
         List<String> names = new ArrayList<>();
         String j = translate(re, names);
         // byte strings (ByteStrings) matched as PCRE matches bytes: only "\n" ends a line (not 0x85),
@@ -141,5 +143,83 @@ public final class RegexSupport {
             i++;
         }
         return out.toString();
+    }
+
+    /** PCRE2 without PCRE2_DUPNAMES refuses a name given twice (Java's numbered translation would not notice). */
+    private static void refuseDuplicateNames(String re) {
+        if (re.indexOf("(?") < 0) {
+            return;
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        Matcher m = NAMED_GROUP_ANY.matcher(re);
+        while (m.find()) {
+            if (!seen.add(m.group(1))) {
+                throw new PatternSyntaxException(PCRE_DUPNAMES, re, m.end());
+            }
+        }
+    }
+
+    private static final String PCRE_DUPNAMES = "two named subpatterns have the same name (PCRE2_DUPNAMES not set)";
+
+    /**
+     * nginx's message for a regex that does not compile: {@code pcre2_compile() failed: WHAT in
+     * "RE"}, with {@code at "REST"} when the error is found before the end. Java's descriptions of
+     * the usual mistakes are given in PCRE2's words, at the offset PCRE2 reports.
+     */
+    public static String compileError(PatternSyntaxException e, String re) {
+        String what = e.getDescription();
+        int at = e.getIndex();
+        if (what.equals("Unclosed group")) {
+            what = "missing closing parenthesis";
+            at = re.length();
+        } else if (what.equals("Unclosed character class")) {
+            what = "missing terminating ] for character class";
+            at = re.length();
+        } else if (what.equals("Unmatched closing ')'")) {
+            what = "unmatched closing parenthesis";
+            at = unmatchedClose(re);
+        } else if (what.startsWith("Dangling meta character")) {
+            what = "quantifier does not follow a repeatable item";
+        } else if (what.equals("Illegal character range")) {
+            what = "range out of order in character class";
+        } else if (what.equals("Unknown inline modifier")) {
+            what = "unrecognized character after (? or (?-";
+        } else if (what.startsWith("capturing group name does not start with")) {
+            what = "subpattern name must start with a non-digit";
+        } else if (what.startsWith("named capturing group <") && what.endsWith("> does not exist")) {
+            String name = what.substring("named capturing group <".length(), what.length() - "> does not exist".length());
+            what = "reference to non-existent subpattern";
+            int ref = re.indexOf("<" + name + ">");
+            at = ref < 0 ? -1 : ref + 1;
+        } else if (!what.equals(PCRE_DUPNAMES)) {
+            // other messages are Java's, and so may be the place they name
+            at = -1;
+        }
+        StringBuilder b = new StringBuilder("pcre2_compile() failed: ").append(what).append(" in \"").append(re).append('"');
+        if (at >= 0 && at < re.length()) {
+            b.append(" at \"").append(re, at, re.length()).append('"');
+        }
+        return b.toString();
+    }
+
+    /** Where the first ")" without its "(" is, escapes and character classes skipped. */
+    private static int unmatchedClose(String re) {
+        int depth = 0;
+        boolean inClass = false;
+        for (int i = 0; i < re.length(); i++) {
+            char c = re.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (inClass) {
+                inClass = c != ']';
+            } else if (c == '[') {
+                inClass = true;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && depth-- == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -350,11 +350,9 @@ final class RequestHeadScanner {
                 "client sent \"Content-Length\" and \"Transfer-Encoding\" headers at the same time");
         }
         if (!transferEncoding.equalsIgnoreCase("chunked")) {
-            int comma = transferEncoding.lastIndexOf(',');
-            String last = transferEncoding.substring(comma + 1).trim();
-            // a final coding other than chunked leaves the body length unknown: 400 (RFC 9112 section 6.3);
-            // codings before a final chunked are ones nginx does not implement: 501, as nginx
-            throw new RequestRejectedException(last.equalsIgnoreCase("chunked") ? 501 : 400,
+            // nginx implements chunked alone: any other coding or list is 501 (RFC 9112 section 6.1), and the
+            // connection closes, so a body whose length is then unknown is never read as a request
+            throw new RequestRejectedException(501,
                 "client sent unknown \"Transfer-Encoding\": \"" + ErrorLog.escape(transferEncoding) + "\"");
         }
     }

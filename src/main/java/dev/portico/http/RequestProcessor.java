@@ -54,7 +54,7 @@ public final class RequestProcessor {
 
     static void internalRedirect(Exchange ex) {
         if (!ex.countRedirect()) {
-            cycle(ex);
+            cycle(ex, "internally redirecting to", ex.uri());
             return;
         }
         ex.attach(Internal.class, Internal.YES);
@@ -63,7 +63,7 @@ public final class RequestProcessor {
 
     static void namedRedirect(Exchange ex, Location named) {
         if (!ex.countRedirect()) {
-            cycle(ex);
+            cycle(ex, "redirect to named location", named.name());
             return;
         }
         ex.attach(Internal.class, Internal.YES);
@@ -80,9 +80,10 @@ public final class RequestProcessor {
         content(ex);
     }
 
-    private static void cycle(Exchange ex) {
+    /** nginx's limit of 10 redirects passed: its message says what was being done, then the request's context. */
+    private static void cycle(Exchange ex, String doing, String what) {
         ErrorLog.of(ex).log(LogLevel.ERROR, ex.connection().id(),
-            "rewrite or internal redirection cycle while processing \"" + ex.uri() + "\"");
+            "rewrite or internal redirection cycle while " + doing + " \"" + ErrorLog.escape(what) + "\"" + ErrorLog.context(ex));
         ex.sendBuiltinPage(500, null);
     }
 
@@ -124,7 +125,7 @@ public final class RequestProcessor {
             }
             if (f == RewriteStep.Flow.RESTART) {
                 if (!ex.countRedirect()) {
-                    cycle(ex);
+                    cycle(ex, "processing", ex.uri());
                     return;
                 }
                 continue;
@@ -143,7 +144,7 @@ public final class RequestProcessor {
         if (ex.args() != null && !ex.args().isEmpty()) {
             target = target + "?" + ex.args();
         }
-        ex.sendBuiltinPage(301, Redirects.absolute(ex, target));
+        ex.sendRedirect(301, target);
     }
 
     /** client_max_body_size, checked from Content-Length before any body is read. */

@@ -377,16 +377,9 @@ public final class PorticoServer implements ServerRuntime {
             c.pipeline().fireUserEventTriggered(HttpConnectionHandler.DRAIN);
         }
         long timeout = current.get().main(CoreModule.WORKER_SHUTDOWN_TIMEOUT);
-        int tunnels = 0;
-        for (Channel c : clients) {
-            if (c.pipeline().get("tunnel") != null) {
-                tunnels++;
-            }
-        }
-        if (tunnels > 0) {
-            // upgraded connections (websockets) run until they close or worker_shutdown_timeout ends them
-            ErrorLog.notice("waiting for " + tunnels + " upgraded connection" + (tunnels == 1 ? "" : "s") + " to close");
-        }
+        // requests in flight, upgraded connections (websockets) and connections that have not sent
+        // a request yet run until they end or worker_shutdown_timeout closes them, as nginx's
+        // shutdown timer does (it says nothing about them above the debug level)
         Thread waiter = new Thread(() -> {
             long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : Long.MAX_VALUE;
             while (!clients.isEmpty() && System.nanoTime() < deadline) {
@@ -396,9 +389,7 @@ public final class PorticoServer implements ServerRuntime {
                 }
                 awaitQuietly(clients.newCloseFuture(), 50);
             }
-            if (!clients.isEmpty()) {
-                ErrorLog.notice("closing " + clients.size() + " connections at worker_shutdown_timeout");
-            }
+            ErrorLog.notice("exiting");
             finish();
         }, "portico-drain");
         waiter.setDaemon(false);

@@ -58,9 +58,6 @@ public final class SnapshotBuilder {
             // a block a package reads itself (types, map) may hold the marker the dispatcher never met
             throw parser.syntaxError();
         }
-        if (main.getOwn(CoreModule.EVENTS_SEEN) == null) {
-            throw new ConfigException("no \"events\" section in configuration");
-        }
         Variables.of(build).checkDefined();
         HttpBlock http = main.getOwn(HttpModule.HTTP_BLOCK);
         HttpConf httpConf;
@@ -74,7 +71,22 @@ public final class SnapshotBuilder {
         for (Module m : modules) {
             m.afterBuild(build);
         }
+        eventsChecks(main, compiled);
         return new Snapshot(prefix, main.resolve(), List.copyOf(parser.sources()), build, new SnapshotUsage(), modules);
+    }
+
+    /** nginx's ngx_event_init_conf, run once the syntax is ok. */
+    private static void eventsChecks(Level main, HttpConf http) throws ConfigException {
+        if (main.getOwn(CoreModule.EVENTS_SEEN) == null) {
+            throw ConfigException.afterSyntax("no \"events\" section in configuration");
+        }
+        Integer connections = main.getOwn(CoreModule.WORKER_CONNECTIONS);
+        int n = connections != null ? connections : CoreModule.WORKER_CONNECTIONS.defaultValue();
+        int sockets = http.listeners().size();
+        // a connection for each listening socket, plus one (nginx's channel to its master)
+        if (n < sockets + 1) {
+            throw ConfigException.afterSyntax(n + " worker_connections are not enough for " + sockets + " listening sockets");
+        }
     }
 
     private static void declareCaptures(String word, BuildContext build) {

@@ -27,6 +27,9 @@ public final class ErrorLog {
     private static final String HEX = "0123456789ABCDEF";
     private static volatile ErrorLog current = new ErrorLog(List.of(new Target(null, LogLevel.NOTICE)), "portico");
 
+    /** While a configuration is read at start or by {@code -t}: where warnings and worse are also said (nginx's ngx_use_stderr). */
+    private static volatile java.util.function.Consumer<String> startupEcho;
+
     private final List<Target> targets;
     private final String programName;
 
@@ -192,6 +195,18 @@ public final class ErrorLog {
                 t.write(line);
             }
         }
+        java.util.function.Consumer<String> echo = startupEcho;
+        if (echo != null && level.compareTo(LogLevel.WARN) >= 0 && !writesToStderr(level)) {
+            echo.accept(appendControlsEscaped(new StringBuilder("[").append(level.word()).append("] "), message).toString());
+        }
+    }
+
+    /**
+     * Says warnings and worse also to {@code sink} (standard error, "nginx: [warn] ...") while the
+     * configuration is read, as nginx does before it starts serving; null stops it.
+     */
+    public static void echoWhileReading(java.util.function.Consumer<String> sink) {
+        startupEcho = sink;
     }
 
     /**

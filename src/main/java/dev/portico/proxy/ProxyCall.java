@@ -2,7 +2,6 @@ package dev.portico.proxy;
 
 import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
-import dev.portico.http.Location;
 import dev.portico.observability.LogLevel;
 import dev.portico.tls.ClientCertificates;
 import dev.portico.upstream.BalancerRequest;
@@ -422,8 +421,12 @@ final class ProxyCall {
 
     // ---- the response ----
 
-    /** The response head arrived: hand it over (error_page, X-Accel-Redirect) or start relaying it. */
+    /**
+     * The response head arrived: hand it over (error_page, X-Accel-Redirect) or start relaying
+     * it. As in nginx, proxy_intercept_errors is weighed before X-Accel-Redirect.
+     */
     ResponseRelay onResponseHead(Attempt a, HttpResponse r) {
+        SingleFields.dropRepeated(ex, a, r.headers());
         int code = r.status().code();
         if (passOnStatus(a, code)) {
             return null;
@@ -431,28 +434,42 @@ final class ProxyCall {
         if (conf.honourAccelLimitRate) {
             accelLimitRate(r.headers().get("X-Accel-Limit-Rate"));
         }
+        if (conf.interceptErrors && code >= 300 && !ex.responseStarted() && intercepted(a, r, code)) {
+            return null;
+        }
         if (conf.honourAccelRedirect) {
             String target = r.headers().get("X-Accel-Redirect");
-            if (target != null && !target.isEmpty()) {
-                accelRedirect(a, target);
-                return null;
-            }
-        }
-        if (conf.interceptErrors && code >= 300 && !ex.responseStarted()) {
-            // error_page decides: without a matching one the backend's own response passes
-            done = true;
-            boolean taken = ex.tryErrorPage(code);
-            done = false;
-            if (taken) {
-                a.abandon();
+            if (target != null) {
                 finish();
+                a.abandon();
+                AccelRedirect.follow(ex, conf, a, r, target);
                 return null;
             }
-            ex.attach(ProxyCall.class, this);
-            ex.onClientClosed(this::clientClosed);
-            return relay(a, r);
         }
         return relay(a, r);
+    }
+
+    /** proxy_intercept_errors: error_page takes over when one matches; without one the backend's own response passes. */
+    private boolean intercepted(Attempt a, HttpResponse r, int code) {
+        java.util.List<String> challenges = code == 401 ? r.headers().getAll("WWW-Authenticate") : java.util.List.of();
+        if (!challenges.isEmpty()) {
+            // nginx keeps the backend's challenges on the error page of an intercepted 401
+            ex.wwwAuthenticateChallenges(challenges);
+        }
+        done = true;
+        boolean taken = ex.tryErrorPage(code);
+        done = false;
+        if (taken) {
+            a.abandon();
+            finish();
+            return true;
+        }
+        if (!challenges.isEmpty()) {
+            ex.wwwAuthenticateChallenges(null);
+        }
+        ex.attach(ProxyCall.class, this);
+        ex.onClientClosed(this::clientClosed);
+        return false;
     }
 
     /** A 101 to an upgrade request: the head goes to the client and both connections become a tunnel. */
@@ -512,27 +529,6 @@ final class ProxyCall {
             }
         }
         ex.limitRate().set(Long.parseLong(value));
-    }
-
-    /** X-Accel-Redirect: the request continues at the given URI (or named location) with GET. */
-    private void accelRedirect(Attempt a, String target) {
-        finish();
-        a.abandon();
-        if (!ex.method().equals(HttpMethod.HEAD)) {
-            ex.request().setMethod(HttpMethod.GET);
-        }
-        if (target.startsWith("@")) {
-            Location named = ex.server().namedLocation(target);
-            if (named == null) {
-                ProxyLog.log(LogLevel.ERROR, ex, "could not find named location \"" + target + "\"", null, null);
-                ex.sendError(500);
-                return;
-            }
-            ex.namedRedirect(named);
-            return;
-        }
-        int q = target.indexOf('?');
-        ex.internalRedirect(q < 0 ? target : target.substring(0, q), q < 0 ? null : target.substring(q + 1));
     }
 
     // ---- endings ----

@@ -487,7 +487,7 @@ public final class ProxyModule implements PipelineModule {
         try {
             return RegexSupport.compile(re, caseless);
         } catch (PatternSyntaxException e) {
-            throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + re + "\"");
+            throw node.error(dev.portico.http.RegexSupport.compileError(e, re));
         }
     }
 }

@@ -45,12 +45,16 @@ final class ConditionParser {
             if (cur != last && cur + 2 != last) {
                 throw invalid(node, tok);
             }
-            var variable = variables.resolve(tok.substring(1));
             if (cur == last) {
-                return new Condition.Truth(variable);
+                return new Condition.Truth(variables.resolve(tok.substring(1)));
             }
             String op = w[cur + 1];
             String operand = w[last];
+            if (!List.of("=", "!=", "~", "~*", "!~", "!~*").contains(op)) {
+                // nginx reads the condition before it looks its variables up
+                throw node.error("unexpected \"" + op + "\" in condition");
+            }
+            var variable = variables.resolve(tok.substring(1));
             switch (op) {
                 case "=", "!=" -> {
                     return new Condition.Comparison(variable, Template.compile(operand, variables), op.equals("!="));

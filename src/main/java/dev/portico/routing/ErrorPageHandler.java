@@ -3,7 +3,6 @@ package dev.portico.routing;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
 import dev.portico.http.Location;
-import dev.portico.http.UriEscape;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
 import io.netty.handler.codec.http.HttpMethod;
@@ -70,6 +69,6 @@ final class ErrorPageHandler {
             return;
         }
         int code = ReturnStep.isRedirect(overwrite) ? overwrite : 302;
-        ex.sendBuiltinPage(code, UriEscape.escape(target, UriEscape.Mode.LOCATION));
+        ex.sendBuiltinPage(code, target);
     }
 }

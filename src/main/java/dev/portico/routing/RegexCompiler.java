@@ -15,7 +15,7 @@ final class RegexCompiler {
         try {
             return RegexSupport.compile(re, caseless);
         } catch (PatternSyntaxException e) {
-            throw node.error("pcre2_compile() failed: " + e.getDescription() + " in \"" + re + "\"");
+            throw node.error(dev.portico.http.RegexSupport.compileError(e, re));
         }
     }
 }

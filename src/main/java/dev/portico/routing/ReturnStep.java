@@ -3,9 +3,7 @@ package dev.portico.routing;
 import dev.portico.bytes.ByteStrings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
-import dev.portico.http.Redirects;
 import dev.portico.http.RewriteStep;
-import dev.portico.http.UriEscape;
 import dev.portico.variables.Template;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -47,14 +45,15 @@ public final class ReturnStep implements RewriteStep {
         ex.pendingStatus(code);
         String value = text == null ? "" : text.render(ex);
         if (isRedirect(code)) {
-            ex.sendBuiltinPage(code, UriEscape.escape(Redirects.absolute(ex, value), UriEscape.Mode.LOCATION));
+            ex.sendRedirect(code, value);
             return Flow.DONE;
         }
         // 204 and 304 carry no body (RFC 9110 15.3.5, 15.4.5)
         ByteBuf body = code == 204 || code == 304 ? null : Unpooled.wrappedBuffer(ByteStrings.bytes(value));
         HttpHeaders h = new DefaultHttpHeaders();
         if (code != 204) {
-            h.set("Content-Type", ex.settings().get(HttpModule.DEFAULT_TYPE));
+            String preset = ex.presetContentType();
+            h.set("Content-Type", preset != null ? preset : ex.settings().get(HttpModule.DEFAULT_TYPE));
         }
         ex.send(code, h, body);
         return Flow.DONE;

@@ -1,9 +1,7 @@
 package dev.portico.routing;
 
 import dev.portico.http.Exchange;
-import dev.portico.http.Redirects;
 import dev.portico.http.RewriteStep;
-import dev.portico.http.UriEscape;
 import dev.portico.observability.ErrorLog;
 import dev.portico.observability.LogLevel;
 import java.util.regex.Matcher;
@@ -65,7 +63,7 @@ final class RewriteRule implements RewriteStep {
             if (log) {
                 RewriteLog.notice(ex, "rewritten redirect: \"" + ErrorLog.escape(target) + "\"");
             }
-            ex.sendBuiltinPage(redirectStatus, UriEscape.escape(Redirects.absolute(ex, target), UriEscape.Mode.LOCATION));
+            ex.sendRedirect(redirectStatus, target);
             return Flow.DONE;
         }
         Replacement.Result r = replacement.renderInternal(ex, escape);

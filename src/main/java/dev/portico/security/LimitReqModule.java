@@ -118,7 +118,7 @@ public final class LimitReqModule implements PipelineModule {
         Template key = Template.compile(node.arg(0), Variables.of(build));
         Zone<LimitReqZone> zone;
         try {
-            zone = build.zone(LimitReqZone.KIND, new Zone.Spec("limit_req", name, size, node.arg(0)));
+            zone = build.zone(LimitReqZone.KIND, new Zone.Spec("limit_req_zone", name, size, node.arg(0)));
         } catch (ConfigException e) {
             throw node.error(e.bareMessage());
         }

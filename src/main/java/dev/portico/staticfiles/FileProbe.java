@@ -45,6 +45,9 @@ record FileProbe(FsError error, boolean dir, boolean regular, long size, long mt
     /**
      * Walks the components of the path after the trusted part with lstat(), as nginx's openat()
      * walk with O_NOFOLLOW does. Unlike nginx this is a check before the open, not part of it.
+     * As on Linux, a link where a directory is searched (a slash follows it) fails with ENOTDIR
+     * (404), a link at the end with ELOOP (403); under {@code if_not_owner} an owner mismatch is
+     * ELOOP wherever it is.
      */
     private static FsError checkLinks(String path, SymlinkPolicy.Guard guard) throws IOException {
         if (guard.mode() == SymlinkPolicy.Mode.OFF) {
@@ -63,7 +66,7 @@ record FileProbe(FsError error, boolean dir, boolean regular, long size, long mt
                 BasicFileAttributes a = Files.readAttributes(component, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isSymbolicLink()) {
                     if (guard.mode() == SymlinkPolicy.Mode.ON) {
-                        return FsError.LOOP;
+                        return next < 0 ? FsError.LOOP : FsError.NOT_DIR;
                     }
                     if (!Files.getOwner(component, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(component))) {
                         return FsError.LOOP;

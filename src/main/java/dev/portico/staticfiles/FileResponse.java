@@ -4,7 +4,6 @@ import dev.portico.bytes.ByteStrings;
 import dev.portico.config.directive.Settings;
 import dev.portico.http.Exchange;
 import dev.portico.http.HttpModule;
-import dev.portico.http.Redirects;
 import dev.portico.http.UriEscape;
 import dev.portico.observability.LogLevel;
 import io.netty.buffer.Unpooled;
@@ -69,7 +68,7 @@ final class FileResponse {
             return;
         }
         SymlinkPolicy.Guard guard = ex.settings().get(StaticModule.DISABLE_SYMLINKS).guard(ex);
-        FileIo.run(ex, () -> open(path, guard), o -> respond(ex, o, path, log), o -> {
+        FileIo.run(ex, () -> open(path, guard), o -> respond(ex, o, path, guard, log), o -> {
             if (o.file() != null) {
                 o.file().release();
             }
@@ -102,9 +101,9 @@ final class FileResponse {
         }
     }
 
-    private static void respond(Exchange ex, Opened o, String path, RequestLog log) {
+    private static void respond(Exchange ex, Opened o, String path, SymlinkPolicy.Guard guard, RequestLog log) {
         if (o.error() != null) {
-            failed(ex, o.error(), "open()", path, log);
+            failed(ex, o.error(), guard.call("open()"), path, log);
             return;
         }
         if (o.dir()) {
@@ -113,7 +112,7 @@ final class FileResponse {
             if (ex.args() != null && !ex.args().isEmpty()) {
                 location.append('?').append(ex.args());
             }
-            ex.sendBuiltinPage(301, Redirects.absolute(ex, location.toString()));
+            ex.sendRedirect(301, location.toString());
             return;
         }
         if (o.irregular()) {
@@ -150,9 +149,13 @@ final class FileResponse {
         long mtime = file.mtimeSeconds();
         String type = contentType(ex);
         String etag = s.get(StaticModule.ETAG) ? "\"" + Long.toHexString(mtime) + "-" + Long.toHexString(size) + "\"" : null;
-        String lastModified = DateFormatter.format(new Date(mtime * 1000));
+        // an error page answered with the error's status: as nginx, no Last-Modified, and the
+        // conditional and range filters (which act on 200 only) leave it alone
+        boolean errorPage = ex.statusOverride() > 0 && ex.statusOverride() != 200;
+        String lastModified = errorPage ? null : DateFormatter.format(new Date(mtime * 1000));
 
-        Preconditions.Result pre = Preconditions.check(ex.requestHeaders(), etag, mtime, s.get(StaticModule.IF_MODIFIED_SINCE));
+        Preconditions.Result pre = errorPage ? Preconditions.Result.PROCEED
+            : Preconditions.check(ex.requestHeaders(), etag, mtime, s.get(StaticModule.IF_MODIFIED_SINCE));
         if (pre == Preconditions.Result.FAILED) {
             file.release();
             ex.sendError(412);
@@ -170,7 +173,7 @@ final class FileResponse {
         }
 
         ByteRanges.Result ranges = ByteRanges.Result.NONE;
-        int maxRanges = s.get(StaticModule.MAX_RANGES);
+        int maxRanges = errorPage ? 0 : s.get(StaticModule.MAX_RANGES);
         if (maxRanges > 0 && ifRangeHolds(ex.requestHeaders().get(HttpHeaderNames.IF_RANGE), etag, mtime)) {
             ranges = ByteRanges.parse(ex.requestHeaders().get(HttpHeaderNames.RANGE), size, maxRanges);
         }
@@ -210,7 +213,9 @@ final class FileResponse {
     }
 
     private static void headersAfterLength(HttpHeaders h, String lastModified, String etag) {
-        h.set(HeaderNames.LAST_MODIFIED, lastModified);
+        if (lastModified != null) {
+            h.set(HeaderNames.LAST_MODIFIED, lastModified);
+        }
         if (etag != null) {
             h.set(HeaderNames.ETAG, etag);
         }
@@ -279,8 +284,12 @@ final class FileResponse {
             : new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(framing[1][0])));
     }
 
-    /** The type for the URI's extension from {@code types}, else {@code default_type}. */
+    /** The type already set (X-Accel-Redirect), else the one for the URI's extension from {@code types}, else {@code default_type}. */
     static String contentType(Exchange ex) {
+        String preset = ex.presetContentType();
+        if (preset != null) {
+            return preset;
+        }
         String t = ex.settings().get(StaticModule.TYPES).lookup(MimeTypes.extension(ex.uri()));
         return t != null ? t : ex.settings().get(HttpModule.DEFAULT_TYPE);
     }

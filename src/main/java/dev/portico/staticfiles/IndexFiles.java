@@ -70,6 +70,11 @@ final class IndexFiles {
                 return new Outcome(uri + name, 0);
             }
             FsError e = probe.error();
+            if (e == FsError.LOOP) {
+                // a refused symbolic link (disable_symlinks)
+                log.failed(LogLevel.ERROR, guard.call("open()"), path, e);
+                return new Outcome(null, 403);
+            }
             if (e == FsError.NOT_DIR || e == FsError.NAME_TOO_LONG || e == FsError.ACCESS) {
                 return error(path, e, logNotFound, log);
             }
@@ -81,7 +86,7 @@ final class IndexFiles {
                 dirTested = true;
             }
             if (e != FsError.NOT_FOUND) {
-                log.failed(LogLevel.CRIT, "open()", path, e);
+                log.failed(LogLevel.CRIT, guard.call("open()"), path, e);
                 return new Outcome(null, 500);
             }
         }
@@ -99,7 +104,7 @@ final class IndexFiles {
             if (probe.error() == FsError.ACCESS) {
                 return null;
             }
-            log.failed(LogLevel.CRIT, "stat()", d, probe.error());
+            log.failed(LogLevel.CRIT, guard.call("stat()"), d, probe.error());
             return new Outcome(null, 500);
         }
         if (!probe.dir()) {

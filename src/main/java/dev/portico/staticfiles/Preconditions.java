@@ -1,9 +1,7 @@
 package dev.portico.staticfiles;
 
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.Date;
 
 /**
  * Conditional requests for a 200 response, in nginx's not-modified filter order (RFC 9110
@@ -51,10 +49,9 @@ final class Preconditions {
         return mode == StaticModule.ModifiedSince.EXACT || since < mtime;
     }
 
-    /** An HTTP date in seconds (RFC 1123, RFC 850 or asctime form), or -1. */
+    /** An HTTP date in seconds as nginx reads it (RFC 1123, RFC 850 or asctime form), or -1. */
     static long parseTime(String value) {
-        Date d = DateFormatter.parseHttpDate(value);
-        return d == null ? -1 : d.getTime() / 1000;
+        return dev.portico.http.HttpDate.parse(value);
     }
 
     /**

@@ -17,6 +17,11 @@ record SymlinkPolicy(Mode mode, Template from) {
     record Guard(Mode mode, String from) {
         static final Guard NONE = new Guard(Mode.OFF, null);
 
+        /** The call a failure is logged under: nginx opens component by component with openat() when checking links. */
+        String call(String plain) {
+            return mode == Mode.OFF ? plain : "openat()";
+        }
+
         /** Number of leading characters of {@code path} whose components are not checked, or -1 for "check nothing". */
         int trusted(String path) {
             if (from == null || from.isEmpty() || from.length() > path.length() || !path.startsWith(from)) {

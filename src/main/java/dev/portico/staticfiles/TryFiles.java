@@ -110,7 +110,7 @@ final class TryFiles {
             if (!probe.found()) {
                 FsError e = probe.error();
                 if (e != FsError.NOT_FOUND && e != FsError.NOT_DIR && e != FsError.NAME_TOO_LONG) {
-                    log.failed(LogLevel.CRIT, "stat()", c.path(), e);
+                    log.failed(LogLevel.CRIT, guard.call("stat()"), c.path(), e);
                 }
                 continue;
             }

@@ -86,7 +86,7 @@ public final class Variables {
     public void checkDefined() throws ConfigException {
         for (Deferred d : defined.values()) {
             if (d.target == null) {
-                throw new ConfigException("unknown \"" + d.name + "\" variable");
+                throw ConfigException.placeless("unknown \"" + d.name + "\" variable");
             }
         }
     }
@@ -147,7 +147,7 @@ public final class Variables {
                 return e.getValue().create(name.substring(e.getKey().length()));
             }
         }
-        throw new ConfigException("unknown \"" + name + "\" variable");
+        throw ConfigException.placeless("unknown \"" + name + "\" variable");
     }
 
     /** A settable variable's index, or -1. */

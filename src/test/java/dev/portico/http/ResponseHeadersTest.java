@@ -35,6 +35,7 @@ class ResponseHeadersTest {
                     location /broken { return 500; }
                     location /missing { return 404; }
                     location /quiet { server_tokens off; return 404; }
+                    location /built { server_tokens build; return 404; }
                 }
                 server { listen 127.0.0.1:8081; server_tokens off; return 200 "quiet\\n"; }
             }
@@ -89,6 +90,8 @@ class ResponseHeadersTest {
         return Stream.of(
             Arguments.of("/missing", "HTTP/1.1 404 Not Found", page("404 Not Found", "portico/" + V), "keep-alive"),
             Arguments.of("/quiet", "HTTP/1.1 404 Not Found", page("404 Not Found", "portico"), "keep-alive"),
+            // nginx built without --build= shows the version alone for "build": Portico has no build name
+            Arguments.of("/built", "HTTP/1.1 404 Not Found", page("404 Not Found", "portico/" + V), "keep-alive"),
             Arguments.of("/moved", "HTTP/1.1 301 Moved Permanently", page("301 Moved Permanently", "portico/" + V), "keep-alive"),
             Arguments.of("/found", "HTTP/1.1 302 Moved Temporarily", page("302 Found", "portico/" + V), "keep-alive"),
             Arguments.of("/broken", "HTTP/1.1 500 Internal Server Error", page("500 Internal Server Error", "portico/" + V), "close"),
@@ -105,6 +108,15 @@ class ResponseHeadersTest {
             assertThat(r.header("Content-Length")).isEqualTo(Integer.toString(body.length()));
             assertThat(r.header("Content-Type")).isEqualTo(body.isEmpty() ? null : "text/html");
             assertThat(r.header("Connection")).isEqualTo(connection);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {"/missing | portico/VERSION", "/quiet | portico", "/built | portico/VERSION"})
+    void theServerFieldFollowsServerTokens(String path, String server) {
+        try (RawHttp c = new RawHttp(portico.port(8080))) {
+            RawHttp.Response r = c.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
+            assertThat(r.header("Server")).isEqualTo(server.replace("VERSION", V));
         }
     }
 

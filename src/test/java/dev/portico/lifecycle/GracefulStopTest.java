@@ -60,6 +60,32 @@ class GracefulStopTest {
     }
 
     @Test
+    void aConnectionWithoutARequestYetMayStillSendOneAndIsThenClosed() throws Exception {
+        try (TestPortico p = TestPortico.start(CONF); RawHttp fresh = new RawHttp(p.port(18080))) {
+            // the connection is accepted before the stop (its first bytes come after)
+            Await.until(WAIT, "the connection to be accepted", () -> p.server().openConnections() == 1);
+            p.server().stopGracefully();
+            Await.until(WAIT, "the listener to close", () -> !connects(p.port(18080)));
+            RawHttp.Response r = fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").readResponse(false);
+            assertThat(r.bodyText()).isEqualTo("ok\n");
+            assertThat(r.header("Connection")).isEqualTo("close");
+            assertThat(fresh.closedByServer(5000)).isTrue();
+            assertThat(p.server().awaitStop(WAIT.toMillis())).isTrue();
+        }
+    }
+
+    @Test
+    void workerShutdownTimeoutClosesAConnectionThatNeverSentARequest() throws Exception {
+        try (TestPortico p = TestPortico.start("worker_shutdown_timeout 300ms;\n" + CONF); RawHttp fresh = new RawHttp(p.port(18080))) {
+            Await.until(WAIT, "the connection to be accepted", () -> p.server().openConnections() == 1);
+            p.server().stopGracefully();
+            assertThat(p.server().awaitStop(WAIT.toMillis())).isTrue();
+            assertThat(fresh.closedByServer(5000)).isTrue();
+            assertThat(p.errorLog()).contains("gracefully shutting down", "exiting", "exit");
+        }
+    }
+
+    @Test
     void workerShutdownTimeoutBoundsTheWait() throws Exception {
         try (TestPortico p = TestPortico.builder().conf("worker_shutdown_timeout 300ms;\n" + CONF).modules(BodyWaitingCheck.MODULE).start();
              RawHttp stuck = new RawHttp(p.port(18080))) {

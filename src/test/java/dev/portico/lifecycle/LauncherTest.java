@@ -264,4 +264,21 @@ class LauncherTest {
                 () -> children.stream().noneMatch(ProcessHandle::isAlive));
         }
     }
+
+    @Test
+    void linkedAsNginxTheServerFieldAndPagesStillSayPortico() throws Exception {
+        writeConf(conf(false, "hello").replace("location / {", "location /gone { return 404; }\n        location / {"));
+        Path link = Files.createSymbolicLink(Files.createDirectories(prefix.resolve("sbin")).resolve("nginx"), Launcher.script());
+        ProcessBuilder pb = Launcher.builder(Launcher.command(link, "-p", prefix + "/", "-c", "conf/nginx.conf", "-e", "error.log"));
+        try (Running r = Launcher.start(pb)) {
+            Await.until(START, "the pid file (stderr: " + r.stderr() + ")", () -> Files.exists(pidFile()) || !r.process().isAlive());
+            HttpResponse<String> missing = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(18080) + "/gone"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            // the product answering is named, whatever name it was started under
+            assertThat(missing.headers().firstValue("Server")).contains("portico/" + dev.portico.Version.PORTICO);
+            assertThat(missing.body()).contains("<hr><center>portico/" + dev.portico.Version.PORTICO + "</center>");
+            Launcher.kill("TERM", pidInFile());
+            assertThat(r.waitFor(START)).isZero();
+        }
+    }
 }

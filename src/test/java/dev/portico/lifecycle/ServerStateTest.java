@@ -128,7 +128,7 @@ class ServerStateTest {
     void aZoneDeclaredTwiceInOneConfigurationIsRefused() {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> TestPortico.builder()
             .conf(conf("probe_zone one 10 $a; probe_zone one 10 $a;")).modules(new ZoneModule()).load()))
-            .hasMessageContaining("duplicate zone \"one\"");
+            .hasMessageContaining("\"one\" is already bound to key \"$a\"");
     }
 
     @Test

@@ -148,6 +148,71 @@ class FailoverTest {
     }
 
     @Test
+    void backupServersCountAmongTheTries() throws Exception {
+        backend(17084, ex -> ex.send(200, "backup"));
+        String servers = "server 127.0.0.1:17081; server 127.0.0.1:17082; server 127.0.0.1:17083 backup; server 127.0.0.1:17084 backup;";
+        try (TestPortico p = portico(servers, "")) {
+            RawHttp.Response r = send(p, "GET", null);
+            assertThat(r.bodyText()).isEqualTo("backup");
+            assertThat(r.header("X-Up")).isEqualTo(addr(17081) + ", " + addr(17082) + ", " + addr(17083) + ", " + addr(17084)
+                + "|502, 502, 502, 200");
+        }
+    }
+
+    @Test
+    void triesCountBackupServersInTheOrderTheyAreAsked() throws Exception {
+        backend(17084, ex -> ex.send(200, "backup"));
+        String servers = "server 127.0.0.1:17081; server 127.0.0.1:17082; server 127.0.0.1:17083 backup; server 127.0.0.1:17084 backup;";
+        try (TestPortico p = portico(servers, "proxy_next_upstream_tries 3;")) {
+            RawHttp.Response r = send(p, "GET", null);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("X-Up")).isEqualTo(addr(17081) + ", " + addr(17082) + ", " + addr(17083) + "|502, 502, 502");
+        }
+    }
+
+    @Test
+    void aDownServerIsNotATry() throws Exception {
+        // two servers but one try: after the failure no further pick (and no "no live upstreams")
+        try (TestPortico p = portico("server 127.0.0.1:17081; server 127.0.0.1:17082 down;", "")) {
+            RawHttp.Response r = send(p, "GET", null);
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("X-Up")).isEqualTo(addr(17081) + "|502");
+            assertThat(p.errorLog()).doesNotContain("no live upstreams");
+        }
+    }
+
+    @Test
+    void everyResolvedAddressIsATry() throws Exception {
+        java.util.Map<String, String> zone = new java.util.concurrent.ConcurrentHashMap<>();
+        zone.put("app.test", "127.0.0.2 127.0.0.3");
+        int port = ports.get(17081);
+        try (TinyDns dns = new TinyDns(ports.get(15353), zone);
+             TestPortico p = TestPortico.builder().ports(ports).conf("events {}\nhttp {\n resolver 127.0.0.1:15353;\n"
+                 + " upstream " + group + " { zone z 64k; server app.test:" + port + " resolve; }\n"
+                 + " server { listen 127.0.0.1:8080; add_header X-Up \"$upstream_addr|$upstream_status\" always;\n"
+                 + "  location /dynamic { set $h app.test; proxy_pass http://$h:" + port + "; }\n"
+                 + "  location /dynamic1 { set $h app.test; proxy_pass http://$h:" + port + "; proxy_next_upstream_tries 1; }\n"
+                 + "  location /resolved { proxy_pass http://" + group + "; }\n"
+                 + " }\n}\n").start()) {
+            String both = "127.0.0.2:" + port + ", 127.0.0.3:" + port + "|502, 502";
+            String reversed = "127.0.0.3:" + port + ", 127.0.0.2:" + port + "|502, 502";
+            for (String path : new String[] {"/dynamic", "/resolved"}) {
+                dev.portico.testing.Await.until(java.time.Duration.ofSeconds(10), "both addresses of " + path + " tried", () -> {
+                    String up = get(p, path).header("X-Up");
+                    return both.equals(up) || reversed.equals(up);
+                });
+            }
+            assertThat(get(p, "/dynamic1").header("X-Up")).matches("127\\.0\\.0\\.[23]:" + port + "\\|502");
+        }
+    }
+
+    private static RawHttp.Response get(TestPortico p, String path) {
+        try (RawHttp c = new RawHttp(p.port(8080))) {
+            return c.send("GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").readResponse(false);
+        }
+    }
+
+    @Test
     void nextUpstreamTimeoutStopsFurtherAttempts() throws Exception {
         backend(17081, ex -> {
             Thread.sleep(3000);

@@ -46,4 +46,22 @@ class InterceptErrorsTest {
             assertThat(r.bodyText()).isEqualTo("our page");
         }
     }
+
+    @Test
+    void anIntercepted401KeepsTheBackendsChallenges() throws Exception {
+        PortMap ports = new PortMap();
+        try (Backend b = Backend.on(ports, 17081, ex -> ex.send(401, "who are you", "WWW-Authenticate: Basic realm=\"app\"",
+                 "WWW-Authenticate: Bearer", "X-Other: dropped"));
+             TestPortico p = TestPortico.builder().ports(ports)
+                 .conf(conf("proxy_intercept_errors on;", "error_page 401 /login; location = /login { return 401 \"log in\"; }"))
+                 .start();
+             RawHttp c = new RawHttp(p.port(8080))) {
+            RawHttp.Response r = c.send("GET /private HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.bodyText()).isEqualTo("log in");
+            assertThat(r.headers().stream().filter(h -> h[0].equalsIgnoreCase("WWW-Authenticate")).map(h -> h[1]))
+                .containsExactly("Basic realm=\"app\"", "Bearer");
+            assertThat(r.header("X-Other")).isNull();
+        }
+    }
 }

@@ -122,6 +122,16 @@ class RequestHeadersTest {
     }
 
     @Test
+    void passRequestHeadersOffKeepsTheBodyItsLengthAndTheClientsFieldsAsVariables() throws Exception {
+        Backend.Request r = proxied("proxy_pass http://backend; proxy_pass_request_headers off; proxy_set_header X-Ua $http_user_agent;",
+            "POST /form HTTP/1.1\r\nHost: a\r\nUser-Agent: tester\r\nX-Custom: 1\r\nContent-Length: 5\r\n\r\nhello");
+        assertThat(r.headerNames()).containsExactly("X-Ua", "Host", "Content-Length");
+        assertThat(r.header("X-Ua")).isEqualTo("tester");
+        assertThat(r.header("Content-Length")).isEqualTo("5");
+        assertThat(r.bodyText()).isEqualTo("hello");
+    }
+
+    @Test
     void methodAndVersionCanBeChanged() throws Exception {
         Backend.Request r = proxied("proxy_pass http://backend; proxy_method PURGE; proxy_http_version 1.0;",
             "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -115,4 +115,24 @@ class ResponseValidationTest {
             assertThat(b.connections.get()).isEqualTo(1);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aRepeatedExpiresIsDroppedWithAWarningAndTheFirstCounts() throws Exception {
+        PortMap ports = new PortMap();
+        String answer = "HTTP/1.1 200 OK\r\nExpires: Thu, 01 Jan 2037 00:00:00 GMT\r\nX-A: one\r\n"
+            + "expires: Fri, 02 Jan 2037 00:00:00 GMT\r\nContent-Length: 2\r\n\r\nok";
+        String conf = CONF.replace("proxy_pass http://app;", "proxy_pass http://app; add_header X-Seen $upstream_http_expires;");
+        try (ByteScriptBackend b = ByteScriptBackend.on(ports, 17081, r -> List.of(bytes(answer)));
+             TestPortico p = TestPortico.builder().ports(ports).conf(conf).start();
+             RawHttp c = new RawHttp(p.port(8080))) {
+            RawHttp.Response r = c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").readResponse(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.headers().stream().filter(h -> h[0].equalsIgnoreCase("Expires")).map(h -> h[1]))
+                .containsExactly("Thu, 01 Jan 2037 00:00:00 GMT");
+            assertThat(r.header("X-Seen")).isEqualTo("Thu, 01 Jan 2037 00:00:00 GMT");
+            assertThat(p.errorLog()).contains("[warn]").contains("upstream sent duplicate header line: "
+                + "\"expires: Fri, 02 Jan 2037 00:00:00 GMT\", previous value: \"Expires: Thu, 01 Jan 2037 00:00:00 GMT\", "
+                + "ignored while reading response header from upstream");
+        }
+    }
 }

@@ -25,7 +25,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A DNS server on loopback answering A queries from a fixed table (everything else: NXDOMAIN). */
+/** A DNS server on loopback answering A queries from a table ("a.b.c.d [e.f.g.h ...]"; everything else: NXDOMAIN). */
 final class TinyDns implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
@@ -48,8 +48,11 @@ final class TinyDns implements AutoCloseable {
                                     : question.name();
                                 String ip = a.get(name);
                                 if (ip != null && question.type() == DnsRecordType.A) {
-                                    r.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(question.name(), DnsRecordType.A, 60,
-                                        Unpooled.wrappedBuffer(InetAddress.getByName(ip).getAddress())));
+                                    // several addresses, separated by spaces, are answered in their order
+                                    for (String one : ip.trim().split(" +")) {
+                                        r.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(question.name(), DnsRecordType.A, 60,
+                                            Unpooled.wrappedBuffer(InetAddress.getByName(one).getAddress())));
+                                    }
                                 } else if (ip == null) {
                                     r.setCode(DnsResponseCode.NXDOMAIN);
                                 }

@@ -48,13 +48,13 @@ class TunnelLifecycleTest {
     }
 
     @Test
-    void aGracefulStopWaitsForOpenWebsocketsAndSaysSo() throws Exception {
+    void aGracefulStopWaitsForOpenWebsockets() throws Exception {
         PortMap ports = new PortMap();
         try (WsEchoServer backend = new WsEchoServer(ports.get(17082), "one");
              TestPortico p = TestPortico.builder().ports(ports).conf(conf("60s", null)).start()) {
             WebSocketTest.Client c = WebSocketTest.Client.open(URI.create("ws://127.0.0.1:" + p.port(8080) + "/hub"));
             p.server().stopGracefully();
-            assertThat(p.errorLog()).contains("waiting for 1 upgraded connection to close");
+            assertThat(p.errorLog()).contains("gracefully shutting down").doesNotContain("exiting");
             c.ws.sendText("during the stop", true).get(5, TimeUnit.SECONDS);
             assertThat(c.next()).isEqualTo("during the stop");
             assertThat(p.server().awaitStop(300)).isFalse();
@@ -64,17 +64,22 @@ class TunnelLifecycleTest {
     }
 
     @Test
-    void workerShutdownTimeoutEndsOpenWebsockets() throws Exception {
+    void workerShutdownTimeoutEndsOpenWebsocketsAndLogsAsNginx() throws Exception {
         PortMap ports = new PortMap();
+        String conf = conf("60s", "1s").replace("http {", "http {\n    access_log logs/access.log;");
         try (WsEchoServer backend = new WsEchoServer(ports.get(17082), "one");
-             TestPortico p = TestPortico.builder().ports(ports).conf(conf("60s", "1s")).start()) {
+             TestPortico p = TestPortico.builder().ports(ports).conf(conf).start()) {
             WebSocketTest.Client c = WebSocketTest.Client.open(URI.create("ws://127.0.0.1:" + p.port(8080) + "/hub"));
-            long t0 = System.nanoTime();
             p.server().stopGracefully();
             assertThat(p.server().awaitStop(10_000)).isTrue();
             assertThat(c.closed.get(10, TimeUnit.SECONDS)).isIn(-1, 1006);
-            assertThat(System.nanoTime() - t0).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(900));
-            assertThat(p.errorLog()).contains("closing 1 connections at worker_shutdown_timeout");
+            // nginx's worker says only this much at notice level; the shutdown timer itself logs at debug
+            String log = p.errorLog();
+            String stop = log.substring(log.indexOf("gracefully shutting down"));
+            assertThat(stop.lines().map(l -> l.replaceAll("^.*\\[notice\\] \\d+#\\d+: ", "")))
+                .containsExactly("gracefully shutting down", "exiting", "exit");
+            // the tunnel's request is logged when the timeout ends it
+            await("the access log line of the tunnel", () -> p.readFile("logs/access.log").contains("\"GET /hub HTTP/1.1\" 101 "));
         }
     }
 }

@@ -151,7 +151,7 @@ class ErrorPageTest {
     void aRecursiveLoopEndsAsACycle() {
         RawHttp.Response r = Requests.get(p, "/loop");
         assertThat(r.status()).isEqualTo(500);
-        assertThat(p.errorLog()).contains("rewrite or internal redirection cycle while processing \"/loop\"");
+        assertThat(p.errorLog()).contains("rewrite or internal redirection cycle while internally redirecting to \"/loop\", client: 127.0.0.1");
     }
 
     @Test

@@ -30,7 +30,7 @@ class RoutingConfigTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "location | rewrite ^ '';                          | empty replacement",
         "location | rewrite ^ /x bogus;                    | invalid parameter \"bogus\"",
-        "location | rewrite ^(a /x;                        | pcre2_compile() failed: Unclosed group in \"^(a\"",
+        "location | rewrite ^(a /x;                        | pcre2_compile() failed: missing closing parenthesis in \"^(a\"",
         "location | rewrite ^ /x$ ;                        | invalid variable name in \"/x$\"",
         "location | rewrite ^ /$nosuch;                    | unknown \"nosuch\" variable",
         "http     | rewrite ^ /x;                          | \"rewrite\" directive is not allowed here",
@@ -51,7 +51,7 @@ class RoutingConfigTest {
         "location | if (-z /x) { }                         | invalid condition \"-z\"",
         "location | if (-f) { }                            | invalid condition \"-f\"",
         "location | if ( ) { }                             | invalid condition \")\"",
-        "location | if ($uri ~ \"(\") { }                  | pcre2_compile() failed: Unclosed group in \"(\"",
+        "location | if ($uri ~ \"(\") { }                  | pcre2_compile() failed: missing closing parenthesis in \"(\"",
         "location | if ($uri) { listen 80; }               | \"listen\" directive is not allowed here",
         "location | if ($uri) { if ($uri) { } }            | \"if\" directive is not allowed here",
         "server   | if ($uri) { add_header X y; }          | \"add_header\" directive is not allowed here",
@@ -77,7 +77,7 @@ class RoutingConfigTest {
         "http     | map $uri $b { default; }               | invalid number of the map parameters",
         "http     | map $uri $b { hostnames; a.*.b 1; }    | invalid hostname or wildcard \"a.*.b\"",
         "http     | map $uri $b { hostnames; *.a 1; .a 2; } | conflicting parameter \".a\"",
-        "http     | map $uri $b { ~(x 1; }                 | pcre2_compile() failed: Unclosed group in \"(x\"",
+        "http     | map $uri $b { ~(x 1; }                 | pcre2_compile() failed: missing closing parenthesis in \"(x\"",
         "http     | map $uri $b { a { } }                  | unexpected \"{\"",
         "http     | map $uri $b { a $nosuch; }             | unknown \"nosuch\" variable",
         "http     | map $uri $b { } map $uri $b { }        | duplicate \"b\" variable",
@@ -92,6 +92,11 @@ class RoutingConfigTest {
         assertThat(e).as("expected an error for %s", snippet).isNotNull();
         int line = where.equals("http") ? 3 : where.equals("server") ? 6 : 8;
         assertThat(e.bareMessage()).isEqualTo(message);
+        if (message.matches("unknown \".*\" variable")) {
+            // nginx finds unknown variables once the file is read and names no place for them
+            assertThat(e.getMessage()).isEqualTo(message);
+            return;
+        }
         assertThat(e.getMessage()).endsWith(" in " + e.file() + ":" + line);
         assertThat(e.file().toString()).endsWith("conf/nginx.conf");
     }

@@ -224,7 +224,11 @@ class LimitReqTest {
             Arguments.of("limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;", "limit_req zone=one; limit_req_status 200;",
                 "value must be between 400 and 599"),
             Arguments.of("limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;\n limit_req_zone $uri zone=one:1m rate=1r/s;",
-                "limit_req zone=one;", "duplicate zone \"one\""));
+                "limit_req zone=one;", "limit_req_zone \"one\" is already bound to key \"$binary_remote_addr\""),
+            Arguments.of("limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;\n limit_req_zone $uri zone=one:2m rate=1r/s;",
+                "limit_req zone=one;", "the size 2097152 of shared memory zone \"one\" conflicts with already declared size 1048576"),
+            Arguments.of("limit_req_zone $binary_remote_addr zone=one:1m rate=1r/s;\n limit_conn_zone $uri zone=one:1m;",
+                "limit_req zone=one;", "the shared memory zone \"one\" is already declared for a different use"));
     }
 
     @ParameterizedTest(name = "{2}")

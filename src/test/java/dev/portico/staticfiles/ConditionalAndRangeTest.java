@@ -81,6 +81,9 @@ class ConditionalAndRangeTest {
         "/f.txt | If-Modified-Since: EARLIER | 200",
         "/f.txt | If-Modified-Since: LATER | 200",
         "/f.txt | If-Modified-Since: garbage | 200",
+        "/f.txt | If-Modified-Since: Tue Jan  2 03:04:05 2024 | 304",
+        "/f.txt | If-Modified-Since: Tuesday, 02-Jan-24 03:04:05 GMT | 304",
+        "/f.txt | If-Modified-Since: tue, 02 jan 2024 03:04:05 gmt | 200",
         "/before/f.txt | If-Modified-Since: LATER | 304",
         "/before/f.txt | If-Modified-Since: EARLIER | 200",
         "/ims-off/f.txt | If-Modified-Since: LAST | 200",
@@ -201,15 +204,33 @@ class ConditionalAndRangeTest {
         assertThat(none.header("Accept-Ranges")).isNull();
     }
 
+    /** The file's time is Tue, 02 Jan 2024 03:04:05 GMT; dates are read as nginx's ngx_parse_http_time reads them. */
     @ParameterizedTest(name = "If-Range: {0} -> {1}")
     @CsvSource(delimiter = '|', value = {
         "ETAG | 206",
         "\"other\" | 200",
+        "W/ETAG | 200",
         "LAST | 206",
         "EARLIER | 200",
+        "LATER | 200",
+        "Tuesday, 02-Jan-24 03:04:05 GMT | 206",
+        "Tue Jan  2 03:04:05 2024 | 206",
+        "Tue Jan 02 03:04:05 2024 | 206",
+        "Sun, 02 Jan 2024 03:04:05 GMT | 206",
+        "Tue, 02 Jan 2024 03:04:05 | 206",
+        "Tue, 02 Jan 2024 03:04:05 UTC and more | 206",
+        "Tue,02 Jan 2024 03:04:05 GMT | 206",
+        "02 Jan 2024 03:04:05 GMT | 200",
+        "Tue, 2 Jan 2024 03:04:05 GMT | 200",
+        "tue, 02 jan 2024 03:04:05 gmt | 200",
+        "Tue, 02 Jan 2024 3:04:05 GMT | 200",
+        "Tue, 02-Jan-2024 03:04:05 GMT | 200",
+        "Tue, 30 Feb 2024 03:04:05 GMT | 200",
+        "garbage | 200",
     })
     void ifRangeNeedsTheCurrentValidator(String ifRange, int status) {
-        String v = ifRange.replace("ETAG", ETAG).replace("LAST", LAST_MODIFIED).replace("EARLIER", EARLIER);
+        String v = ifRange.replace("ETAG", ETAG).replace("LAST", LAST_MODIFIED).replace("EARLIER", EARLIER)
+            .replace("LATER", LATER);
         RawHttp.Response r = get("/f.txt", "Range: bytes=0-1\r\nIf-Range: " + v + "\r\n");
         assertThat(r.status()).isEqualTo(status);
     }

@@ -30,6 +30,8 @@ class IndexTest {
                         location = /redir/index.html { return 200 "exact $uri $args"; }
                         location /dirindex/ { index sub; }
                         location /many/ { index a.html; index b.html; }
+                        location /listed/ { index missing.html; autoindex on; }
+                        location /loop/ { index $arg_i missing.html; }
                     }
                 }
                 """)
@@ -41,6 +43,9 @@ class IndexTest {
             .file("html/dirindex/sub/keep", "")
             .file("html/many/b.html", "b")
             .file("html/empty/keep", "")
+            .file("html/listed/keep", "")
+            .file("html/loop/keep", "")
+            .file("html/afile", "a file")
             .file("html/abs/keep", "")
             .start();
     }
@@ -100,5 +105,28 @@ class IndexTest {
     void postReachesTheIndexFileAndIsRefusedThere() {
         assertThat(request("POST", "/").status()).isEqualTo(405);
         assertThat(request("HEAD", "/").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aMissingIndexFallsThroughToTheNextContentHandler() {
+        RawHttp.Response forbidden = request("GET", "/empty/");
+        assertThat(p.errorLog()).contains("directory index of \"" + p.prefix().resolve("html/empty") + "/\" is forbidden");
+        assertThat(forbidden.status()).isEqualTo(403);
+        RawHttp.Response listed = request("GET", "/listed/");
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.bodyText()).contains("<a href=\"keep\">keep</a>");
+    }
+
+    @Test
+    void aFileWithASlashIs404NotADirectory() {
+        assertThat(request("GET", "/afile/").status()).isEqualTo(404);
+        assertThat(p.errorLog()).contains("\"" + p.prefix().resolve("html/afile/index.html") + "\" is not found (20: Not a directory)");
+    }
+
+    @Test
+    void anIndexThatNamesTheDirectoryItselfIsARedirectionCycle() {
+        // "$arg_i" empty: the index is the directory's own URI, redirected to until nginx's limit
+        assertThat(request("GET", "/loop/?i=").status()).isEqualTo(500);
+        assertThat(p.errorLog()).contains("rewrite or internal redirection cycle while internally redirecting to \"/loop/\", client: ");
     }
 }

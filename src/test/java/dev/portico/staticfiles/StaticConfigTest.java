@@ -60,7 +60,8 @@ class StaticConfigTest {
         "charset_types text/css; charset_types text/xml; | \"charset_types\" directive is duplicate",
     })
     void invalidDirectivesAreRefusedWithNginxMessages(String body, String message) throws Exception {
-        assertThat(error(body)).isEqualTo(message + " in FILE:3");
+        // nginx finds unknown variables once the file is read and names no place for them
+        assertThat(error(body)).isEqualTo(message.startsWith("unknown \"") ? message : message + " in FILE:3");
     }
 
     @Test

@@ -419,7 +419,7 @@ class VariablesTest {
         "return 200 \"5 dollars\";     | ",
         "return 200 \"${http_x}y $1\"; | ",
     })
-    void templateErrorsAreReportedAtLoadWithFileAndLine(String directive, String message) {
+    void templateErrorsAreReportedAtLoadAsNginxDoes(String directive, String message) {
         String text = "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        location / { " + directive
             + " }\n    }\n}\n";
         ConfigException e = catchThrowableOfType(() -> TestPortico.load(text), ConfigException.class);
@@ -429,6 +429,11 @@ class VariablesTest {
         }
         assertThat(e).as("expected an error for %s", directive).isNotNull();
         assertThat(e.bareMessage()).isEqualTo(message);
+        // nginx finds unknown variables once the file is read and names no place for them
+        if (message.matches("unknown \".*\" variable")) {
+            assertThat(e.getMessage()).isEqualTo(message);
+            return;
+        }
         assertThat(e.getMessage()).isEqualTo(message + " in " + e.file() + ":5");
         assertThat(e.file().toString()).endsWith("conf/nginx.conf");
     }

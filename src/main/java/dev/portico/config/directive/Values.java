@@ -133,11 +133,11 @@ public final class Values {
 
     public static int number(ConfNode node, String v) throws ConfigException {
         try {
-            int n = Integer.parseInt(v);
-            if (n < 0) {
+            // ngx_atoi: digits only (no sign, no space)
+            if (v.isEmpty() || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw new NumberFormatException();
             }
-            return n;
+            return Integer.parseInt(v);
         } catch (NumberFormatException e) {
             throw node.error("\"" + node.name() + "\" directive invalid number");
         }

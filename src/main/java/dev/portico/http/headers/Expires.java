@@ -114,8 +114,7 @@ record Expires(Mode mode, long seconds, Template value) {
 
     private static long lastModified(HttpHeaders h) {
         String v = h.get("Last-Modified");
-        Date d = v == null ? null : DateFormatter.parseHttpDate(v);
-        return d == null ? -1 : d.getTime() / 1000;
+        return v == null ? -1 : HttpDate.parse(v);
     }
 
     /** The next moment (local time) at {@code secondsOfDay} after midnight: today if still ahead, else tomorrow. */

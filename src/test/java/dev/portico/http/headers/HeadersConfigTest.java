@@ -35,7 +35,8 @@ class HeadersConfigTest {
         ConfigException e = catchThrowableOfType(() -> TestPortico.load(text), ConfigException.class);
         assertThat(e).as("expected an error for %s", snippet).isNotNull();
         assertThat(e.bareMessage()).isEqualTo(message);
-        assertThat(e.getMessage()).endsWith("conf/nginx.conf:6");
+        // nginx finds unknown variables once the file is read and names no place for them
+        assertThat(e.getMessage()).endsWith(message.matches("unknown \".*\" variable") ? message : "conf/nginx.conf:6");
     }
 
     @ParameterizedTest(name = "{0}")
