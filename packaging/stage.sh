@@ -5,6 +5,7 @@
 #   /usr/sbin/portico              -> /usr/share/portico/bin/portico (the launcher)
 #   /usr/share/portico/lib/        portico.jar, and layout: the defaults below
 #   /usr/share/portico/html/       the welcome page
+#   /usr/share/portico/bin/healthcheck  (container) GET /healthz for HEALTHCHECK
 #   /etc/portico/                  portico.conf, conf.d/default.conf, mime.types
 #   /var/lib/portico/              the prefix: temporary files (html -> the welcome page)
 #   /var/log/portico/              logs (deb) or standard error and output (container)
@@ -85,12 +86,18 @@ subst() {
     sed -e "s|@DOCDIR@|$doc|g" -e "s|@RELOAD@|$reload|g" -e "s|@PREFIX@|$root$state/|g" \
         -e "s|@STOP@|$stop|g" -e "s|@STOP_NOTE@|$stop_note|g" -e "s|@ERROR_LOG@|$error_log|g" \
         -e "s|@ACCESS_LOG@|$access_log|g" -e "s|@PID@|$root$pid|g" -e "s|@STATE@|$root$state|g" \
-        -e "s|@PORT@|$port|g" "$1" >"$2"
+        -e "s|@PORT@|$port|g" -e "s|@HTML@|$root$share/html|g" "$1" >"$2"
     chmod 0644 "$2"
 }
 subst "$here/conf/portico.conf" "$dest/etc/portico/portico.conf"
 subst "$here/conf/conf.d/default.conf" "$dest/etc/portico/conf.d/default.conf"
 install -m 0644 "$tree/conf/mime.types" "$dest/etc/portico/mime.types"
+
+# the container's HEALTHCHECK
+if [ "$flavour" = container ]; then
+    install -m 0755 "$here/container/healthcheck" "$dest$share/bin/healthcheck"
+    install -d -m 0755 "$dest/run/portico"
+fi
 
 # documentation and licence notices
 install -m 0644 "$tree/README.md" "$dest$doc/README.md"

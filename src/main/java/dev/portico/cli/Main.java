@@ -253,13 +253,11 @@ public final class Main {
         return p.startsWith(prefix) ? prefix.relativize(p).toString() : p.toString();
     }
 
+    /** portico.conf, or nginx.conf beside it when only that one exists (a mounted nginx.conf, say). */
     private static Path defaultConf(Path prefix) {
         String path = layout("confPath");
-        if (path != null) {
-            return prefix.resolve(path);
-        }
-        Path portico = prefix.resolve("conf/portico.conf");
-        Path nginx = prefix.resolve("conf/nginx.conf");
+        Path portico = prefix.resolve(path != null ? path : "conf/portico.conf");
+        Path nginx = portico.resolveSibling("nginx.conf");
         return !Files.exists(portico) && Files.exists(nginx) ? nginx : portico;
     }
 

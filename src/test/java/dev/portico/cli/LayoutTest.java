@@ -76,4 +76,14 @@ class LayoutTest {
         }
         assertThat(Files.exists(pid)).isFalse();
     }
+
+    @Test
+    void anNginxConfInTheConfigurationDirectoryIsReadWhenThereIsNoPorticoConf() throws IOException {
+        Path portico = install();
+        Files.createDirectories(root.resolve("etc/portico"));
+        Files.writeString(root.resolve("etc/portico/nginx.conf"), "events {}\n");
+        Result t = Launcher.run(portico, "-t");
+        assertThat(t.exit()).as(t.stderr()).isZero();
+        assertThat(t.stderr()).contains("the configuration file " + root.resolve("etc/portico/nginx.conf") + " syntax is ok");
+    }
 }
