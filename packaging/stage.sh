@@ -92,6 +92,8 @@ subst() {
 subst "$here/conf/portico.conf" "$dest/etc/portico/portico.conf"
 subst "$here/conf/conf.d/default.conf" "$dest/etc/portico/conf.d/default.conf"
 install -m 0644 "$tree/conf/mime.types" "$dest/etc/portico/mime.types"
+# the same, for a configuration mounted over /etc/portico (deploy/kubernetes)
+install -m 0644 "$tree/conf/mime.types" "$dest$share/mime.types"
 
 # the container's HEALTHCHECK
 if [ "$flavour" = container ]; then
