@@ -206,24 +206,29 @@ say "balancer up; GET / -> $body"
 
 # --- throughput (--measure) -------------------------------------------------------
 wrk_run() {
-    ip netns exec "$client_ns" wrk -t2 -c32 -d5s --latency "http://$vip/" >"$tmp/wrk.txt"
+    ip netns exec "$client_ns" wrk -t2 -c32 -d5s --latency "http://$vip$2" >"$tmp/wrk.txt"
     rps=$(awk '/^Requests\/sec/ {print $2}' "$tmp/wrk.txt")
     p99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")
     errors=$(grep -c "Socket errors\|Non-2xx" "$tmp/wrk.txt" || true)
-    say "$1: $rps requests/s, p99 $p99, error lines: $errors"
+    say "$1, GET $2: $rps requests/s, p99 $p99, error lines: $errors"
 }
 if [ "$measure" = yes ]; then
     command -v wrk >/dev/null || fail "wrk is not installed"
-    ip netns exec "$client_ns" wrk -t2 -c32 -d5s "http://$vip/" >/dev/null # warm-up: every JVM compiles the path
+    # warm-up: every JVM compiles both paths
+    for path in / /healthz; do
+        ip netns exec "$client_ns" wrk -t2 -c32 -d5s "http://$vip$path" >/dev/null
+    done
     admin "disable server portico/r2" >/dev/null
     admin "disable server portico/r3" >/dev/null
-    wrk_run "1 replica (r1), wrk -t2 -c32 -d5s"
+    wrk_run "1 replica (r1), wrk -t2 -c32 -d5s" /
+    wrk_run "1 replica (r1), wrk -t2 -c32 -d5s" /healthz
     admin "enable server portico/r2" >/dev/null
     admin "enable server portico/r3" >/dev/null
     for s in r2 r3; do
         await "$s up at the balancer" up "$s"
     done
-    wrk_run "3 replicas, wrk -t2 -c32 -d5s"
+    wrk_run "3 replicas, wrk -t2 -c32 -d5s" /
+    wrk_run "3 replicas, wrk -t2 -c32 -d5s" /healthz
 fi
 
 # --- graceful stop of r1, kill of r2, under load ---------------------------------
