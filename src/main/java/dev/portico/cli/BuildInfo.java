@@ -71,11 +71,11 @@ final class BuildInfo {
         return table.get("ssl_certificate") != null;
     }
 
-    static String configureArguments(DirectiveTable table, Path prefix) {
+    static String configureArguments(DirectiveTable table, Path prefix, Path conf, String errorLog) {
         List<String> args = new ArrayList<>();
         args.add("--prefix=" + prefix + "/");
-        args.add("--conf-path=" + prefix.resolve("conf/portico.conf"));
-        args.add("--error-log-path=" + prefix.resolve("logs/error.log"));
+        args.add("--conf-path=" + conf);
+        args.add("--error-log-path=" + errorLog);
         args.add("--pid-path=" + prefix.resolve(dev.portico.core.CoreModule.PID.defaultValue()));
         for (Map.Entry<String, String> e : OPTIONAL_MODULES.entrySet()) {
             if (table.get(e.getValue()) != null) {

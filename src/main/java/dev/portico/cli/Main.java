@@ -7,6 +7,7 @@ import dev.portico.config.ConfigSource;
 import dev.portico.core.CoreModule;
 import dev.portico.core.Prefix;
 import dev.portico.core.Snapshot;
+import dev.portico.lifecycle.ConfigWatch;
 import dev.portico.lifecycle.Daemon;
 import dev.portico.lifecycle.Logs;
 import dev.portico.lifecycle.ModuleList;
@@ -65,7 +66,8 @@ public final class Main {
                     err.println("built with " + dev.portico.tls.TlsEngine.describe());
                     err.println("TLS SNI support enabled");
                 }
-                err.println("configure arguments: " + BuildInfo.configureArguments(ModuleList.table(), installPrefix()));
+                err.println("configure arguments: " + BuildInfo.configureArguments(ModuleList.table(), installPrefix(),
+                    defaultConf(installPrefix()), shownErrorLog()));
             }
             err.flush();
             if (!o.test) {
@@ -152,12 +154,16 @@ public final class Main {
             return 1;
         }
         signals.serve(server);
+        ConfigWatch watch = ConfigWatch.startIfAsked(System.getenv(ConfigWatch.ENV), server);
         Daemon.ready(daemon);
         Daemon.watchMaster(masterPid, server);
         try {
             server.awaitStop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (watch != null) {
+            watch.close();
         }
         return 0;
     }
@@ -167,7 +173,7 @@ public final class Main {
      * logs/error.log, created on demand); if that cannot be opened, to standard error, as nginx does.
      */
     private void setupEarlyLog(Options o, Prefix prefix) {
-        String target = o.errorLog != null ? o.errorLog : "logs/error.log";
+        String target = o.errorLog != null ? o.errorLog : defaultErrorLog();
         Logs.defaultTarget(target);
         if (target.equals("stderr")) {
             ErrorLog.useStderr(name, LogLevel.NOTICE);
@@ -222,8 +228,8 @@ public final class Main {
         err.println("  -q            : suppress non-error messages during configuration testing");
         err.println("  -s signal     : send signal to a master process: stop, quit, reopen, reload");
         err.println("  -p prefix     : set prefix path (default: " + installPrefix() + "/)");
-        err.println("  -e filename   : set error log file (default: logs/error.log)");
-        err.println("  -c filename   : set configuration file (default: conf/portico.conf)");
+        err.println("  -e filename   : set error log file (default: " + defaultErrorLog() + ")");
+        err.println("  -c filename   : set configuration file (default: " + shown(defaultConf(installPrefix())) + ")");
         err.println("  -g directives : set global directives out of configuration file");
         err.println();
     }
@@ -234,9 +240,38 @@ public final class Main {
         return (p != null ? Path.of(p) : Path.of("")).toAbsolutePath().normalize();
     }
 
+    /**
+     * An installation's own defaults, as nginx's configure arguments set them: the launcher reads
+     * them from its {@code lib/layout} file (a Debian package or container image puts the
+     * configuration in /etc/portico, say). Without them, paths are under the prefix.
+     */
+    private static String layout(String name) {
+        String v = System.getProperty("portico." + name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** The error log before the configuration names one: -e's default. */
+    private static String defaultErrorLog() {
+        String path = layout("errorLogPath");
+        return path != null ? path : "logs/error.log";
+    }
+
+    private static String shownErrorLog() {
+        String log = defaultErrorLog();
+        return log.equals("stderr") ? log : installPrefix().resolve(log).toString();
+    }
+
+    /** A path under the install prefix is shown relative to it, as nginx's usage does. */
+    private static String shown(Path p) {
+        Path prefix = installPrefix();
+        return p.startsWith(prefix) ? prefix.relativize(p).toString() : p.toString();
+    }
+
+    /** portico.conf, or nginx.conf beside it when only that one exists (a mounted nginx.conf, say). */
     private static Path defaultConf(Path prefix) {
-        Path portico = prefix.resolve("conf/portico.conf");
-        Path nginx = prefix.resolve("conf/nginx.conf");
+        String path = layout("confPath");
+        Path portico = prefix.resolve(path != null ? path : "conf/portico.conf");
+        Path nginx = portico.resolveSibling("nginx.conf");
         return !Files.exists(portico) && Files.exists(nginx) ? nginx : portico;
     }
 

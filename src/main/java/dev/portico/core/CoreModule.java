@@ -22,7 +22,8 @@ public final class CoreModule implements Module {
     /** Number of event-loop threads; 0 means {@code auto} (one per core). */
     public static final Slot<Integer> WORKER_PROCESSES = Slot.of("worker_processes", 1);
     public static final Slot<Boolean> DAEMON = Slot.of("daemon", true);
-    public static final Slot<String> PID = Slot.of("pid", "logs/nginx.pid");
+    /** Default {@code logs/nginx.pid}; an installation's layout may name another (the launcher's lib/layout). */
+    public static final Slot<String> PID = Slot.of("pid", System.getProperty("portico.pidPath", "logs/nginx.pid"));
     public static final Slot<Integer> WORKER_CONNECTIONS = Slot.of("worker_connections", 512);
     public static final Slot<Long> WORKER_SHUTDOWN_TIMEOUT = Slot.of("worker_shutdown_timeout", 0L);
     public static final Slot<List<String>> ENV = Slot.of("env", List.of());
