@@ -56,7 +56,7 @@ final class AccelRedirect {
 
     private static HttpHeaders carried(Exchange ex, ProxyConf conf, HttpHeaders from) {
         HttpHeaders out = new DefaultHttpHeaders();
-        boolean cookies = !conf.cookieDomains.isEmpty() || !conf.cookiePaths.isEmpty();
+        boolean cookies = !conf.cookieDomains.isEmpty() || !conf.cookiePaths.isEmpty() || !conf.cookieFlags.isEmpty();
         for (Map.Entry<String, String> e : from) {
             String name = e.getKey();
             if (!CARRIED.contains(name)) {
@@ -64,7 +64,7 @@ final class AccelRedirect {
             }
             String value = e.getValue();
             if (cookies && name.equalsIgnoreCase("Set-Cookie")) {
-                String rewritten = ResponseHeadFilter.cookie(ex, conf, value);
+                String rewritten = SetCookieEditor.edit(ex, conf, value);
                 value = rewritten != null ? rewritten : value;
             }
             out.add(name, value);
