@@ -48,6 +48,13 @@ class AccessLogConfigTest {
         open_log_file_cache max=10; open_log_file_cache off;                  | "open_log_file_cache" directive is duplicate
         """)
     void badDirectiveIsRefusedWithNginxMessage(String directive, String message) {
+        if (message.startsWith("unknown \"")) {
+            // nginx names no file or line for an unknown variable
+            assertThatThrownBy(() -> TestPortico.load(conf(directive)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message);
+            return;
+        }
         assertThatThrownBy(() -> TestPortico.load(conf(directive)))
             .isInstanceOf(ConfigException.class)
             .hasMessageStartingWith(message + " in ")

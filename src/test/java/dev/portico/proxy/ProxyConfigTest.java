@@ -52,7 +52,7 @@ class ProxyConfigTest {
         "proxy_cookie_flags one secure httponly samesite=lax nosecure;                           | invalid number of arguments in \"proxy_cookie_flags\" directive | 3",
         "proxy_cookie_flags off; proxy_cookie_flags one secure;                                  | \"proxy_cookie_flags\" directive is duplicate | 3",
         "proxy_cookie_flags one secure; proxy_cookie_flags off;                                  | \"proxy_cookie_flags\" directive is duplicate | 3",
-        "proxy_cookie_flags ~( secure;                                                           | pcre2_compile() failed: Unclosed group in \"(\" | 3",
+        "proxy_cookie_flags ~( secure;                                                           | pcre2_compile() failed: missing closing parenthesis in \"(\" | 3",
     })
     void badConfigurationIsRefusedWithNginxWording(String body, String message, int line) {
         assertThatThrownBy(() -> TestPortico.load(http(body.replace("\\n", "\n"))))
