@@ -31,6 +31,6 @@ sed -e "s|@VERSION@|$version|" -e "s|@SIZE@|$size|" "$here/control" >"$stage/DEB
 chmod 0644 "$stage/DEBIAN/control" "$stage/DEBIAN/conffiles" "$stage/DEBIAN/md5sums"
 
 deb=$out/portico_${version}_amd64.deb
-dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$stage" "$deb" >/dev/null
 rm -rf "$stage"
 echo "release: $deb"
