@@ -30,8 +30,8 @@ enum FsError {
 
     /** Maps what the JDK threw to the errno it stands for (the JDK keeps strerror() text in the reason). */
     static FsError of(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return NOT_FOUND;
+        if (e instanceof NoSuchFileException nsf) {
+            return missingOrNotDirectory(nsf.getFile());
         }
         if (e instanceof AccessDeniedException) {
             return ACCESS;
@@ -48,5 +48,26 @@ enum FsError {
             }
         }
         return OTHER;
+    }
+
+    /**
+     * Newer JDKs report ENOTDIR (a file where a directory is searched: {@code /file/index.html})
+     * as NoSuchFileException; nginx answers the two differently (404 "Not a directory" for the
+     * index, for instance), so the nearest existing ancestor decides. Only after a failed lookup.
+     */
+    private static FsError missingOrNotDirectory(String file) {
+        if (file == null) {
+            return NOT_FOUND;
+        }
+        try {
+            for (java.nio.file.Path p = java.nio.file.Path.of(file).getParent(); p != null; p = p.getParent()) {
+                if (java.nio.file.Files.exists(p)) {
+                    return java.nio.file.Files.isDirectory(p) ? NOT_FOUND : NOT_DIR;
+                }
+            }
+        } catch (java.nio.file.InvalidPathException | SecurityException ignored) {
+            // a name the platform cannot take back: missing is what the call said
+        }
+        return NOT_FOUND;
     }
 }
