@@ -22,33 +22,15 @@ repo=$(dirname "$here")
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 tree=${1:-$(ls -d "$repo"/target/portico-*/ 2>/dev/null | head -n 1)}
 tmp=$(mktemp -d /var/tmp/portico-test-container.XXXXXX)
+
+test_name=test-container
+failure_logs() { echo "$tmp"/*.log; }
+AWAIT_TRIES=300
+# shellcheck source=packaging/test-lib.sh
+source "$here/test-lib.sh"
 ns=portico-ctr-$$
 pids=()
-checks=0
 
-say() { printf 'test-container: %s\n' "$*"; }
-fail() {
-    say "FAILED: $*"
-    for f in "$tmp"/*.log; do
-        [ -f "$f" ] && { say "--- $f"; tail -n 30 "$f"; }
-    done
-    exit 1
-}
-ok() {
-    checks=$((checks + 1))
-    say "ok: $*"
-}
-await() {
-    local what=$1
-    shift
-    for _ in $(seq 300); do
-        if "$@" >/dev/null 2>&1; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    fail "timed out waiting for $what"
-}
 
 engine=
 for e in docker podman; do

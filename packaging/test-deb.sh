@@ -18,29 +18,18 @@ repo=$(dirname "$here")
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ns=portico-deb-$$
 tmp=$(mktemp -d /var/tmp/portico-test-deb.XXXXXX) # not /tmp: the service gets a /tmp of its own
+
+test_name=test-deb
+failure_logs() { echo /var/log/portico/error.log "$tmp/start.log"; }
+# shellcheck source=packaging/test-lib.sh
+source "$here/test-lib.sh"
 pidfile=/run/portico/portico.pid
 user_existed=no
 if getent passwd portico >/dev/null; then
     user_existed=yes
 fi
 installed=no
-checks=0
 
-say() { printf 'test-deb: %s\n' "$*"; }
-fail() {
-    say "FAILED: $*"
-    for f in /var/log/portico/error.log "$tmp/start.log"; do
-        if [ -f "$f" ]; then
-            say "--- $f"
-            tail -n 30 "$f" || true
-        fi
-    done
-    exit 1
-}
-ok() {
-    checks=$((checks + 1))
-    say "ok: $*"
-}
 
 cleanup() {
     set +e
@@ -99,17 +88,6 @@ in_ns() { ip netns exec "$ns" "$@"; }
 fetch() { in_ns curl -sS --max-time 5 "http://127.0.0.1$1"; }
 serves() { [ "$(fetch "$1" 2>/dev/null)" = "$2" ]; }
 
-await() {
-    local what=$1
-    shift
-    for _ in $(seq 200); do
-        if "$@" >/dev/null 2>&1; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    fail "timed out waiting for $what"
-}
 
 # --- install ------------------------------------------------------------------
 dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log"; fail "dpkg -i"; }

@@ -37,6 +37,11 @@ repo=$(cd "$here/../.." && pwd -P)
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 tree=${1:-$(ls -d "$repo"/target/portico-*/ 2>/dev/null | head -n 1)}
 tmp=$(mktemp -d /var/tmp/portico-scaleout.XXXXXX)
+
+test_name=scaleout
+failure_logs() { echo "$tmp"/r*/logs/error.log "$tmp"/*.log; }
+# shellcheck source=packaging/test-lib.sh
+source "$here/../../packaging/test-lib.sh"
 tag=$$
 client_ns=pso-c-$tag
 lb_ns=pso-lb-$tag
@@ -44,14 +49,6 @@ client=198.18.0.1
 vip=198.18.0.2
 pids=()
 
-say() { printf 'scaleout: %s\n' "$*"; }
-fail() {
-    say "FAILED: $*"
-    for f in "$tmp"/r*/logs/error.log "$tmp"/*.log; do
-        [ -f "$f" ] && { say "--- $f"; tail -n 15 "$f"; }
-    done
-    exit 1
-}
 replica_ns() { echo "pso-r$1-$tag"; }
 
 cleanup() {
@@ -187,17 +184,6 @@ admin() { ip netns exec "$lb_ns" bash -c 'exec 3<>/dev/tcp/127.0.0.1/9999 && ech
 # srv_op_state (column 6 of "show servers state"): 2 is running
 up() { [ "$(admin "show servers state portico" | awk -v s="$1" '$4 == s {print $6}')" = 2 ]; }
 down() { ! up "$1"; }
-await() {
-    local what=$1
-    shift
-    for _ in $(seq 200); do
-        if "$@" >/dev/null 2>&1; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    fail "timed out waiting for $what"
-}
 for s in r1 r2 r3; do
     await "$s up at the balancer" up "$s"
 done
